@@ -1,0 +1,138 @@
+//! The subcommands. Each is thin: gather inputs, call the library, print, return an exit code.
+
+pub mod status;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::config::{AuthConfig, Config, FeatureFlags};
+use crate::diagnostics::Diagnostics;
+use crate::project::Project;
+use crate::source::SourceMap;
+
+/// Where the schema and its configuration come from.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// A schema file, or a folder of schema files. Without it, the Amplify project around
+    /// the current folder (or --project) is used.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+    /// The root of an Amplify project (default: search upwards from the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// The API to use when the project has several.
+    #[arg(long, value_name = "NAME")]
+    pub api_name: Option<String>,
+    /// The API's auth modes in AppSync's shape (defaultAuthentication,
+    /// additionalAuthenticationProviders). Default: user pools, plus API key, IAM and OIDC.
+    #[arg(long, value_name = "FILE")]
+    pub auth_config: Option<PathBuf>,
+    /// Feature flags: Amplify's cli.json or a flat {flag: value} map.
+    #[arg(long, value_name = "FILE")]
+    pub feature_flags: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Colour diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    pub fn for_stderr(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
+/// Everything a command reads, with the diagnostics found while reading it.
+pub struct Inputs {
+    pub sources: SourceMap,
+    pub config: Config,
+    pub diagnostics: Diagnostics,
+    pub project: Option<Project>,
+}
+
+impl InputArgs {
+    /// Reads the schema and configuration. `Err` carries diagnostics that stop the run before
+    /// any schema could be read.
+    pub fn load(&self) -> Result<Inputs, Diagnostics> {
+        let mut diagnostics = Diagnostics::default();
+        let mut config = Config::default();
+        let mut project = None;
+        let schema_path = match &self.schema {
+            Some(p) => p.clone(),
+            None => {
+                let start = self.project.clone().unwrap_or_else(|| PathBuf::from("."));
+                let p = Project::find(&start, self.api_name.as_deref())
+                    .map_err(|d| Diagnostics::from(vec![d]))?;
+                let (c, ds) = p.config();
+                config = c;
+                diagnostics.extend(ds);
+                let path = p.schema_path().map_err(|d| Diagnostics::from(vec![d]))?;
+                project = Some(p);
+                path
+            }
+        };
+        if let Some(path) = &self.auth_config {
+            let file = path.display().to_string();
+            match std::fs::read_to_string(path) {
+                Ok(text) => match AuthConfig::from_json_text(&text, &file) {
+                    Ok(auth) => config.auth = auth,
+                    Err(ds) => diagnostics.extend(ds),
+                },
+                Err(e) => diagnostics.push(
+                    crate::diagnostics::Diagnostic::error(
+                        crate::diagnostics::Code::ConfigInvalid,
+                        format!("cannot read the auth configuration: {e}"),
+                    )
+                    .in_file(file)
+                    .with_help("check the path given to --auth-config"),
+                ),
+            }
+        }
+        if let Some(path) = &self.feature_flags {
+            let file = path.display().to_string();
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    let (flags, ds) = FeatureFlags::from_json_text(&text, &file);
+                    config.flags = flags;
+                    diagnostics.extend(ds);
+                }
+                Err(e) => diagnostics.push(
+                    crate::diagnostics::Diagnostic::error(
+                        crate::diagnostics::Code::FlagsInvalid,
+                        format!("cannot read the feature flags: {e}"),
+                    )
+                    .in_file(file)
+                    .with_help("check the path given to --feature-flags"),
+                ),
+            }
+        }
+        let sources = SourceMap::load(&schema_path).map_err(|d| {
+            let mut all = diagnostics.clone();
+            all.push(d);
+            all
+        })?;
+        Ok(Inputs {
+            sources,
+            config,
+            diagnostics,
+            project,
+        })
+    }
+}

@@ -1,0 +1,18 @@
+//! The configuration every pass reads: the API's auth modes and the feature flags. One
+//! `Config` value is built per run and passed down; nothing reads globals or the environment.
+
+mod auth;
+mod flags;
+
+pub use auth::{AuthConfig, AuthMode, AuthModeKind};
+pub use flags::FeatureFlags;
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub auth: AuthConfig,
+    pub flags: FeatureFlags,
+    /// Admin IAM role names (`custom-roles.json`, Lambda functions that use the API).
+    pub admin_roles: Vec<String>,
+    /// The Cognito identity pool id, when the project has one.
+    pub identity_pool_id: Option<String>,
+}

@@ -1,0 +1,74 @@
+//! The catalogue of diagnostic codes. Codes are stable: a code is never reused for another
+//! meaning. `docs/diagnostics.md` documents each one with an example.
+
+macro_rules! codes {
+    ($($name:ident = $code:literal, $title:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($name,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// One-line summary, used by the documentation test.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$name => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Input and syntax
+    SyntaxError = "E0001", "GraphQL syntax error";
+    SchemaValidation = "E0002", "the schema is not valid GraphQL";
+    V1Directive = "E0003", "directive from the v1 transformer";
+    DirectiveOnExtension = "E0004", "directives on a type extension";
+    SchemaNotFound = "E0005", "no schema to read";
+    ConfigInvalid = "E0006", "invalid auth configuration";
+    FlagsInvalid = "E0007", "invalid feature flags";
+    ProjectInvalid = "E0008", "the Amplify project cannot be read";
+    ExtendMissingType = "E0009", "extension of a type that does not exist";
+    // Shape of @auth and its rules
+    AuthArgument = "E0101", "malformed @auth argument";
+    UnknownRuleKey = "E0102", "unknown key in an auth rule";
+    UnknownEnumValue = "E0103", "unknown strategy, provider or operation";
+    AuthRepeated = "E0104", "@auth used twice on one definition";
+    AuthLocation = "E0105", "@auth where it is not allowed";
+    ReadWithSpecificReads = "E0106", "`read` together with a specific read operation";
+    SpecificReadOnField = "E0107", "specific read operation in a field-level rule";
+    EmptyRules = "E0108", "@auth without rules";
+    // Strategy, provider and configuration
+    ProviderNotAllowed = "E0201", "provider not allowed for the strategy";
+    GroupsRuleIncomplete = "E0202", "groups rule without groups or groupsField";
+    ProviderNotEnabled = "E0203", "provider not enabled in the API's auth modes";
+    IdentityClaimMisplaced = "E0204", "identityClaim on a rule that is not an owner rule";
+    GroupClaimMisplaced = "E0205", "groupClaim on an owner rule";
+    GroupsAndGroupsField = "E0206", "both groups and groupsField in one rule";
+    EmptyGroups = "E0207", "empty groups list";
+    OperationsOnRootField = "E0208", "operations on a Query, Mutation or Subscription field rule";
+    OperationsOnNonModelField = "E0209", "operations on a field of a non-model type";
+    AuthOnInterfaceField = "E0210", "@auth on an interface field";
+    RequiredFieldNeedsAuth = "E0211", "required field that not every reader can read";
+    AuthWithoutModel = "E0212", "@auth on a type without @model";
+    DuplicateRole = "E0213", "two rules of one type make the same role";
+    GlobalAuthRule = "E0214", "invalid global auth rule";
+    ReservedModelName = "E0215", "@model on a root type name";
+    SortKeyOwnerField = "E0216", "sort key field used as owner field";
+    // status -acm
+    UnknownModel = "E0301", "no @model of that name";
+    AcmRoleCollision = "E0302", "two rules print as the same ACM role";
+    // Warnings
+    OwnerReassign = "W0001", "owners may reassign ownership";
+    IamDeprecated = "W0002", "provider `iam` is deprecated";
+    OwnerFieldCase = "W0003", "implicit owner field differs only in case from a field";
+    RootFieldAuth = "W0004", "@auth on a root field keeps static rules only";
+    ModelsWithoutAuth = "W0005", "models without authorization rules are denied";
+    DefaultIdentityClaim = "W0006", "default owner identity claim will change";
+    UnknownFlag = "W0007", "unknown feature flag";
+    SandboxApiKey = "W0008", "sandbox mode opens every model to the API key";
+}

@@ -1,0 +1,3 @@
+//! Printers only: every decision was made in `plan`.
+
+pub mod acm;

@@ -1,0 +1,65 @@
+//! amplify-gql: a compiler for AWS AppSync GraphQL APIs, compatible with the Amplify GraphQL
+//! transformer v2. The modules are the pipeline, in order: `source` → `parse` → `model` →
+//! `normalise` → `plan` → `emit` → `output`; `config` and `project` feed it.
+
+pub mod ast;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod emit;
+pub mod model;
+pub mod normalise;
+pub mod parse;
+pub mod plan;
+pub mod project;
+pub mod source;
+
+use config::Config;
+use diagnostics::{Diagnostic, Diagnostics};
+use normalise::Normalised;
+use source::SourceMap;
+
+/// The front half of the compiler: parse, build the typed model, normalise and validate the
+/// auth rules. Returns the normalised schema (when the text could be parsed) and every
+/// diagnostic found; callers must not emit anything when `diagnostics.has_errors()`.
+pub fn analyse(sources: &SourceMap, config: &Config) -> (Option<Normalised>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let parsed = parse::parse(sources);
+    let syntax_failed = parsed
+        .diagnostics
+        .iter()
+        .any(|d| d.code == diagnostics::Code::SyntaxError);
+    diagnostics.extend(parsed.diagnostics);
+    if syntax_failed {
+        return (None, diagnostics);
+    }
+    let (schema, ds) = model::lower(parsed.document);
+    diagnostics.extend(ds);
+    let (normalised, ds) = normalise::normalise(schema, config);
+    diagnostics.extend(ds);
+    // Matrix-level checks read every rule; after a rule error they would only repeat it.
+    if !diagnostics.has_errors() {
+        diagnostics.extend(plan::check(&normalised, config));
+    }
+    (Some(normalised), diagnostics)
+}
+
+/// Renders diagnostics for a terminal or a log, in a stable order.
+pub fn render_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> String {
+    let sorted: Vec<&Diagnostic> = diagnostics.sorted();
+    let mut out = String::new();
+    for d in &sorted {
+        out.push_str(&diagnostics::render(d, sources, color));
+        out.push('\n');
+    }
+    let errors = diagnostics.errors().count();
+    let warnings = diagnostics.warnings().count();
+    if errors > 0 {
+        out.push_str(&format!(
+            "{errors} error{} and {warnings} warning{}: nothing was written\n",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}

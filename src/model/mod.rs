@@ -1,0 +1,471 @@
+//! The typed view of the schema: which types are models, what their `@model` arguments are,
+//! and the `@auth` rules on types and fields, read from the syntax tree with every value
+//! checked against the shape Amplify expects.
+
+mod auth;
+mod auth_args;
+mod global;
+
+pub use auth::*;
+pub use global::GlobalAuthRule;
+
+use crate::ast::{
+    Definition, Directive, Document, FieldDef, Ident, ObjectType, TypeRef, Value, ValueKind,
+};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+
+/// Directives Amplify's transformer v2 understands. Recognised now; some are implemented by
+/// later stages.
+pub const KNOWN_DIRECTIVES: &[&str] = &[
+    "model",
+    "auth",
+    "primaryKey",
+    "index",
+    "hasOne",
+    "hasMany",
+    "belongsTo",
+    "manyToMany",
+    "default",
+    "searchable",
+    "function",
+    "http",
+    "mapsTo",
+    "predictions",
+    "aws_subscribe",
+    "aws_auth",
+    "aws_api_key",
+    "aws_iam",
+    "aws_oidc",
+    "aws_lambda",
+    "aws_cognito_user_pools",
+    "aws_publish",
+    "deprecated",
+];
+
+pub const ROOT_TYPES: &[&str] = &["Query", "Mutation", "Subscription"];
+
+/// What an object type is, for the rules that depend on it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    Model(Box<ModelArgs>),
+    /// `Query`, `Mutation` or `Subscription`.
+    Root,
+    /// An object type without `@model`.
+    Plain,
+    Interface,
+}
+
+/// Subscription level of a model (`@model(subscriptions: {level: ...})`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriptionLevel {
+    On,
+    Public,
+    Off,
+}
+
+/// The arguments of `@model`. `None` means the argument was not given; a value of kind
+/// `ValueKind::Null` means it was given as `null` (that operation group is switched off).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelArgs {
+    pub span: Span,
+    pub queries: Option<Value>,
+    pub mutations: Option<Value>,
+    pub subscriptions: Option<Value>,
+    pub timestamps: Option<Value>,
+}
+
+impl ModelArgs {
+    pub fn subscription_level(&self) -> SubscriptionLevel {
+        let Some(v) = &self.subscriptions else {
+            return SubscriptionLevel::On;
+        };
+        match &v.kind {
+            ValueKind::Null => SubscriptionLevel::Off,
+            ValueKind::Object(fields) => {
+                match fields
+                    .iter()
+                    .find(|(k, _)| k.text == "level")
+                    .map(|(_, v)| &v.kind)
+                {
+                    Some(ValueKind::Enum(l)) if l == "off" => SubscriptionLevel::Off,
+                    Some(ValueKind::Enum(l)) if l == "public" => SubscriptionLevel::Public,
+                    _ => SubscriptionLevel::On,
+                }
+            }
+            _ => SubscriptionLevel::On,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: Ident,
+    pub ty: TypeRef,
+    pub auth: Option<AuthDirective>,
+    /// Every directive on the field, for the stages that implement them.
+    pub directives: Vec<Directive>,
+}
+
+impl Field {
+    pub fn has_directive(&self, name: &str) -> bool {
+        self.directives.iter().any(|d| d.name.text == name)
+    }
+}
+
+/// An object type or interface with its extensions merged in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectModel {
+    pub name: Ident,
+    pub kind: TypeKind,
+    pub auth: Option<AuthDirective>,
+    pub fields: Vec<Field>,
+}
+
+impl ObjectModel {
+    pub fn is_model(&self) -> bool {
+        matches!(self.kind, TypeKind::Model(_))
+    }
+
+    pub fn model_args(&self) -> Option<&ModelArgs> {
+        match &self.kind {
+            TypeKind::Model(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name.text == name)
+    }
+
+    /// Whether any `@auth` sits on the type or one of its fields.
+    pub fn has_any_auth(&self) -> bool {
+        self.auth.is_some() || self.fields.iter().any(|f| f.auth.is_some())
+    }
+}
+
+/// The typed schema every later stage reads. The syntax tree is kept for printing.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    pub document: Document,
+    /// Object types and interfaces in source order, extensions merged.
+    pub types: Vec<ObjectModel>,
+    pub global_auth: Option<GlobalAuthRule>,
+}
+
+impl Schema {
+    pub fn models(&self) -> impl Iterator<Item = &ObjectModel> {
+        self.types.iter().filter(|t| t.is_model())
+    }
+
+    pub fn model(&self, name: &str) -> Option<&ObjectModel> {
+        self.models().find(|t| t.name.text == name)
+    }
+
+    pub fn object(&self, name: &str) -> Option<&ObjectModel> {
+        self.types.iter().find(|t| t.name.text == name)
+    }
+
+    pub fn sandbox(&self) -> bool {
+        self.global_auth.is_some()
+    }
+}
+
+/// Builds the typed schema, reporting every problem with directives and their arguments.
+pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut types: Vec<ObjectModel> = Vec::new();
+    let mut global_auth = None;
+
+    for def in &document.definitions {
+        match def {
+            Definition::Object(o) | Definition::Interface(o) => {
+                let interface = matches!(def, Definition::Interface(_));
+                if o.is_extension {
+                    merge_extension(&mut types, o, interface, &mut diags);
+                } else {
+                    types.push(lower_object(o, interface, &mut diags));
+                }
+            }
+            Definition::Input(i) => {
+                if i.name.text == "AMPLIFY" {
+                    if let Some(rule) = global::read(i, &mut diags) {
+                        global_auth = Some(rule);
+                    }
+                    continue;
+                }
+                for d in i
+                    .directives
+                    .iter()
+                    .chain(i.fields.iter().flat_map(|f| f.directives.iter()))
+                {
+                    check_misplaced(d, "an input type", &mut diags);
+                }
+            }
+            Definition::Enum(e) => {
+                for d in e
+                    .directives
+                    .iter()
+                    .chain(e.values.iter().flat_map(|v| v.directives.iter()))
+                {
+                    check_misplaced(d, "an enum", &mut diags);
+                }
+            }
+            Definition::Union(u) => {
+                for d in &u.directives {
+                    check_misplaced(d, "a union", &mut diags);
+                }
+            }
+            Definition::Scalar(s) => {
+                for d in &s.directives {
+                    check_misplaced(d, "a scalar", &mut diags);
+                }
+            }
+            Definition::Other { .. } => {}
+        }
+    }
+
+    (
+        Schema {
+            document,
+            types,
+            global_auth,
+        },
+        diags,
+    )
+}
+
+fn lower_object(o: &ObjectType, interface: bool, diags: &mut Vec<Diagnostic>) -> ObjectModel {
+    let mut auth = None;
+    let mut model_args = None;
+    for d in &o.directives {
+        check_v1(d, diags);
+        match d.name.as_str() {
+            "auth" if interface => diags.push(
+                Diagnostic::error(
+                    Code::AuthLocation,
+                    format!("@auth cannot be used on interface `{}`", o.name.text),
+                )
+                .at(d.name.span, "not allowed on an interface")
+                .with_help("put @auth on the @model types that implement the interface"),
+            ),
+            "auth" => {
+                if let Some(prev) = &auth {
+                    diags.push(repeated(d, prev));
+                } else {
+                    auth = Some(auth_args::read(d, diags));
+                }
+            }
+            "model" if !interface => {
+                if model_args.is_some() {
+                    continue; // repeated @model is reported by SDL validation
+                }
+                if ROOT_TYPES.contains(&o.name.as_str()) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ReservedModelName,
+                            format!(
+                                "`{}` is a reserved type name and cannot be a @model",
+                                o.name.text
+                            ),
+                        )
+                        .at(o.name.span, "reserved name")
+                        .with_help(format!(
+                            "rename the type, for example to `{}Item`",
+                            o.name.text
+                        )),
+                    );
+                }
+                model_args = Some(ModelArgs {
+                    span: d.span,
+                    queries: d.argument("queries").map(|a| a.value.clone()),
+                    mutations: d.argument("mutations").map(|a| a.value.clone()),
+                    subscriptions: d.argument("subscriptions").map(|a| a.value.clone()),
+                    timestamps: d.argument("timestamps").map(|a| a.value.clone()),
+                });
+            }
+            _ => {}
+        }
+    }
+    let kind = if interface {
+        TypeKind::Interface
+    } else if let Some(args) = model_args {
+        TypeKind::Model(Box::new(args))
+    } else if ROOT_TYPES.contains(&o.name.as_str()) {
+        TypeKind::Root
+    } else {
+        TypeKind::Plain
+    };
+    if let (Some(a), TypeKind::Plain | TypeKind::Root) = (&auth, &kind) {
+        diags.push(
+            Diagnostic::error(
+                Code::AuthWithoutModel,
+                format!("@auth on `{}`, which is not a @model", o.name.text),
+            )
+            .at(a.name_span, "types with @auth must also have @model")
+            .with_help(format!(
+                "add @model to `{}`, or move the rules to its fields",
+                o.name.text
+            )),
+        );
+    }
+    let mut obj = ObjectModel {
+        name: o.name.clone(),
+        kind,
+        auth,
+        fields: Vec::new(),
+    };
+    for f in &o.fields {
+        let field = lower_field(&obj, f, diags);
+        obj.fields.push(field);
+    }
+    obj
+}
+
+fn lower_field(owner: &ObjectModel, f: &FieldDef, diags: &mut Vec<Diagnostic>) -> Field {
+    let mut auth: Option<AuthDirective> = None;
+    for d in &f.directives {
+        check_v1(d, diags);
+        if d.name.as_str() != "auth" {
+            continue;
+        }
+        if let Some(prev) = &auth {
+            diags.push(repeated(d, prev));
+            continue;
+        }
+        if owner.kind == TypeKind::Interface {
+            diags.push(
+                Diagnostic::error(
+                    Code::AuthOnInterfaceField,
+                    format!(
+                        "@auth cannot be placed on an interface's field. See {}.{}",
+                        owner.name.text, f.name.text
+                    ),
+                )
+                .at(d.name.span, "on an interface field")
+                .with_help(
+                    "put the rule on the field of each @model type that implements the interface",
+                ),
+            );
+            continue;
+        }
+        auth = Some(auth_args::read(d, diags));
+    }
+    for arg in &f.arguments {
+        for d in &arg.directives {
+            check_misplaced(d, "an argument", diags);
+        }
+    }
+    Field {
+        name: f.name.clone(),
+        ty: f.ty.clone(),
+        auth,
+        directives: f.directives.clone(),
+    }
+}
+
+/// `extend type X { ... }`: fields are appended; directives are not allowed.
+fn merge_extension(
+    types: &mut Vec<ObjectModel>,
+    o: &ObjectType,
+    interface: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for d in &o.directives {
+        diags.push(
+            Diagnostic::error(
+                Code::DirectiveOnExtension,
+                format!(
+                    "directives are not supported on type extensions (`extend type {}`)",
+                    o.name.text
+                ),
+            )
+            .at(d.span, "on an extension")
+            .with_help(format!(
+                "move @{} to the definition of `{}`",
+                d.name.text, o.name.text
+            )),
+        );
+    }
+    let Some(index) = types.iter().position(|t| t.name.text == o.name.text) else {
+        if ROOT_TYPES.contains(&o.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::ExtendMissingType,
+                    format!("cannot extend nonexistent type '{}'", o.name.text),
+                )
+                .at(o.name.span, "not defined anywhere")
+                .with_help(format!(
+                    "write `type {} {{ ... }}` instead of `extend type`",
+                    o.name.text
+                )),
+            );
+        }
+        // Other unknown extensions are reported by SDL validation; keep the fields anyway.
+        let mut obj = lower_object(o, interface, diags);
+        obj.auth = None;
+        types.push(obj);
+        return;
+    };
+    let root = ROOT_TYPES.contains(&o.name.as_str());
+    for f in &o.fields {
+        if !root && let Some(d) = f.directives.first() {
+            diags.push(
+                Diagnostic::error(
+                    Code::DirectiveOnExtension,
+                    format!("directives are not supported on fields of type extensions (`extend type {}`)", o.name.text),
+                )
+                .at(d.span, "on a field of an extension")
+                .with_help(format!("declare the field in `type {}` itself", o.name.text)),
+            );
+        }
+        let field = lower_field(&types[index], f, diags);
+        types[index].fields.push(field);
+    }
+}
+
+fn repeated(d: &Directive, prev: &AuthDirective) -> Diagnostic {
+    Diagnostic::error(
+        Code::AuthRepeated,
+        "@auth can only be used once at this location",
+    )
+    .at(d.name.span, "second @auth")
+    .with_note(prev.name_span, "first @auth is here")
+    .with_help("merge the rules into one @auth(rules: [...])")
+}
+
+fn check_v1(d: &Directive, diags: &mut Vec<Diagnostic>) {
+    let replacement = match d.name.as_str() {
+        "connection" => "@hasOne, @hasMany, @belongsTo or @manyToMany",
+        "key" => "@primaryKey for the table key and @index for secondary indexes",
+        "versioned" => "DataStore conflict resolution (conflictResolution in the API settings)",
+        _ => return,
+    };
+    diags.push(
+        Diagnostic::error(
+            Code::V1Directive,
+            format!(
+                "@{} is a directive of the v1 GraphQL transformer",
+                d.name.text
+            ),
+        )
+        .at(d.name.span, "not supported by transformer v2")
+        .with_help(format!(
+            "use {replacement}; see https://docs.amplify.aws/cli/migration/transformer-migration/"
+        )),
+    );
+}
+
+fn check_misplaced(d: &Directive, place: &str, diags: &mut Vec<Diagnostic>) {
+    check_v1(d, diags);
+    if d.name.as_str() == "auth" {
+        diags.push(
+            Diagnostic::error(
+                Code::AuthLocation,
+                format!("@auth may not be used on {place}"),
+            )
+            .at(d.name.span, "not allowed here")
+            .with_help("@auth goes on @model types and on fields of object types"),
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! Checks and warnings that need the access-control matrix: duplicate roles, required fields
+//! that some readers may not see, sort keys used as owner fields, and the warnings the
+//! reference prints about auth.
+
+use super::acm::{Acm, RoleNaming};
+use crate::ast::ValueKind;
+use crate::config::{AuthModeKind, Config};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{ObjectModel, Operation, Provider, Strategy, SubscriptionLevel, TypeKind};
+use crate::normalise::Normalised;
+
+/// Runs every ACM-level check over the schema.
+pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut reassign: Vec<(String, Vec<String>, crate::source::Span)> = Vec::new();
+    for model in n.schema.models() {
+        let Some(auth) = n.auth_of(&model.name.text) else {
+            continue;
+        };
+        let acm = match Acm::build(model, auth, RoleNaming::Transformer) {
+            Ok(acm) => acm,
+            Err(dup) => {
+                out.push(
+                    Diagnostic::error(
+                        Code::DuplicateRole,
+                        format!(
+                            "@auth {}:{} already exists for {}",
+                            model.name.text, dup.role, model.name.text
+                        ),
+                    )
+                    .at(dup.rule.raw.span, "makes the same role again")
+                    .with_note(dup.first.raw.span, "first made by this rule")
+                    .with_help("remove one of the rules, or merge their operations into one rule"),
+                );
+                continue;
+            }
+        };
+        out.extend(required_fields(model, &acm));
+        out.extend(sort_key_owner(model, &acm, config));
+        let fields = reassignable_owner_fields(model, &acm);
+        if let Some(first) = acm
+            .roles
+            .iter()
+            .find(|r| r.rule.strategy == Strategy::Owner)
+            && !fields.is_empty()
+        {
+            reassign.push((model.name.text.clone(), fields, first.rule.raw.span));
+        }
+    }
+    if let Some((_, _, span)) = reassign.first() {
+        let list: Vec<String> = reassign
+            .iter()
+            .map(|(m, f, _)| format!("{m}: [{}]", f.join(", ")))
+            .collect();
+        out.push(
+            Diagnostic::warning(
+                Code::OwnerReassign,
+                format!("owners may reassign ownership for the following model(s) and role(s): {}", list.join(", ")),
+            )
+            .at(*span, "owners can update their owner field")
+            .with_help("if this is not intended, add a field-level rule on the owner field that leaves out `update`; see https://docs.amplify.aws/cli/graphql/authorization-rules/#per-user--owner-based-data-access"),
+        );
+    }
+    out.extend(rule_warnings(n, config));
+    out
+}
+
+/// Condition 32: a non-null field that needs a field resolver (not every reader of the model
+/// can read it) while the model's subscriptions are on.
+fn required_fields(model: &ObjectModel, acm: &Acm) -> Vec<Diagnostic> {
+    let level = model
+        .model_args()
+        .map_or(SubscriptionLevel::On, |a| a.subscription_level());
+    if level != SubscriptionLevel::On {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for field in &model.fields {
+        if !field.ty.is_non_null() {
+            continue;
+        }
+        let blind = roles_needing_field_resolver(acm, &field.name.text);
+        if blind.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::error(
+                Code::RequiredFieldNeedsAuth,
+                format!(
+                    "required field `{}.{}` is not readable by every role that can read `{}`",
+                    model.name.text, field.name.text, model.name.text
+                ),
+            )
+            .at(field.name.span, format!("not readable by {}", blind.join(", ")))
+            .with_help("make the field nullable, give those roles read access to it, or set @model(subscriptions: { level: public }) or null"),
+        );
+    }
+    out
+}
+
+/// The roles that read the model but cannot read `field`: when there are any, the reference
+/// protects the field with its own resolver. (As in the reference, "readers" are the roles
+/// with `get` on some field, and a `private` role that reads the field covers the other roles
+/// of its provider.)
+pub fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
+    let readers: Vec<_> = acm.roles_with(Operation::Get).collect();
+    let covers = |provider: Provider| {
+        readers.iter().any(|r| {
+            r.rule.provider == provider
+                && r.rule.strategy == Strategy::Private
+                && Operation::READS
+                    .iter()
+                    .all(|op| acm.is_allowed(r, field, *op))
+        })
+    };
+    let (user_pools, oidc) = (covers(Provider::UserPools), covers(Provider::Oidc));
+    readers
+        .into_iter()
+        .filter(|r| {
+            let covered = (r.rule.provider == Provider::UserPools && user_pools)
+                || (r.rule.provider == Provider::Oidc && oidc);
+            !covered
+                && !Operation::READS
+                    .iter()
+                    .any(|op| acm.is_allowed(r, field, *op))
+        })
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+/// Condition 38: a sort key field cannot be the owner field of a rule whose identity claim has
+/// several parts (`sub::username`).
+fn sort_key_owner(model: &ObjectModel, acm: &Acm, config: &Config) -> Vec<Diagnostic> {
+    if !config.flags.usesubusernamefordefaultidentityclaim {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for field in &model.fields {
+        let Some(pk) = field
+            .directives
+            .iter()
+            .find(|d| d.name.text == "primaryKey")
+        else {
+            continue;
+        };
+        let Some(arg) = pk.argument("sortKeyFields") else {
+            continue;
+        };
+        let items: Vec<_> = match &arg.value.kind {
+            ValueKind::List(items) => items.iter().collect(),
+            _ => vec![&arg.value],
+        };
+        for item in items {
+            let ValueKind::String(name) = &item.kind else {
+                continue;
+            };
+            let owner = acm.roles.iter().find(|r| {
+                r.rule.strategy == Strategy::Owner
+                    && r.rule.owner_field.as_deref() == Some(name)
+                    && r.rule
+                        .identity_claim
+                        .as_deref()
+                        .is_some_and(|c| c.contains("::"))
+            });
+            if let Some(role) = owner {
+                out.push(
+                    Diagnostic::error(
+                        Code::SortKeyOwnerField,
+                        format!("the sort key of `{}` cannot be used as an owner @auth field too", model.name.text),
+                    )
+                    .at(item.span, "sort key and owner field")
+                    .with_note(role.rule.raw.span, "owner rule")
+                    .with_help("give the owner rule a single-part identityClaim (for example \"sub\"), or key the table differently"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Owner fields that their owners may update.
+fn reassignable_owner_fields(model: &ObjectModel, acm: &Acm) -> Vec<String> {
+    let mut fields = Vec::new();
+    for role in acm
+        .roles
+        .iter()
+        .filter(|r| r.rule.strategy == Strategy::Owner)
+    {
+        let Some(field) = role.rule.owner_field.as_deref() else {
+            continue;
+        };
+        let can_update = if model.field(field).is_some() {
+            acm.is_allowed(role, field, Operation::Update)
+        } else {
+            field == "owner" && role.access.iter().any(|a| a.contains(Operation::Update))
+        };
+        if can_update && !fields.iter().any(|f| f == field) {
+            fields.push(field.to_string());
+        }
+    }
+    fields
+}
+
+/// Warnings about individual rules and about models left without rules.
+fn rule_warnings(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for ta in &n.auth {
+        let ty = n.schema.object(&ta.type_name);
+        for rule in ta.all_rules() {
+            if rule.provider == Provider::Iam
+                && let Some(p) = &rule.raw.provider
+            {
+                out.push(
+                    Diagnostic::warning(
+                        Code::IamDeprecated,
+                        "provider `iam` is deprecated; it means `identityPool`",
+                    )
+                    .at(p.span, "deprecated")
+                    .with_help("write provider: identityPool"),
+                );
+            }
+            if rule.strategy == Strategy::Owner
+                && rule.default_identity_claim
+                && !config.flags.usesubusernamefordefaultidentityclaim
+            {
+                out.push(
+                    Diagnostic::warning(
+                        Code::DefaultIdentityClaim,
+                        "the default identity claim of owner rules will change from `username` to `sub::username`",
+                    )
+                    .at(rule.raw.allow.span, "no identityClaim")
+                    .with_help("set identityClaim: \"username\" to keep today's behaviour, or turn on useSubUsernameForDefaultIdentityClaim"),
+                );
+            }
+            if rule.strategy == Strategy::Owner
+                && let (Some(ty), Some(owner)) = (ty, rule.owner_field.as_deref())
+                && ty.field(owner).is_none()
+                && let Some(similar) = ty
+                    .fields
+                    .iter()
+                    .find(|f| f.name.text.eq_ignore_ascii_case(owner))
+            {
+                out.push(
+                    Diagnostic::warning(
+                        Code::OwnerFieldCase,
+                        format!(
+                            "owner field `{owner}` differs only in case from field `{}` of `{}`",
+                            similar.name.text, ta.type_name
+                        ),
+                    )
+                    .at(
+                        rule.raw
+                            .owner_field
+                            .as_ref()
+                            .map_or(rule.raw.span, |f| f.span),
+                        "adds a new field",
+                    )
+                    .with_help(format!(
+                        "use ownerField: \"{}\" if that field holds the owner",
+                        similar.name.text
+                    )),
+                );
+            }
+        }
+        if let Some(ty) = ty
+            && ty.kind == TypeKind::Root
+        {
+            for (field, rules) in &ta.field_rules {
+                if rules.iter().any(|r| {
+                    !(r.is_static_groups()
+                        || matches!(
+                            r.strategy,
+                            Strategy::Private | Strategy::Public | Strategy::Custom
+                        ))
+                }) {
+                    let span = ty.field(field).map(|f| f.name.span).unwrap_or_default();
+                    out.push(
+                        Diagnostic::warning(
+                            Code::RootFieldAuth,
+                            format!("owner and dynamic group rules on {}.{field} are ignored", ta.type_name),
+                        )
+                        .at(span, "only static rules apply here")
+                        .with_help("on Query, Mutation and Subscription fields only static group, private, public and custom rules can be checked; protect the data in its @model"),
+                    );
+                }
+            }
+        }
+    }
+    let unprotected: Vec<&ObjectModel> = n.schema.models().filter(|m| !m.has_any_auth()).collect();
+    if n.sandbox {
+        if config.auth.has(AuthModeKind::ApiKey)
+            && let Some(g) = &n.schema.global_auth
+        {
+            out.push(
+                Diagnostic::warning(
+                    Code::SandboxApiKey,
+                    "your GraphQL API allows public create, read, update and delete access to all models via an API key",
+                )
+                .at(g.span, "global rule { allow: public }")
+                .with_help("to configure production-ready authorization rules, see https://docs.amplify.aws/cli/graphql/authorization-rules"),
+            );
+        }
+    } else if let Some(first) = unprotected.first() {
+        let names: Vec<_> = unprotected.iter().map(|m| m.name.text.as_str()).collect();
+        out.push(
+            Diagnostic::warning(
+                Code::ModelsWithoutAuth,
+                format!(
+                    "some types do not have authorization rules configured, so every request to them is denied: {}",
+                    names.join(", ")
+                ),
+            )
+            .at(first.name.span, "no @auth")
+            .with_help("add @auth rules; see https://docs.amplify.aws/cli/graphql/authorization-rules"),
+        );
+    }
+    out
+}

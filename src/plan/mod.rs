@@ -1,0 +1,8 @@
+//! What to build, decided once from the normalised schema: the access-control matrices and
+//! the checks that need them.
+
+pub mod acm;
+mod auth_checks;
+
+pub use acm::{Acm, AcmRole, RoleNaming};
+pub use auth_checks::check;

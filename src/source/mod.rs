@@ -1,0 +1,178 @@
+//! Loading schema text the way Amplify does, and mapping byte offsets back to files.
+//!
+//! A `schema/` folder is read recursively, entries sorted by name, dot-files skipped, and the
+//! files joined with `\n` into one text. We parse that one text (so a definition that spans two
+//! files behaves as in Amplify) and keep a table of where each file starts, so that every
+//! diagnostic can still name the file, line and column it came from.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Code, Diagnostic};
+
+/// A byte range in the concatenated schema text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// One input file and where its text starts in the concatenation.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as shown to users (relative to the working directory when given so).
+    pub name: String,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// The schema text of a run and the files it was made of.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    pub text: String,
+    pub files: Vec<SourceFile>,
+}
+
+/// A resolved position: file, 1-based line and column (columns count characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    /// The full text of the line, without its newline.
+    pub line_text: &'a str,
+    /// Byte offset of the position within `line_text`.
+    pub line_offset: usize,
+}
+
+impl SourceMap {
+    /// A source made of one in-memory text (tests, generated schemas).
+    pub fn from_text(name: &str, text: &str) -> Self {
+        SourceMap {
+            text: text.to_string(),
+            files: vec![SourceFile {
+                name: name.to_string(),
+                offset: 0,
+                len: text.len(),
+            }],
+        }
+    }
+
+    /// Loads a schema file, or a folder of schema files, as Amplify's CLI does.
+    pub fn load(path: &Path) -> Result<Self, Diagnostic> {
+        let unreadable = |e: std::io::Error, p: &Path| {
+            Diagnostic::error(
+                Code::SchemaNotFound,
+                format!("cannot read schema at {}: {e}", p.display()),
+            )
+            .with_help("pass --schema with a schema.graphql file or a schema/ folder")
+        };
+        let meta = std::fs::metadata(path).map_err(|e| unreadable(e, path))?;
+        let mut paths = Vec::new();
+        if meta.is_dir() {
+            collect_files(path, &mut paths).map_err(|e| unreadable(e, path))?;
+        } else {
+            paths.push(path.to_path_buf());
+        }
+        let mut map = SourceMap::default();
+        for (i, p) in paths.iter().enumerate() {
+            let bytes = std::fs::read(p).map_err(|e| unreadable(e, p))?;
+            let text = String::from_utf8_lossy(&bytes);
+            if i > 0 {
+                map.text.push('\n');
+            }
+            map.files.push(SourceFile {
+                name: p.display().to_string(),
+                offset: map.text.len(),
+                len: text.len(),
+            });
+            map.text.push_str(&text);
+        }
+        Ok(map)
+    }
+
+    /// The file a byte offset belongs to (the last file starting at or before it).
+    fn file_at(&self, offset: usize) -> Option<&SourceFile> {
+        self.files.iter().rev().find(|f| f.offset <= offset)
+    }
+
+    /// Resolves a byte offset to file, line and column.
+    pub fn locate(&self, offset: usize) -> Option<Location<'_>> {
+        let file = self.file_at(offset)?;
+        let end = (file.offset + file.len).min(self.text.len());
+        let offset = offset.min(end);
+        let body = &self.text[file.offset..end];
+        let local = floor_char_boundary(body, offset - file.offset);
+        let line_start = body[..local].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = body[local..].find('\n').map_or(body.len(), |i| local + i);
+        let line = body[..line_start].matches('\n').count() + 1;
+        let line_text = body[line_start..line_end].trim_end_matches('\r');
+        let column = body[line_start..local].chars().count() + 1;
+        Some(Location {
+            file: &file.name,
+            line,
+            column,
+            line_text,
+            line_offset: local - line_start,
+        })
+    }
+
+    /// The text a span covers.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Every non-hidden file below `dir`, depth first, entries sorted by name.
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_lines_and_columns_across_files() {
+        let mut map = SourceMap::from_text("a.graphql", "type A {\n  x: Int\n}");
+        map.text.push('\n');
+        let offset = map.text.len();
+        map.files.push(SourceFile {
+            name: "b.graphql".into(),
+            offset,
+            len: 8,
+        });
+        map.text.push_str("type B {");
+        let loc = map.locate(11).unwrap();
+        assert_eq!((loc.file, loc.line, loc.column), ("a.graphql", 2, 3));
+        let loc = map.locate(offset + 5).unwrap();
+        assert_eq!((loc.file, loc.line, loc.column), ("b.graphql", 1, 6));
+        assert_eq!(loc.line_text, "type B {");
+    }
+}
