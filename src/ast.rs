@@ -16,6 +16,13 @@ impl Ident {
     }
 }
 
+/// A description; `block` when written as a `"""block string"""` (it prints differently).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Description {
+    pub text: String,
+    pub block: bool,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Document {
     pub definitions: Vec<Definition>,
@@ -39,7 +46,7 @@ pub enum Definition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectType {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub interfaces: Vec<Ident>,
     pub directives: Vec<Directive>,
     pub fields: Vec<FieldDef>,
@@ -51,7 +58,7 @@ pub struct ObjectType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDef {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub arguments: Vec<InputValue>,
     pub ty: TypeRef,
     pub directives: Vec<Directive>,
@@ -60,7 +67,7 @@ pub struct FieldDef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputValue {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub ty: TypeRef,
     pub default: Option<Value>,
     pub directives: Vec<Directive>,
@@ -69,7 +76,7 @@ pub struct InputValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputType {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub directives: Vec<Directive>,
     pub fields: Vec<InputValue>,
     pub is_extension: bool,
@@ -78,7 +85,7 @@ pub struct InputType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumType {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub directives: Vec<Directive>,
     pub values: Vec<EnumValue>,
     pub is_extension: bool,
@@ -87,14 +94,14 @@ pub struct EnumType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumValue {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub directives: Vec<Directive>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnionType {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub directives: Vec<Directive>,
     pub members: Vec<Ident>,
     pub is_extension: bool,
@@ -103,7 +110,7 @@ pub struct UnionType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalarType {
     pub name: Ident,
-    pub description: Option<String>,
+    pub description: Option<Description>,
     pub directives: Vec<Directive>,
     pub is_extension: bool,
 }
