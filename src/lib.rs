@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod model;
 pub mod normalise;
+pub mod output;
 pub mod parse;
 pub mod plan;
 pub mod project;
@@ -42,6 +43,14 @@ pub fn analyse(sources: &SourceMap, config: &Config) -> (Option<Normalised>, Dia
         diagnostics.extend(plan::check(&normalised, config));
     }
     (Some(normalised), diagnostics)
+}
+
+/// The back half: everything `gql-compile` writes, from a schema without errors.
+pub fn compile(normalised: &Normalised, config: &Config) -> output::BuildOutput {
+    let mut build = output::BuildOutput::default();
+    let schema = plan::schema::build(normalised, config);
+    build.add("schema.graphql", emit::sdl::print(&schema));
+    build
 }
 
 /// Renders diagnostics for a terminal or a log, in a stable order.

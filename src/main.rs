@@ -1,6 +1,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
 use clap::{Parser, Subcommand};
 
@@ -16,6 +17,8 @@ struct Cli {
 enum Command {
     /// Print the access-control matrix of a model (`status -acm Model`).
     Status(StatusArgs),
+    /// Compile the schema into a build folder (`api gql-compile`).
+    GqlCompile(GqlCompileArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(args);
     let outcome = match &cli.command {
         Command::Status(args) => status::run(args),
+        Command::GqlCompile(args) => gql_compile::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

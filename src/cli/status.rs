@@ -44,7 +44,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
     let color = args.input.color.for_stderr();
     let inputs = match args.input.load() {
         Ok(i) => i,
-        Err(ds) => return failed(&ds, &SourceMap::default(), color),
+        Err(ds) => return Outcome::failed(&ds, &SourceMap::default(), color),
     };
     let mut diagnostics = inputs.diagnostics;
     let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
@@ -53,7 +53,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
         diagnostics.deny_warnings();
     }
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
-        return failed(&diagnostics, &inputs.sources, color);
+        return Outcome::failed(&diagnostics, &inputs.sources, color);
     };
     let Some(model) = normalised.schema.model(&args.acm) else {
         let models: Vec<_> = normalised
@@ -72,7 +72,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
                 format!("the schema's models are: {}", models.join(", "))
             }),
         );
-        return failed(&diagnostics, &inputs.sources, color);
+        return Outcome::failed(&diagnostics, &inputs.sources, color);
     };
     let auth = normalised.auth_of(&args.acm).cloned().unwrap_or_default();
     let matrix = match Acm::build(model, &auth, RoleNaming::Printed) {
@@ -87,7 +87,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
                 .with_note(dup.first.raw.span, "as this rule")
                 .with_help("the ACM names owner roles by field and static group roles by group only; the two rules differ only in their claim, which the matrix cannot show"),
             );
-            return failed(&diagnostics, &inputs.sources, color);
+            return Outcome::failed(&diagnostics, &inputs.sources, color);
         }
     };
     let columns = if args.crud {
@@ -107,10 +107,13 @@ pub fn run(args: &StatusArgs) -> Outcome {
     }
 }
 
-fn failed(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> Outcome {
-    Outcome {
-        stdout: String::new(),
-        stderr: crate::render_diagnostics(diagnostics, sources, color),
-        code: 1,
+impl Outcome {
+    /// A run that stops on errors: diagnostics only, exit code 1.
+    pub fn failed(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr: crate::render_diagnostics(diagnostics, sources, color),
+            code: 1,
+        }
     }
 }

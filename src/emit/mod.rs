@@ -1,3 +1,4 @@
 //! Printers only: every decision was made in `plan`.
 
 pub mod acm;
+pub mod sdl;

@@ -6,3 +6,5 @@ mod auth_checks;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
 pub use auth_checks::check;
+pub mod operations;
+pub mod schema;

@@ -1,0 +1,1071 @@
+//! The API schema the reference deploys: the input document with its models completed
+//! (implicit fields), the generated inputs and connections, the operations, and the AppSync
+//! auth-mode directives derived from the access-control matrices.
+//!
+//! The reference builds its output by inserting into an ordered map of types, and re-appends a
+//! root field at the end whenever it adds a directive to it; both orders show in the printed
+//! schema, so `OutputSchema` reproduces them literally.
+
+use indexmap::IndexMap;
+
+use super::acm::{Acm, RoleNaming};
+use super::operations::{ModelOperations, MutationKind};
+use crate::ast::*;
+use crate::config::{AuthModeKind, Config};
+use crate::model::{
+    ObjectModel, Operation, Provider, ROOT_TYPES, Strategy, SubscriptionLevel, TypeKind,
+};
+use crate::normalise::Normalised;
+use crate::source::Span;
+
+/// Builds the output schema document.
+pub fn build(n: &Normalised, config: &Config) -> Document {
+    let mut out = OutputSchema::default();
+    let ctx = Context::new(n, config);
+    ctx.copy_input_document(&mut out);
+    if n.schema.models().next().is_some() {
+        for def in builtin_inputs() {
+            out.insert(def);
+        }
+    }
+    for model in n.schema.models() {
+        ctx.model_stage(model, &mut out);
+    }
+    for model in n.schema.models() {
+        ctx.auth_stage(model, &mut out);
+    }
+    ctx.non_model_field_auth(&mut out);
+    for root in ROOT_TYPES {
+        if let Some(Definition::Object(o)) = out.defs.get(*root)
+            && o.fields.is_empty()
+        {
+            out.defs.shift_remove(*root);
+        }
+    }
+    Document {
+        definitions: out.defs.into_values().collect(),
+    }
+}
+
+/// Ordered output types, by name.
+#[derive(Default)]
+struct OutputSchema {
+    defs: IndexMap<String, Definition>,
+}
+
+impl OutputSchema {
+    fn insert(&mut self, def: Definition) {
+        let name = def_name(&def).to_string();
+        self.defs.entry(name).or_insert(def);
+    }
+
+    fn object_mut(&mut self, name: &str) -> Option<&mut ObjectType> {
+        match self.defs.get_mut(name) {
+            Some(Definition::Object(o)) => Some(o),
+            _ => None,
+        }
+    }
+
+    fn input_mut(&mut self, name: &str) -> Option<&mut InputType> {
+        match self.defs.get_mut(name) {
+            Some(Definition::Input(i)) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Appends a field to a root type, creating the type on first use.
+    fn add_root_field(&mut self, root: &str, field: FieldDef) {
+        if !self.defs.contains_key(root) {
+            self.insert(Definition::Object(object(root, Vec::new())));
+        }
+        if let Some(o) = self.object_mut(root) {
+            o.fields.push(field);
+        }
+    }
+
+    /// Adds directives a type does not have yet, after the ones it has.
+    fn extend_type(&mut self, name: &str, directives: &[&str]) {
+        let Some(def) = self.defs.get_mut(name) else {
+            return;
+        };
+        let list = match def {
+            Definition::Object(o) | Definition::Interface(o) => &mut o.directives,
+            _ => return,
+        };
+        for d in directives {
+            if !list.iter().any(|x| x.name.text == *d) {
+                list.push(directive(d, Vec::new()));
+            }
+        }
+    }
+
+    /// Adds directives to a field of a root type; the field then moves to the end of its type,
+    /// as in the reference.
+    fn extend_root_field(&mut self, root: &str, field: &str, directives: &[&str]) {
+        if directives.is_empty() {
+            return;
+        }
+        let Some(o) = self.object_mut(root) else {
+            return;
+        };
+        let Some(pos) = o.fields.iter().position(|f| f.name.text == field) else {
+            return;
+        };
+        let mut f = o.fields.remove(pos);
+        for d in directives {
+            if !f.directives.iter().any(|x| x.name.text == *d) {
+                f.directives.push(directive(d, Vec::new()));
+            }
+        }
+        o.fields.push(f);
+    }
+}
+
+struct Context<'a> {
+    n: &'a Normalised,
+    config: &'a Config,
+    default: Provider,
+    /// Admin roles with an IAM mode: IAM is added to every role set.
+    admin_iam: bool,
+}
+
+/// The AppSync directive of each provider, in the order the reference lists them.
+const PROVIDER_ORDER: [(Provider, &str); 5] = [
+    (Provider::ApiKey, "aws_api_key"),
+    (Provider::IdentityPool, "aws_iam"),
+    (Provider::Oidc, "aws_oidc"),
+    (Provider::UserPools, "aws_cognito_user_pools"),
+    (Provider::Function, "aws_lambda"),
+];
+
+impl<'a> Context<'a> {
+    fn new(n: &'a Normalised, config: &'a Config) -> Self {
+        let default = match config.auth.default.kind {
+            AuthModeKind::ApiKey => Provider::ApiKey,
+            AuthModeKind::Iam => Provider::IdentityPool,
+            AuthModeKind::UserPools => Provider::UserPools,
+            AuthModeKind::Oidc => Provider::Oidc,
+            AuthModeKind::Lambda => Provider::Function,
+        };
+        Context {
+            n,
+            config,
+            default,
+            admin_iam: !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam),
+        }
+    }
+
+    fn is_model(&self, name: &str) -> bool {
+        self.n.schema.model(name).is_some()
+    }
+
+    fn is_enum(&self, name: &str) -> bool {
+        self.n
+            .schema
+            .document
+            .definitions
+            .iter()
+            .any(|d| matches!(d, Definition::Enum(e) if e.name.text == name))
+    }
+
+    fn is_non_model_object(&self, name: &str) -> bool {
+        self.n
+            .schema
+            .object(name)
+            .is_some_and(|t| t.kind == TypeKind::Plain)
+    }
+
+    /// The input document as the output starts: extensions merged, `input AMPLIFY` dropped,
+    /// only AppSync directives and `@deprecated` kept.
+    fn copy_input_document(&self, out: &mut OutputSchema) {
+        for def in &self.n.schema.document.definitions {
+            let mut def = def.clone();
+            strip_directives(&mut def);
+            let name = def_name(&def).to_string();
+            if name == "AMPLIFY" && matches!(def, Definition::Input(_)) {
+                continue;
+            }
+            if matches!(def, Definition::Other { .. }) {
+                continue;
+            }
+            match (out.defs.get_mut(&name), def) {
+                (Some(Definition::Object(base)), Definition::Object(ext))
+                | (Some(Definition::Interface(base)), Definition::Interface(ext)) => {
+                    base.fields.extend(ext.fields);
+                    base.interfaces.extend(ext.interfaces);
+                }
+                (Some(Definition::Input(base)), Definition::Input(ext)) => {
+                    base.fields.extend(ext.fields)
+                }
+                (Some(Definition::Enum(base)), Definition::Enum(ext)) => {
+                    base.values.extend(ext.values)
+                }
+                (Some(Definition::Union(base)), Definition::Union(ext)) => {
+                    base.members.extend(ext.members)
+                }
+                (Some(_), _) => {}
+                (None, mut def) => {
+                    clear_extension(&mut def);
+                    out.insert(def);
+                }
+            }
+        }
+    }
+
+    /// What the model transformer adds for one model.
+    fn model_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
+        let name = &model.name.text;
+        let ops = ModelOperations::of(model, self.config);
+        let declared: Vec<FieldDef> = out
+            .object_mut(name)
+            .map(|o| o.fields.clone())
+            .unwrap_or_default();
+
+        // Implicit fields.
+        let mut implicit = Vec::new();
+        if !declared.iter().any(|f| f.name.text == "id") {
+            implicit.push(field_def("id", non_null("ID"), Vec::new()));
+        }
+        for ts in [&ops.created_at, &ops.updated_at].into_iter().flatten() {
+            if !declared.iter().any(|f| f.name.text == *ts) {
+                implicit.push(field_def(ts, non_null("AWSDateTime"), Vec::new()));
+            }
+        }
+        if let Some(o) = out.object_mut(name) {
+            o.fields.extend(implicit);
+        }
+        let all_fields: Vec<FieldDef> = out
+            .object_mut(name)
+            .map(|o| o.fields.clone())
+            .unwrap_or_default();
+
+        // Inputs of the non-model object types the model's fields use.
+        if !ops.mutations.is_empty() {
+            for f in &declared {
+                self.non_model_inputs(f.ty.base(), out);
+            }
+        }
+
+        if let Some(list) = &ops.list {
+            out.insert(Definition::Object(object(
+                &format!("Model{name}Connection"),
+                vec![
+                    field_def(
+                        "items",
+                        TypeRef::NonNull(Box::new(TypeRef::List(Box::new(named(name))))),
+                        Vec::new(),
+                    ),
+                    field_def("nextToken", named("String"), Vec::new()),
+                ],
+            )));
+            let filter = format!("Model{name}FilterInput");
+            let mut fields = self.filter_fields(&all_fields, out);
+            fields.push(input_value("and", TypeRef::List(Box::new(named(&filter)))));
+            fields.push(input_value("or", TypeRef::List(Box::new(named(&filter)))));
+            fields.push(input_value("not", named(&filter)));
+            out.insert(Definition::Input(input(&filter, fields)));
+            if let Some(get) = &ops.get {
+                out.add_root_field("Query", get_field(get, name));
+            }
+            out.add_root_field(
+                "Query",
+                field_with_args(
+                    list,
+                    vec![
+                        input_value("filter", named(&filter)),
+                        input_value("limit", named("Int")),
+                        input_value("nextToken", named("String")),
+                    ],
+                    named(&format!("Model{name}Connection")),
+                ),
+            );
+        } else if let Some(get) = &ops.get {
+            out.add_root_field("Query", get_field(get, name));
+        }
+
+        if !ops.mutations.is_empty() {
+            let condition = format!("Model{name}ConditionInput");
+            let mut fields: Vec<InputValue> = self
+                .filter_fields(&declared, out)
+                .into_iter()
+                .filter(|f| !(f.name.text == "id" && f.ty.base() == "ModelIDInput"))
+                .collect();
+            fields.push(input_value(
+                "and",
+                TypeRef::List(Box::new(named(&condition))),
+            ));
+            fields.push(input_value(
+                "or",
+                TypeRef::List(Box::new(named(&condition))),
+            ));
+            fields.push(input_value("not", named(&condition)));
+            for ts in [&ops.created_at, &ops.updated_at].into_iter().flatten() {
+                if !fields.iter().any(|f| f.name.text == *ts) {
+                    fields.push(input_value(ts, named("ModelStringInput")));
+                }
+            }
+            out.insert(Definition::Input(input(&condition, fields)));
+            for (kind, _) in &ops.mutations {
+                let input_name = mutation_input_name(*kind, name);
+                let fields = self.mutation_input_fields(*kind, &declared, &ops);
+                out.insert(Definition::Input(input(&input_name, fields)));
+            }
+            // The Mutation type comes after all of the model's inputs.
+            for (kind, op_name) in &ops.mutations {
+                let input_name = mutation_input_name(*kind, name);
+                out.add_root_field(
+                    "Mutation",
+                    field_with_args(
+                        op_name,
+                        vec![
+                            input_value("input", non_null(&input_name)),
+                            input_value("condition", named(&condition)),
+                        ],
+                        named(name),
+                    ),
+                );
+            }
+        }
+
+        if !ops.subscriptions.is_empty() {
+            let filter = format!("ModelSubscription{name}FilterInput");
+            let mut fields: Vec<InputValue> = all_fields
+                .iter()
+                .filter_map(|f| {
+                    self.subscription_filter_type(f.ty.base())
+                        .map(|t| input_value(&f.name.text, named(t)))
+                })
+                .collect();
+            fields.push(input_value("and", TypeRef::List(Box::new(named(&filter)))));
+            fields.push(input_value("or", TypeRef::List(Box::new(named(&filter)))));
+            out.insert(Definition::Input(input(&filter, fields)));
+            for s in &ops.subscriptions {
+                let mut f = field_with_args(
+                    &s.name,
+                    vec![input_value("filter", named(&filter))],
+                    named(name),
+                );
+                f.directives.push(directive(
+                    "aws_subscribe",
+                    vec![Argument {
+                        name: ident("mutations"),
+                        value: list_of_strings(&[s.mutation.clone()]),
+                    }],
+                ));
+                out.add_root_field("Subscription", f);
+            }
+        }
+
+        // Sandbox: models without type-level rules are opened to the API key.
+        if self.n.sandbox && model.auth.is_none() && self.default != Provider::ApiKey {
+            let key = ["aws_api_key"];
+            out.extend_type(name, &key);
+            for (root, field, ret) in self.operation_fields(model, &ops) {
+                out.extend_root_field(root, &field, &key);
+                out.extend_type(&ret, &key);
+            }
+            for t in self.nested_non_model_types(model) {
+                out.extend_type(&t, &key);
+            }
+        }
+    }
+
+    /// Every root field of a model with its return type, in the reference's auth order.
+    fn operation_fields(
+        &self,
+        model: &ObjectModel,
+        ops: &ModelOperations,
+    ) -> Vec<(&'static str, String, String)> {
+        let name = &model.name.text;
+        let mut v = Vec::new();
+        if let Some(g) = &ops.get {
+            v.push(("Query", g.clone(), name.clone()));
+        }
+        if let Some(l) = &ops.list {
+            v.push(("Query", l.clone(), format!("Model{name}Connection")));
+        }
+        for kind in [
+            MutationKind::Create,
+            MutationKind::Update,
+            MutationKind::Delete,
+        ] {
+            if let Some(m) = ops.mutation(kind) {
+                v.push(("Mutation", m.to_string(), name.clone()));
+            }
+        }
+        for s in &ops.subscriptions {
+            v.push(("Subscription", s.name.clone(), name.clone()));
+        }
+        v
+    }
+
+    /// What the auth transformer adds for one model.
+    fn auth_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
+        let name = &model.name.text;
+        let Some(auth) = self.n.auth_of(name) else {
+            return;
+        };
+        let Ok(acm) = Acm::build(model, auth, RoleNaming::Transformer) else {
+            return;
+        };
+        let ops = ModelOperations::of(model, self.config);
+
+        // Owner fields the type does not declare are added as nullable strings.
+        let mut owner_fields: Vec<String> = Vec::new();
+        for role in acm
+            .roles
+            .iter()
+            .filter(|r| r.rule.strategy == Strategy::Owner)
+        {
+            if let Some(f) = &role.rule.owner_field
+                && !owner_fields.contains(f)
+            {
+                owner_fields.push(f.clone());
+            }
+        }
+        let has_field = |out: &mut OutputSchema, f: &str| {
+            out.object_mut(name)
+                .is_some_and(|o| o.fields.iter().any(|x| x.name.text == f))
+        };
+        for f in &owner_fields {
+            if !has_field(out, f) {
+                if let Some(o) = out.object_mut(name) {
+                    o.fields.push(field_def(f, named("String"), Vec::new()));
+                }
+                for input_name in [
+                    format!("Model{name}FilterInput"),
+                    format!("Model{name}ConditionInput"),
+                ] {
+                    if let Some(i) = out.input_mut(&input_name)
+                        && !i.fields.iter().any(|x| x.name.text == *f)
+                    {
+                        i.fields.push(input_value(f, named("ModelStringInput")));
+                    }
+                }
+            }
+        }
+        // Subscription filters cannot filter on fields the runtime filter already uses.
+        let dynamic: Vec<String> = acm
+            .roles
+            .iter()
+            .filter_map(|r| match r.rule.strategy {
+                Strategy::Owner => r.rule.owner_field.clone(),
+                Strategy::Groups if r.rule.is_dynamic_groups() => r.rule.groups_field.clone(),
+                _ => None,
+            })
+            .collect();
+        if let Some(i) = out.input_mut(&format!("ModelSubscription{name}FilterInput")) {
+            i.fields.retain(|f| !dynamic.contains(&f.name.text));
+            for f in &owner_fields {
+                i.fields.push(input_value(f, named("ModelStringInput")));
+            }
+        }
+
+        // The model type: every provider of the matrix, the default mode last.
+        let all: Vec<Provider> = acm.roles.iter().map(|r| r.rule.provider).collect();
+        let type_dirs = self.directives_for(&all, false);
+        out.extend_type(name, &type_dirs);
+
+        let providers_with = |op: Operation| -> Vec<Provider> {
+            acm.roles_with(op).map(|r| r.rule.provider).collect()
+        };
+        let delete_providers: Vec<Provider> = acm
+            .roles
+            .iter()
+            .filter(|r| {
+                !r.access.is_empty() && r.access.iter().all(|a| a.contains(Operation::Delete))
+            })
+            .map(|r| r.rule.provider)
+            .collect();
+        let apply = |out: &mut OutputSchema,
+                     root: &str,
+                     field: &str,
+                     ret: &str,
+                     providers: Vec<Provider>| {
+            let include_default = providers.iter().any(|p| p.same_as(self.default))
+                || (providers.is_empty() && self.admin_iam);
+            let dirs = self.directives_for(&providers, include_default);
+            out.extend_root_field(root, field, &dirs);
+            out.extend_type(ret, &dirs);
+        };
+        if let Some(g) = &ops.get {
+            apply(out, "Query", g, name, providers_with(Operation::Get));
+        }
+        if let Some(l) = &ops.list {
+            apply(
+                out,
+                "Query",
+                l,
+                &format!("Model{name}Connection"),
+                providers_with(Operation::List),
+            );
+        }
+        for kind in [
+            MutationKind::Create,
+            MutationKind::Update,
+            MutationKind::Delete,
+        ] {
+            if let Some(m) = ops.mutation(kind) {
+                let providers = match kind {
+                    MutationKind::Create => providers_with(Operation::Create),
+                    MutationKind::Update => providers_with(Operation::Update),
+                    MutationKind::Delete => delete_providers.clone(),
+                };
+                apply(out, "Mutation", m, name, providers);
+            }
+        }
+        if ops.level == SubscriptionLevel::On && !ops.subscriptions.is_empty() {
+            // One owner argument per single-valued owner field of a listening owner rule.
+            let mut args: Vec<String> = Vec::new();
+            for role in acm.roles_with(Operation::Listen) {
+                if role.rule.strategy != Strategy::Owner {
+                    continue;
+                }
+                let Some(f) = &role.rule.owner_field else {
+                    continue;
+                };
+                let is_list = model.field(f).is_some_and(|fd| fd.ty.is_list());
+                if !is_list && !args.contains(f) {
+                    args.push(f.clone());
+                }
+            }
+            for s in &ops.subscriptions {
+                if let Some(o) = out.object_mut("Subscription")
+                    && let Some(field) = o.fields.iter_mut().find(|x| x.name.text == s.name)
+                {
+                    for a in &args {
+                        if !field.arguments.iter().any(|x| x.name.text == *a) {
+                            field.arguments.push(input_value(a, named("String")));
+                        }
+                    }
+                }
+                apply(
+                    out,
+                    "Subscription",
+                    &s.name,
+                    name,
+                    providers_with(Operation::Listen),
+                );
+            }
+        }
+        for t in self.nested_non_model_types(model) {
+            out.extend_type(&t, &type_dirs);
+        }
+    }
+
+    /// Fields of non-model and root types with `@auth`: the directives of their static rules.
+    fn non_model_field_auth(&self, out: &mut OutputSchema) {
+        for ta in &self.n.auth {
+            let Some(ty) = self.n.schema.object(&ta.type_name) else {
+                continue;
+            };
+            if ty.is_model() {
+                continue;
+            }
+            for (field, rules) in &ta.field_rules {
+                let providers: Vec<Provider> = rules
+                    .iter()
+                    .filter(|r| !(r.strategy == Strategy::Owner || r.is_dynamic_groups()))
+                    .map(|r| r.provider)
+                    .collect();
+                let dirs = self.directives_for(&providers, false);
+                if ty.kind == TypeKind::Root {
+                    out.extend_root_field(&ta.type_name, field, &dirs);
+                } else if let Some(o) = out.object_mut(&ta.type_name)
+                    && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == *field)
+                {
+                    for d in &dirs {
+                        if !f.directives.iter().any(|x| x.name.text == *d) {
+                            f.directives.push(directive(d, Vec::new()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The AppSync directives for a set of providers (`getServiceDirectives` in the reference).
+    fn directives_for(&self, providers: &[Provider], include_default: bool) -> Vec<&'static str> {
+        let mut set: Vec<Provider> = providers.iter().map(|p| p.canonical()).collect();
+        if self.admin_iam {
+            set.push(Provider::IdentityPool);
+        }
+        if set.is_empty() {
+            return if self.admin_iam {
+                vec![directive_name(self.default)]
+            } else {
+                Vec::new()
+            };
+        }
+        let default = self.default.canonical();
+        let has_default = set.contains(&default);
+        let has_other = set.iter().any(|p| *p != default);
+        let mut out = Vec::new();
+        for (p, d) in PROVIDER_ORDER {
+            if !set.contains(&p) {
+                continue;
+            }
+            if p != default || (has_other && include_default) {
+                out.push(d);
+            }
+        }
+        if has_default && has_other && !out.contains(&directive_name(default)) {
+            out.push(directive_name(default));
+        }
+        out
+    }
+
+    /// Non-model object types reachable from a model's fields, recursively.
+    fn nested_non_model_types(&self, model: &ObjectModel) -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut stack: Vec<String> = model
+            .fields
+            .iter()
+            .map(|f| f.ty.base().to_string())
+            .collect();
+        while let Some(t) = stack.pop() {
+            if seen.contains(&t) || !self.is_non_model_object(&t) {
+                continue;
+            }
+            if let Some(obj) = self.n.schema.object(&t) {
+                stack.extend(obj.fields.iter().rev().map(|f| f.ty.base().to_string()));
+            }
+            seen.push(t);
+        }
+        seen
+    }
+
+    /// `<Type>Input` for a non-model object type and the ones its fields use.
+    fn non_model_inputs(&self, type_name: &str, out: &mut OutputSchema) {
+        if !self.is_non_model_object(type_name)
+            || out.defs.contains_key(&format!("{type_name}Input"))
+        {
+            return;
+        }
+        let Some(obj) = self.n.schema.object(type_name) else {
+            return;
+        };
+        let fields: Vec<InputValue> = obj
+            .fields
+            .iter()
+            .map(|f| input_value(&f.name.text, self.input_type(&f.ty)))
+            .collect();
+        out.insert(Definition::Input(input(
+            &format!("{type_name}Input"),
+            fields,
+        )));
+        for f in &obj.fields {
+            self.non_model_inputs(f.ty.base(), out);
+        }
+    }
+
+    /// A field type as it appears in an input: non-model object types become their input.
+    fn input_type(&self, ty: &TypeRef) -> TypeRef {
+        match ty {
+            TypeRef::Named(n) if self.is_non_model_object(n) => named(&format!("{n}Input")),
+            TypeRef::Named(n) => named(n),
+            TypeRef::List(t) => TypeRef::List(Box::new(self.input_type(t))),
+            TypeRef::NonNull(t) => TypeRef::NonNull(Box::new(self.input_type(t))),
+        }
+    }
+
+    fn mutation_input_fields(
+        &self,
+        kind: MutationKind,
+        declared: &[FieldDef],
+        ops: &ModelOperations,
+    ) -> Vec<InputValue> {
+        if kind == MutationKind::Delete {
+            return vec![input_value("id", non_null("ID"))];
+        }
+        let timestamps = [&ops.created_at, &ops.updated_at];
+        let mut fields: Vec<InputValue> = declared
+            .iter()
+            .filter(|f| !self.is_model(f.ty.base()))
+            .map(|f| {
+                let mut ty = self.input_type(&f.ty);
+                let is_timestamp = timestamps
+                    .iter()
+                    .any(|t| t.as_deref() == Some(f.name.text.as_str()))
+                    && matches!(f.ty.base(), "String" | "AWSDateTime");
+                if f.name.text == "id" {
+                    ty = match kind {
+                        MutationKind::Update => non_null("ID"),
+                        _ => strip_non_null(ty),
+                    };
+                } else if kind == MutationKind::Update || is_timestamp {
+                    ty = strip_non_null(ty);
+                }
+                input_value(&f.name.text, ty)
+            })
+            .collect();
+        if !declared.iter().any(|f| f.name.text == "id") {
+            let ty = if kind == MutationKind::Update {
+                non_null("ID")
+            } else {
+                named("ID")
+            };
+            fields.push(input_value("id", ty));
+        }
+        fields
+    }
+
+    /// Filter input entries for scalar and enum fields; enum inputs are created on demand.
+    fn filter_fields(&self, fields: &[FieldDef], out: &mut OutputSchema) -> Vec<InputValue> {
+        let mut v = Vec::new();
+        for f in fields {
+            let base = f.ty.base();
+            let ty = if let Some(t) = scalar_filter(base) {
+                t.to_string()
+            } else if self.is_enum(base) {
+                let name = if f.ty.is_list() {
+                    format!("Model{base}ListInput")
+                } else {
+                    format!("Model{base}Input")
+                };
+                out.insert(Definition::Input(enum_filter_input(base, f.ty.is_list())));
+                name
+            } else {
+                continue;
+            };
+            v.push(input_value(&f.name.text, named(&ty)));
+        }
+        v
+    }
+
+    fn subscription_filter_type(&self, base: &str) -> Option<&'static str> {
+        match scalar_family(base) {
+            Some(Family::String) => Some("ModelSubscriptionStringInput"),
+            Some(Family::Int) => Some("ModelSubscriptionIntInput"),
+            Some(Family::Float) => Some("ModelSubscriptionFloatInput"),
+            Some(Family::Boolean) => Some("ModelSubscriptionBooleanInput"),
+            Some(Family::Id) => Some("ModelSubscriptionIDInput"),
+            None if self.is_enum(base) => Some("ModelSubscriptionStringInput"),
+            None => None,
+        }
+    }
+}
+
+enum Family {
+    String,
+    Int,
+    Float,
+    Boolean,
+    Id,
+}
+
+fn scalar_family(name: &str) -> Option<Family> {
+    Some(match name {
+        "String" | "AWSDate" | "AWSTime" | "AWSDateTime" | "AWSEmail" | "AWSJSON" | "AWSURL"
+        | "AWSPhone" | "AWSIPAddress" => Family::String,
+        "Int" | "AWSTimestamp" | "BigInt" => Family::Int,
+        "Float" | "Double" => Family::Float,
+        "Boolean" => Family::Boolean,
+        "ID" => Family::Id,
+        _ => return None,
+    })
+}
+
+fn scalar_filter(name: &str) -> Option<&'static str> {
+    Some(match scalar_family(name)? {
+        Family::String => "ModelStringInput",
+        Family::Int => "ModelIntInput",
+        Family::Float => "ModelFloatInput",
+        Family::Boolean => "ModelBooleanInput",
+        Family::Id => "ModelIDInput",
+    })
+}
+
+fn mutation_input_name(kind: MutationKind, model: &str) -> String {
+    match kind {
+        MutationKind::Create => format!("Create{model}Input"),
+        MutationKind::Update => format!("Update{model}Input"),
+        MutationKind::Delete => format!("Delete{model}Input"),
+    }
+}
+
+fn enum_filter_input(name: &str, list: bool) -> InputType {
+    if list {
+        input(
+            &format!("Model{name}ListInput"),
+            vec![
+                input_value("eq", TypeRef::List(Box::new(named(name)))),
+                input_value("ne", TypeRef::List(Box::new(named(name)))),
+                input_value("contains", named(name)),
+                input_value("notContains", named(name)),
+            ],
+        )
+    } else {
+        input(
+            &format!("Model{name}Input"),
+            vec![
+                input_value("eq", named(name)),
+                input_value("ne", named(name)),
+            ],
+        )
+    }
+}
+
+/// The scalar filter inputs and enums every model API has, in the reference's order.
+fn builtin_inputs() -> Vec<Definition> {
+    let ops = |t: &str, names: &[&str]| -> Vec<InputValue> {
+        names
+            .iter()
+            .map(|n| {
+                let ty = match *n {
+                    "between" | "in" | "notIn" => TypeRef::List(Box::new(named(t))),
+                    "attributeExists" => named("Boolean"),
+                    "attributeType" => named("ModelAttributeTypes"),
+                    "size" => named("ModelSizeInput"),
+                    _ => named(t),
+                };
+                input_value(n, ty)
+            })
+            .collect()
+    };
+    let cmp = ["ne", "eq", "le", "lt", "ge", "gt"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        cmp.iter().copied().chain(extra.iter().copied()).collect()
+    };
+    let string_like = with(&[
+        "contains",
+        "notContains",
+        "between",
+        "beginsWith",
+        "attributeExists",
+        "attributeType",
+        "size",
+    ]);
+    let number = with(&["between", "attributeExists", "attributeType"]);
+    let sub_string = with(&[
+        "contains",
+        "notContains",
+        "between",
+        "beginsWith",
+        "in",
+        "notIn",
+    ]);
+    let sub_number = with(&["between", "in", "notIn"]);
+    let mut defs = vec![
+        Definition::Input(input("ModelStringInput", ops("String", &string_like))),
+        Definition::Input(input("ModelIntInput", ops("Int", &number))),
+        Definition::Input(input("ModelFloatInput", ops("Float", &number))),
+        Definition::Input(input(
+            "ModelBooleanInput",
+            ops("Boolean", &["ne", "eq", "attributeExists", "attributeType"]),
+        )),
+        Definition::Input(input("ModelIDInput", ops("ID", &string_like))),
+        Definition::Input(input(
+            "ModelSubscriptionStringInput",
+            ops("String", &sub_string),
+        )),
+        Definition::Input(input("ModelSubscriptionIntInput", ops("Int", &sub_number))),
+        Definition::Input(input(
+            "ModelSubscriptionFloatInput",
+            ops("Float", &sub_number),
+        )),
+        Definition::Input(input(
+            "ModelSubscriptionBooleanInput",
+            ops("Boolean", &["ne", "eq"]),
+        )),
+        Definition::Input(input("ModelSubscriptionIDInput", ops("ID", &sub_string))),
+    ];
+    defs.push(enumeration(
+        "ModelAttributeTypes",
+        &[
+            "binary",
+            "binarySet",
+            "bool",
+            "list",
+            "map",
+            "number",
+            "numberSet",
+            "string",
+            "stringSet",
+            "_null",
+        ],
+    ));
+    defs.push(Definition::Input(input(
+        "ModelSizeInput",
+        ops("Int", &with(&["between"])),
+    )));
+    defs.push(enumeration("ModelSortDirection", &["ASC", "DESC"]));
+    defs
+}
+
+/// Keeps only the directives AppSync understands; Amplify's own are consumed by the compile.
+fn strip_directives(def: &mut Definition) {
+    fn keep(ds: &mut Vec<Directive>) {
+        ds.retain(|d| d.name.text.starts_with("aws_") || d.name.text == "deprecated");
+    }
+    match def {
+        Definition::Object(o) | Definition::Interface(o) => {
+            keep(&mut o.directives);
+            for f in &mut o.fields {
+                keep(&mut f.directives);
+                for a in &mut f.arguments {
+                    keep(&mut a.directives);
+                }
+            }
+        }
+        Definition::Input(i) => {
+            keep(&mut i.directives);
+            for f in &mut i.fields {
+                keep(&mut f.directives);
+            }
+        }
+        Definition::Enum(e) => {
+            keep(&mut e.directives);
+            for v in &mut e.values {
+                keep(&mut v.directives);
+            }
+        }
+        Definition::Union(u) => keep(&mut u.directives),
+        Definition::Scalar(s) => keep(&mut s.directives),
+        Definition::Other { .. } => {}
+    }
+}
+
+fn clear_extension(def: &mut Definition) {
+    match def {
+        Definition::Object(o) | Definition::Interface(o) => o.is_extension = false,
+        Definition::Input(i) => i.is_extension = false,
+        Definition::Enum(e) => e.is_extension = false,
+        Definition::Union(u) => u.is_extension = false,
+        Definition::Scalar(s) => s.is_extension = false,
+        Definition::Other { .. } => {}
+    }
+}
+
+fn def_name(def: &Definition) -> &str {
+    match def {
+        Definition::Object(o) | Definition::Interface(o) => &o.name.text,
+        Definition::Input(i) => &i.name.text,
+        Definition::Enum(e) => &e.name.text,
+        Definition::Union(u) => &u.name.text,
+        Definition::Scalar(s) => &s.name.text,
+        Definition::Other { kind, .. } => kind,
+    }
+}
+
+fn directive_name(p: Provider) -> &'static str {
+    PROVIDER_ORDER
+        .iter()
+        .find(|(q, _)| *q == p.canonical())
+        .map(|(_, d)| *d)
+        .unwrap_or("aws_iam")
+}
+
+// Small constructors for generated syntax (generated nodes have no source span).
+
+fn ident(text: &str) -> Ident {
+    Ident {
+        text: text.to_string(),
+        span: Span::default(),
+    }
+}
+
+fn named(name: &str) -> TypeRef {
+    TypeRef::Named(name.to_string())
+}
+
+fn non_null(name: &str) -> TypeRef {
+    TypeRef::NonNull(Box::new(named(name)))
+}
+
+fn strip_non_null(ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::NonNull(inner) => *inner,
+        t => t,
+    }
+}
+
+fn directive(name: &str, arguments: Vec<Argument>) -> Directive {
+    Directive {
+        name: ident(name),
+        arguments,
+        span: Span::default(),
+    }
+}
+
+fn list_of_strings(items: &[String]) -> Value {
+    Value {
+        kind: ValueKind::List(
+            items
+                .iter()
+                .map(|s| Value {
+                    kind: ValueKind::String(s.clone()),
+                    span: Span::default(),
+                })
+                .collect(),
+        ),
+        span: Span::default(),
+    }
+}
+
+fn field_def(name: &str, ty: TypeRef, arguments: Vec<InputValue>) -> FieldDef {
+    FieldDef {
+        name: ident(name),
+        description: None,
+        arguments,
+        ty,
+        directives: Vec::new(),
+    }
+}
+
+fn field_with_args(name: &str, arguments: Vec<InputValue>, ty: TypeRef) -> FieldDef {
+    field_def(name, ty, arguments)
+}
+
+fn get_field(name: &str, model: &str) -> FieldDef {
+    field_with_args(name, vec![input_value("id", non_null("ID"))], named(model))
+}
+
+fn input_value(name: &str, ty: TypeRef) -> InputValue {
+    InputValue {
+        name: ident(name),
+        description: None,
+        ty,
+        default: None,
+        directives: Vec::new(),
+    }
+}
+
+fn object(name: &str, fields: Vec<FieldDef>) -> ObjectType {
+    ObjectType {
+        name: ident(name),
+        description: None,
+        interfaces: Vec::new(),
+        directives: Vec::new(),
+        fields,
+        is_extension: false,
+        span: Span::default(),
+    }
+}
+
+fn input(name: &str, fields: Vec<InputValue>) -> InputType {
+    InputType {
+        name: ident(name),
+        description: None,
+        directives: Vec::new(),
+        fields,
+        is_extension: false,
+    }
+}
+
+fn enumeration(name: &str, values: &[&str]) -> Definition {
+    Definition::Enum(EnumType {
+        name: ident(name),
+        description: None,
+        directives: Vec::new(),
+        values: values
+            .iter()
+            .map(|v| EnumValue {
+                name: ident(v),
+                description: None,
+                directives: Vec::new(),
+            })
+            .collect(),
+        is_extension: false,
+    })
+}
