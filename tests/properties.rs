@@ -1,0 +1,477 @@
+//! Properties of the front half of the compiler on hostile input: random bytes, damaged
+//! versions of real schemas, and random `@auth` rules built from the rule vocabulary (valid
+//! and invalid keys, values of the wrong kind, nested lists) never make `analyse`, ACM
+//! building or rendering panic; every diagnostic has a catalogued code, and every span it
+//! carries lies within the schema text.
+
+use std::path::{Path, PathBuf};
+
+use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
+use amplify_gql::diagnostics::{Code, Diagnostics};
+use amplify_gql::emit::acm::{self, Columns};
+use amplify_gql::plan::{Acm, RoleNaming};
+use amplify_gql::render_diagnostics;
+use amplify_gql::source::{SourceMap, Span};
+use proptest::prelude::*;
+use proptest::sample::select;
+
+/// Runs the whole front half on `text` and checks the invariants.
+fn check(text: &str, config: &Config) -> Result<(), TestCaseError> {
+    let sources = SourceMap::from_text("schema.graphql", text);
+    let (normalised, mut diagnostics) = amplify_gql::analyse(&sources, config);
+    check_diagnostics(&diagnostics, text.len())?;
+    if let Some(n) = &normalised {
+        for model in n.schema.models() {
+            let auth = n.auth_of(&model.name.text).cloned().unwrap_or_default();
+            for naming in [RoleNaming::Printed, RoleNaming::Transformer] {
+                if let Ok(matrix) = Acm::build(model, &auth, naming) {
+                    prop_assert_eq!(&matrix.model, &model.name.text);
+                    for role in &matrix.roles {
+                        prop_assert_eq!(role.access.len(), matrix.resources.len());
+                    }
+                    for columns in [Columns::Operations, Columns::Crud] {
+                        let table = acm::table(&matrix, columns);
+                        prop_assert!(!table.is_empty());
+                        let json = acm::json(&matrix, columns);
+                        prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+                        let _ = acm::markdown(&matrix, columns);
+                    }
+                }
+            }
+        }
+    }
+    for color in [false, true] {
+        let rendered = render_diagnostics(&diagnostics, &sources, color);
+        prop_assert_eq!(rendered.is_empty(), diagnostics.is_empty());
+        for d in diagnostics.iter() {
+            prop_assert!(rendered.contains(d.code.as_str()));
+        }
+    }
+    diagnostics.deny_warnings();
+    let _ = render_diagnostics(&diagnostics, &sources, false);
+    Ok(())
+}
+
+fn check_diagnostics(diagnostics: &Diagnostics, len: usize) -> Result<(), TestCaseError> {
+    let within = |s: Span| s.start <= s.end && s.end <= len;
+    for d in diagnostics.iter() {
+        prop_assert!(
+            Code::ALL.contains(&d.code),
+            "uncatalogued code {:?}",
+            d.code
+        );
+        prop_assert!(!d.code.as_str().is_empty());
+        prop_assert!(!d.message.is_empty(), "{:?} has no message", d.code);
+        if let Some(span) = d.span {
+            prop_assert!(
+                within(span),
+                "{:?} span {:?} outside 0..{}",
+                d.code,
+                span,
+                len
+            );
+        }
+        for note in &d.notes {
+            prop_assert!(
+                within(note.span),
+                "{:?} note span {:?} outside 0..{}",
+                d.code,
+                note.span,
+                len
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every schema text shipped with the crate: fixtures and the example project.
+fn corpus() -> &'static [String] {
+    static CORPUS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    CORPUS.get_or_init(read_corpus)
+}
+
+fn read_corpus() -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "graphql") {
+                out.push(p);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    walk(&root.join("fixtures"), &mut paths);
+    walk(&root.join("examples"), &mut paths);
+    let mut texts: Vec<String> = paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    texts.push(
+        "type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {\n  id: ID!\n  title: String!\n  secret: String @auth(rules: [{ allow: owner }])\n}\n"
+            .to_string(),
+    );
+    texts
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule vocabulary
+
+const STRATEGIES: &[&str] = &["owner", "groups", "private", "public", "custom", "everyone"];
+const PROVIDERS: &[&str] = &[
+    "userPools",
+    "oidc",
+    "iam",
+    "identityPool",
+    "apiKey",
+    "function",
+    "lambda",
+];
+const OPERATIONS: &[&str] = &[
+    "create", "read", "update", "delete", "get", "list", "listen", "search", "sync", "write",
+];
+const KEYS: &[&str] = &[
+    "allow",
+    "provider",
+    "ownerField",
+    "identityClaim",
+    "groupClaim",
+    "groups",
+    "groupsField",
+    "operations",
+    "mutations",
+    "queries",
+    "ownerfield",
+    "color",
+];
+const NAMES: &[&str] = &[
+    "owner",
+    "author",
+    "editors",
+    "id",
+    "title",
+    "sub",
+    "username",
+    "sub::username",
+    "cognito:groups",
+    "Admin",
+    "",
+];
+
+/// A GraphQL value of any kind, mostly from the vocabulary, nested up to `depth`.
+fn value(depth: u32) -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
+        select(STRATEGIES).prop_map(str::to_string),
+        select(PROVIDERS).prop_map(str::to_string),
+        select(OPERATIONS).prop_map(str::to_string),
+        select(NAMES).prop_map(|s| format!("{s:?}")),
+        any::<i32>().prop_map(|i| i.to_string()),
+        Just("1.5".to_string()),
+        Just("true".to_string()),
+        Just("null".to_string()),
+        Just("$var".to_string()),
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    prop_oneof![
+        4 => leaf,
+        2 => prop::collection::vec(value(depth - 1), 0..4)
+            .prop_map(|v| format!("[{}]", v.join(", "))),
+        1 => prop::collection::vec((select(KEYS), value(depth - 1)), 0..3).prop_map(|kv| {
+            let fields: Vec<String> = kv.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!("{{ {} }}", fields.join(", "))
+        }),
+    ]
+    .boxed()
+}
+
+/// A value that fits the key most of the time, and anything at all otherwise.
+fn value_for(key: &'static str) -> BoxedStrategy<String> {
+    let fitting = match key {
+        "allow" => select(STRATEGIES).prop_map(str::to_string).boxed(),
+        "provider" => select(PROVIDERS).prop_map(str::to_string).boxed(),
+        "operations" | "mutations" | "queries" => prop::collection::vec(select(OPERATIONS), 0..5)
+            .prop_map(|ops| format!("[{}]", ops.join(", ")))
+            .boxed(),
+        "groups" => prop_oneof![
+            prop::collection::vec(select(NAMES), 0..3).prop_map(|g| format!("{g:?}")),
+            select(NAMES).prop_map(|s| format!("{s:?}")),
+        ]
+        .boxed(),
+        _ => select(NAMES).prop_map(|s| format!("{s:?}")).boxed(),
+    };
+    prop_oneof![4 => fitting, 1 => value(2)].boxed()
+}
+
+/// One rule object: `allow` usually first, then random keys (some unknown, some repeated).
+fn rule() -> impl Strategy<Value = String> {
+    let allow = prop::option::weighted(0.9, value_for("allow"));
+    let others = prop::collection::vec(
+        select(KEYS).prop_flat_map(|k| value_for(k).prop_map(move |v| format!("{k}: {v}"))),
+        0..4,
+    );
+    (allow, others).prop_map(|(allow, others)| {
+        let mut fields: Vec<String> = allow.map(|a| format!("allow: {a}")).into_iter().collect();
+        fields.extend(others);
+        format!("{{ {} }}", fields.join(", "))
+    })
+}
+
+/// A rule that makes sense on its own (whether it is valid depends on the auth modes and
+/// the rest of the schema).
+fn sensible_rule() -> impl Strategy<Value = String> {
+    let ops = prop::option::weighted(
+        0.4,
+        prop::collection::vec(select(&["create", "read", "update", "delete"][..]), 1..4)
+            .prop_map(|ops| format!(", operations: [{}]", ops.join(", "))),
+    );
+    let provider = |choices: &'static [&'static str]| {
+        prop::option::weighted(
+            0.3,
+            select(choices).prop_map(|p| format!(", provider: {p}")),
+        )
+    };
+    let body = prop_oneof![
+        (
+            provider(&["userPools", "oidc"]),
+            prop::option::of(select(&["owner", "author"][..]))
+        )
+            .prop_map(|(p, f)| format!(
+                "allow: owner{}{}",
+                p.unwrap_or_default(),
+                f.map(|f| format!(", ownerField: \"{f}\""))
+                    .unwrap_or_default()
+            )),
+        (provider(&["userPools", "oidc"]), any::<bool>()).prop_map(|(p, dynamic)| format!(
+            "allow: groups{}, {}",
+            p.unwrap_or_default(),
+            if dynamic {
+                "groupsField: \"editors\""
+            } else {
+                "groups: [\"Admin\"]"
+            }
+        )),
+        provider(&["userPools", "oidc", "iam", "identityPool"])
+            .prop_map(|p| format!("allow: private{}", p.unwrap_or_default())),
+        provider(&["apiKey", "iam", "identityPool"])
+            .prop_map(|p| format!("allow: public{}", p.unwrap_or_default())),
+        Just("allow: custom".to_string()),
+    ];
+    (body, ops).prop_map(|(b, o)| format!("{{ {b}{} }}", o.unwrap_or_default()))
+}
+
+/// An `@auth` directive made of sensible rules.
+fn sensible_auth() -> BoxedStrategy<String> {
+    prop::collection::vec(sensible_rule(), 1..3)
+        .prop_map(|r| format!("@auth(rules: [{}])", r.join(", ")))
+        .boxed()
+}
+
+/// An `@auth` directive: usually a list of rules, sometimes a malformed argument.
+fn auth() -> BoxedStrategy<String> {
+    prop_oneof![
+        2 => sensible_auth(),
+        6 => prop::collection::vec(rule(), 0..4)
+            .prop_map(|r| format!("@auth(rules: [{}])", r.join(", "))),
+        1 => rule().prop_map(|r| format!("@auth(rules: {r})")),
+        1 => value(2).prop_map(|v| format!("@auth(rules: {v})")),
+        1 => Just("@auth".to_string()),
+        1 => (select(KEYS), value(1)).prop_map(|(k, v)| format!("@auth({k}: {v})")),
+    ]
+    .boxed()
+}
+
+/// A schema with random rules: two times in three only sensible ones on models and their
+/// fields, otherwise anything, also on a non-model type, a root type and an interface, with
+/// sometimes a global auth rule.
+fn schema() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => schema_with(sensible_auth(), 0.01),
+        1 => schema_with(auth(), 0.2),
+    ]
+}
+
+fn schema_with(auth: BoxedStrategy<String>, odd: f64) -> impl Strategy<Value = String> {
+    let auth = move || auth.clone();
+    (
+        prop::collection::vec(
+            (
+                prop::option::weighted(0.8, auth()),
+                prop::option::weighted(0.4, auth()),
+                prop::option::weighted(0.2, auth()),
+                any::<bool>(),
+                select(&["owner", "author", "editors", "id"][..]),
+            ),
+            1..4,
+        ),
+        prop::option::weighted(odd, auth()),
+        prop::option::weighted(odd, auth()),
+        prop::option::weighted(odd / 2.0, value(1)),
+    )
+        .prop_map(|(models, on_plain, on_query, global)| {
+            let mut s = String::new();
+            if let Some(g) = global {
+                s.push_str(&format!("input AMPLIFY {{ globalAuthRule: AuthRule = {g} }}\n\n"));
+            }
+            for (i, (type_auth, field_auth, id_auth, required, extra)) in
+                models.into_iter().enumerate()
+            {
+                let bang = if required { "!" } else { "" };
+                s.push_str(&format!(
+                    "type M{i} @model {} {{\n  id: ID! {}\n  title: String{bang} {}\n  {extra}: [String]\n}}\n\n",
+                    type_auth.unwrap_or_default(),
+                    id_auth.unwrap_or_default(),
+                    field_auth.unwrap_or_default(),
+                ));
+            }
+            if let Some(a) = on_plain {
+                s.push_str(&format!("type Plain {a} {{\n  x: Int {a}\n}}\n\n"));
+            }
+            if let Some(a) = on_query {
+                s.push_str(&format!(
+                    "type Query {{\n  hello: String {a}\n}}\n\ninterface Named {{\n  name: String {a}\n}}\n"
+                ));
+            }
+            s
+        })
+}
+
+/// A configuration with a random subset of auth modes and a few flags flipped.
+fn config() -> impl Strategy<Value = Config> {
+    const MODES: &[&str] = &[
+        "AMAZON_COGNITO_USER_POOLS",
+        "API_KEY",
+        "AWS_IAM",
+        "OPENID_CONNECT",
+        "AWS_LAMBDA",
+    ];
+    (
+        prop_oneof![
+            Just(MODES.to_vec()),
+            prop::sample::subsequence(MODES, 1..=MODES.len()),
+        ],
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(modes, sub_username, populate)| {
+            let mode = |m: &str| match m {
+                "AMAZON_COGNITO_USER_POOLS" => {
+                    r#"{"authenticationType": "AMAZON_COGNITO_USER_POOLS", "userPoolConfig": {"userPoolId": "authpool"}}"#.to_string()
+                }
+                "API_KEY" => r#"{"authenticationType": "API_KEY", "apiKeyConfig": {"apiKeyExpirationDays": 7}}"#.to_string(),
+                "OPENID_CONNECT" => r#"{"authenticationType": "OPENID_CONNECT", "openIDConnectConfig": {"name": "oidc", "issuerUrl": "https://example.com/"}}"#.to_string(),
+                "AWS_LAMBDA" => r#"{"authenticationType": "AWS_LAMBDA", "lambdaAuthorizerConfig": {"lambdaFunction": "fn", "ttlSeconds": 300}}"#.to_string(),
+                other => format!(r#"{{"authenticationType": "{other}"}}"#),
+            };
+            let additional: Vec<String> = modes[1..].iter().map(|m| mode(m)).collect();
+            let json = format!(
+                r#"{{"defaultAuthentication": {}, "additionalAuthenticationProviders": [{}]}}"#,
+                mode(modes[0]),
+                additional.join(", ")
+            );
+            let auth = AuthConfig::from_json_text(&json, "auth.json")
+                .unwrap_or_else(|d| panic!("generated auth config rejected: {d:?}\n{json}"));
+            let (flags, _) = FeatureFlags::from_json_text(
+                &format!(
+                    r#"{{"usesubusernamefordefaultidentityclaim": {sub_username}, "populateownerfieldforstaticgroupauth": {populate}}}"#
+                ),
+                "flags.json",
+            );
+            Config {
+                auth,
+                flags,
+                ..Config::default()
+            }
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        check(&text, &Config::default())?;
+    }
+
+    #[test]
+    fn random_graphqlish_text_never_panics(
+        tokens in prop::collection::vec(
+            select(&[
+                "type", "input", "interface", "extend", "enum", "Post", "@model", "@auth",
+                "(", ")", "{", "}", "[", "]", ":", ",", "rules", "allow", "owner", "!", "ID",
+                "String", "\"", "\"\"\"", "#", "\n", " ", "=", "AMPLIFY", "globalAuthRule",
+                "@hasMany", "@primaryKey", "é", "\u{1F600}", "\r\n", "$", "...", "1",
+            ][..]),
+            0..80,
+        )
+    ) {
+        check(&tokens.concat(), &Config::default())?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn truncated_schemas_never_panic(pick in any::<prop::sample::Index>(), cut in any::<prop::sample::Index>()) {
+        let text = pick.get(corpus());
+        let bytes = &text.as_bytes()[..cut.index(text.len() + 1)];
+        check(&String::from_utf8_lossy(bytes), &Config::default())?;
+    }
+
+    #[test]
+    fn byte_flips_never_panic(
+        pick in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        let mut bytes = pick.get(corpus()).clone().into_bytes();
+        if !bytes.is_empty() {
+            for (at, byte) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+        }
+        check(&String::from_utf8_lossy(&bytes), &Config::default())?;
+    }
+
+    #[test]
+    fn random_rules_never_panic(text in schema(), config in config()) {
+        check(&text, &config)?;
+    }
+}
+
+/// The generators reach deep: some random schemas are accepted and some are not.
+#[test]
+fn random_rules_are_sometimes_valid_and_sometimes_not() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    let mut runner = TestRunner::new(RunnerConfig::default());
+    let (mut valid, mut invalid) = (0, 0);
+    let strategy = (schema(), config());
+    for _ in 0..300 {
+        let (text, config) = strategy.new_tree(&mut runner).unwrap().current();
+        let sources = SourceMap::from_text("schema.graphql", &text);
+        let (normalised, diagnostics) = amplify_gql::analyse(&sources, &config);
+        if normalised.is_some() && !diagnostics.has_errors() {
+            valid += 1;
+        } else {
+            invalid += 1;
+        }
+    }
+    assert!(valid >= 20, "only {valid} of 300 random schemas were valid");
+    assert!(
+        invalid >= 20,
+        "only {invalid} of 300 random schemas were invalid"
+    );
+}
