@@ -192,5 +192,10 @@ pub struct AuthDirective {
     pub span: Span,
     /// The `@auth` name token.
     pub name_span: Span,
+    /// The rules that could be read; rules with errors are left out (and reported).
     pub rules: Vec<RawAuthRule>,
+    /// The span of `[]` when the directive was written with an empty rule list. Kept apart
+    /// from `rules.is_empty()` so that a rule dropped for an error is not also reported as
+    /// "no rules".
+    pub empty_rules: Option<Span>,
 }

@@ -21,6 +21,7 @@ pub fn read(d: &Directive, diags: &mut Vec<Diagnostic>) -> AuthDirective {
         span: d.span,
         name_span: d.name.span,
         rules: Vec::new(),
+        empty_rules: None,
     };
     for arg in &d.arguments {
         if arg.name.text != "rules" {
@@ -49,6 +50,9 @@ pub fn read(d: &Directive, diags: &mut Vec<Diagnostic>) -> AuthDirective {
         );
         return out;
     };
+    if items.is_empty() {
+        out.empty_rules = Some(rules.value.span);
+    }
     for item in items {
         if let Some(rule) = read_rule(item, diags) {
             out.rules.push(rule);

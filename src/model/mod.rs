@@ -96,6 +96,17 @@ impl ModelArgs {
             _ => SubscriptionLevel::On,
         }
     }
+
+    /// The `level` key of `subscriptions`, `On` when not written. Unlike
+    /// `subscription_level`, `subscriptions: null` counts as `On` here: the reference's
+    /// field-auth checks read only the `level` key, so switching subscriptions off with null
+    /// does not lift the required-field check (§14 item 32).
+    pub fn declared_subscription_level(&self) -> SubscriptionLevel {
+        match self.subscriptions.as_ref().map(|v| &v.kind) {
+            Some(ValueKind::Object(_)) => self.subscription_level(),
+            _ => SubscriptionLevel::On,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -16,7 +16,10 @@ pub fn directive_checks(
     let mut out = Vec::new();
     if let Some(field) = field {
         for rule in rules {
-            if let Some(ops) = &rule.raw.operations {
+            // The reference accepts an empty list here (it grants nothing either way).
+            if let Some(ops) = &rule.raw.operations
+                && !ops.value.is_empty()
+            {
                 match ty.kind {
                     TypeKind::Root => out.push(
                         Diagnostic::error(
@@ -39,14 +42,14 @@ pub fn directive_checks(
             }
         }
     }
-    if d.rules.is_empty() {
+    if let Some(empty) = d.empty_rules {
         let what = field.unwrap_or(&ty.name.text);
         out.push(
             Diagnostic::error(
                 Code::EmptyRules,
                 format!("@auth on {what} does not have any auth rules"),
             )
-            .at(d.name_span, "no rules")
+            .at(empty, "no rules")
             .with_help("add a rule such as { allow: owner }, or remove @auth"),
         );
     }

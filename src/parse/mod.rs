@@ -190,4 +190,3 @@ pub fn all_directives(doc: &Document) -> impl Iterator<Item = &Directive> {
             }
         })
 }
-

@@ -7,7 +7,7 @@ use crate::ast::ValueKind;
 use crate::config::{AuthModeKind, Config};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{ObjectModel, Operation, Provider, Strategy, SubscriptionLevel, TypeKind};
-use crate::normalise::Normalised;
+use crate::normalise::{Normalised, TypeAuth};
 
 /// Runs every ACM-level check over the schema.
 pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
@@ -36,7 +36,7 @@ pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
             }
         };
         out.extend(required_fields(model, &acm));
-        out.extend(sort_key_owner(model, &acm, config));
+        out.extend(sort_key_owner(model, auth, config));
         let fields = reassignable_owner_fields(model, &acm);
         if let Some(first) = acm
             .roles
@@ -70,7 +70,7 @@ pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
 fn required_fields(model: &ObjectModel, acm: &Acm) -> Vec<Diagnostic> {
     let level = model
         .model_args()
-        .map_or(SubscriptionLevel::On, |a| a.subscription_level());
+        .map_or(SubscriptionLevel::On, |a| a.declared_subscription_level());
     if level != SubscriptionLevel::On {
         return Vec::new();
     }
@@ -92,7 +92,7 @@ fn required_fields(model: &ObjectModel, acm: &Acm) -> Vec<Diagnostic> {
                 ),
             )
             .at(field.name.span, format!("not readable by {}", blind.join(", ")))
-            .with_help("make the field nullable, give those roles read access to it, or set @model(subscriptions: { level: public }) or null"),
+            .with_help("make the field nullable, give those roles read access to it, or set @model(subscriptions: { level: off }) or { level: public }"),
         );
     }
     out
@@ -129,8 +129,9 @@ pub fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
 }
 
 /// Condition 38: a sort key field cannot be the owner field of a rule whose identity claim has
-/// several parts (`sub::username`).
-fn sort_key_owner(model: &ObjectModel, acm: &Acm, config: &Config) -> Vec<Diagnostic> {
+/// several parts (`sub::username`). The reference looks at the type-level rules only: a
+/// field-level owner rule on a sort key field is accepted.
+fn sort_key_owner(model: &ObjectModel, auth: &TypeAuth, config: &Config) -> Vec<Diagnostic> {
     if !config.flags.usesubusernamefordefaultidentityclaim {
         return Vec::new();
     }
@@ -154,22 +155,21 @@ fn sort_key_owner(model: &ObjectModel, acm: &Acm, config: &Config) -> Vec<Diagno
             let ValueKind::String(name) = &item.kind else {
                 continue;
             };
-            let owner = acm.roles.iter().find(|r| {
-                r.rule.strategy == Strategy::Owner
-                    && r.rule.owner_field.as_deref() == Some(name)
-                    && r.rule
-                        .identity_claim
+            let owner = auth.type_rules.iter().flatten().find(|r| {
+                r.strategy == Strategy::Owner
+                    && r.owner_field.as_deref() == Some(name)
+                    && r.identity_claim
                         .as_deref()
                         .is_some_and(|c| c.contains("::"))
             });
-            if let Some(role) = owner {
+            if let Some(rule) = owner {
                 out.push(
                     Diagnostic::error(
                         Code::SortKeyOwnerField,
-                        format!("the sort key of `{}` cannot be used as an owner @auth field too", model.name.text),
+                        format!("sort key field `{name}` of `{}` cannot also be the owner field of an owner @auth rule", model.name.text),
                     )
                     .at(item.span, "sort key and owner field")
-                    .with_note(role.rule.raw.span, "owner rule")
+                    .with_note(rule.raw.span, "owner rule")
                     .with_help("give the owner rule a single-part identityClaim (for example \"sub\"), or key the table differently"),
                 );
             }
