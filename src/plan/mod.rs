@@ -8,3 +8,4 @@ pub use acm::{Acm, AcmRole, RoleNaming};
 pub use auth_checks::check;
 pub mod operations;
 pub mod schema;
+pub mod resolvers;
