@@ -6,6 +6,8 @@ mod auth_checks;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
 pub use auth_checks::check;
+pub mod keys;
 pub mod operations;
-pub mod schema;
+pub mod relations;
 pub mod resolvers;
+pub mod schema;

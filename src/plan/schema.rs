@@ -9,7 +9,9 @@
 use indexmap::IndexMap;
 
 use super::acm::{Acm, RoleNaming};
+use super::keys::{self, PrimaryKey, lower_first, upper_first};
 use super::operations::{ModelOperations, MutationKind};
+use super::relations::{Relation, RelationKind};
 use crate::ast::*;
 use crate::config::{AuthModeKind, Config};
 use crate::model::{
@@ -30,6 +32,21 @@ pub fn build(n: &Normalised, config: &Config) -> Document {
     }
     for model in n.schema.models() {
         ctx.model_stage(model, &mut out);
+    }
+    for model in n.schema.models() {
+        ctx.primary_key_stage(model, &mut out);
+    }
+    for model in n.schema.models() {
+        ctx.index_stage(model, &mut out);
+    }
+    for kind in [
+        RelationKind::HasMany,
+        RelationKind::HasOne,
+        RelationKind::BelongsTo,
+    ] {
+        for rel in ctx.relations.iter().filter(|r| r.kind == kind) {
+            ctx.relation_stage(rel, &mut out);
+        }
     }
     for model in n.schema.models() {
         ctx.auth_stage(model, &mut out);
@@ -124,6 +141,7 @@ impl OutputSchema {
 struct Context<'a> {
     n: &'a Normalised,
     config: &'a Config,
+    relations: Vec<Relation>,
     default: Provider,
     /// Admin roles with an IAM mode: IAM is added to every role set.
     admin_iam: bool,
@@ -150,6 +168,7 @@ impl<'a> Context<'a> {
         Context {
             n,
             config,
+            relations: super::relations::relations(&n.schema, config),
             default,
             admin_iam: !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam),
         }
@@ -349,7 +368,7 @@ impl<'a> Context<'a> {
                     "aws_subscribe",
                     vec![Argument {
                         name: ident("mutations"),
-                        value: list_of_strings(&[s.mutation.clone()]),
+                        value: list_of_strings(std::slice::from_ref(&s.mutation)),
                     }],
                 ));
                 out.add_root_field("Subscription", f);
@@ -366,6 +385,231 @@ impl<'a> Context<'a> {
             }
             for t in self.nested_non_model_types(model) {
                 out.extend_type(&t, &key);
+            }
+        }
+    }
+
+    /// `@primaryKey`: key arguments for get and list, key fields in the mutation inputs, no
+    /// implicit `id` on the type.
+    fn primary_key_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
+        let key = PrimaryKey::of(model);
+        if !key.explicit {
+            return;
+        }
+        let name = &model.name.text;
+        let ops = ModelOperations::of(model, self.config);
+        let key_type = |f: &str| -> String {
+            keys::field_type(model, f).map_or("ID".to_string(), |t| t.base().to_string())
+        };
+        if model.field("id").is_none() {
+            if let Some(o) = out.object_mut(name) {
+                o.fields.retain(|f| f.name.text != "id");
+            }
+            for input_name in [format!("Create{name}Input"), format!("Update{name}Input")] {
+                if let Some(i) = out.input_mut(&input_name) {
+                    i.fields.retain(|f| f.name.text != "id");
+                }
+            }
+        }
+        let key_args: Vec<InputValue> = key
+            .fields()
+            .map(|f| input_value(f, non_null(&key_type(f))))
+            .collect();
+        if let Some(get) = &ops.get
+            && let Some(o) = out.object_mut("Query")
+            && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == *get)
+        {
+            f.arguments = key_args.clone();
+        }
+        if let Some(list) = &ops.list {
+            let mut args = vec![input_value(
+                &key.partition,
+                named(&key_type(&key.partition)),
+            )];
+            if let Some(arg) = self.sort_key_arg(
+                model,
+                &key.sort,
+                &format!("Model{name}PrimaryCompositeKey"),
+                out,
+            ) {
+                args.push(arg);
+            }
+            if let Some(o) = out.object_mut("Query")
+                && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == *list)
+            {
+                args.append(&mut f.arguments);
+                args.push(input_value("sortDirection", named("ModelSortDirection")));
+                f.arguments = args;
+            }
+        }
+        if let Some(i) = out.input_mut(&format!("Update{name}Input")) {
+            for f in &mut i.fields {
+                if key.contains(&f.name.text) {
+                    f.ty = non_null(f.ty.base());
+                }
+            }
+        }
+        if let Some(i) = out.input_mut(&format!("Delete{name}Input")) {
+            i.fields = key_args;
+        }
+        if let Some(i) = out.input_mut(&format!("Model{name}ConditionInput")) {
+            i.fields.retain(|f| !key.contains(&f.name.text));
+        }
+    }
+
+    /// `@index` query fields.
+    fn index_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
+        let name = &model.name.text;
+        for index in keys::indexes(model, self.config) {
+            let Some(q) = &index.query_field else {
+                continue;
+            };
+            let pk_type = keys::field_type(model, &index.partition)
+                .map_or("ID".to_string(), |t| t.base().to_string());
+            let mut args = vec![input_value(&index.partition, non_null(&pk_type))];
+            let composite = format!("Model{name}{}CompositeKey", upper_first(&index.name));
+            if let Some(arg) = self.sort_key_arg(model, &index.sort, &composite, out) {
+                args.push(arg);
+            }
+            args.push(input_value("sortDirection", named("ModelSortDirection")));
+            args.push(input_value(
+                "filter",
+                named(&format!("Model{name}FilterInput")),
+            ));
+            args.push(input_value("limit", named("Int")));
+            args.push(input_value("nextToken", named("String")));
+            out.add_root_field(
+                "Query",
+                field_with_args(q, args, named(&format!("Model{name}Connection"))),
+            );
+        }
+    }
+
+    /// The key-condition argument for sort keys: one field's condition, or a composite one.
+    fn sort_key_arg(
+        &self,
+        model: &ObjectModel,
+        sort: &[String],
+        composite: &str,
+        out: &mut OutputSchema,
+    ) -> Option<InputValue> {
+        match sort {
+            [] => None,
+            [one] => {
+                let base = keys::field_type(model, one)
+                    .map_or("String".to_string(), |t| t.base().to_string());
+                let input_name = key_condition_input(&base, self.is_enum(&base), out);
+                Some(input_value(one, named(&input_name)))
+            }
+            [first, rest @ ..] => {
+                let arg_name = std::iter::once(first.clone())
+                    .chain(rest.iter().map(|s| upper_first(s)))
+                    .collect::<String>();
+                let condition = format!("{composite}ConditionInput");
+                let key_input = format!("{composite}Input");
+                let ops = ["eq", "le", "lt", "ge", "gt", "between", "beginsWith"];
+                out.insert(Definition::Input(input(
+                    &condition,
+                    ops.iter()
+                        .map(|op| {
+                            let ty = if *op == "between" {
+                                TypeRef::List(Box::new(named(&key_input)))
+                            } else {
+                                named(&key_input)
+                            };
+                            input_value(op, ty)
+                        })
+                        .collect(),
+                )));
+                out.insert(Definition::Input(input(
+                    &key_input,
+                    sort.iter()
+                        .map(|f| {
+                            let base = keys::field_type(model, f)
+                                .map_or("String".to_string(), |t| t.base().to_string());
+                            input_value(f, named(&base))
+                        })
+                        .collect(),
+                )));
+                Some(input_value(&lower_first(&arg_name), named(&condition)))
+            }
+        }
+    }
+
+    /// What one relation adds: connection arguments for `@hasMany`, foreign keys for implicit
+    /// relations.
+    fn relation_stage(&self, rel: &Relation, out: &mut OutputSchema) {
+        let Some(related) = self.n.schema.model(&rel.related) else {
+            return;
+        };
+        if rel.kind == RelationKind::HasMany {
+            let sort: Vec<String> = match &rel.index_name {
+                Some(index_name) => keys::indexes(related, self.config)
+                    .into_iter()
+                    .find(|i| i.name == *index_name)
+                    .map(|i| i.sort)
+                    .unwrap_or_default(),
+                None => PrimaryKey::of(related).sort,
+            };
+            let composite = match &rel.index_name {
+                Some(i) => format!("Model{}{}CompositeKey", rel.related, upper_first(i)),
+                None => format!("Model{}PrimaryCompositeKey", rel.related),
+            };
+            let mut args = Vec::new();
+            if let Some(arg) = self.sort_key_arg(related, &sort, &composite, out) {
+                args.push(arg);
+            }
+            args.push(input_value(
+                "filter",
+                named(&format!("Model{}FilterInput", rel.related)),
+            ));
+            args.push(input_value("sortDirection", named("ModelSortDirection")));
+            args.push(input_value("limit", named("Int")));
+            args.push(input_value("nextToken", named("String")));
+            if let Some(o) = out.object_mut(&rel.model)
+                && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == rel.field)
+            {
+                f.arguments = args;
+                f.ty = named(&format!("Model{}Connection", rel.related));
+            }
+        }
+        let Some(added) = &rel.added else { return };
+        // The reference puts a @hasMany's keys into the parent's subscription filter.
+        let subscription_owner = if rel.kind == RelationKind::HasMany {
+            &rel.model
+        } else {
+            &added.on
+        };
+        let on = &added.on;
+        for (field, base) in &added.fields {
+            let exists = out
+                .object_mut(on)
+                .is_some_and(|o| o.fields.iter().any(|f| f.name.text == *field));
+            if exists {
+                continue;
+            }
+            if let Some(o) = out.object_mut(on) {
+                o.fields.push(field_def(field, named(base), Vec::new()));
+            }
+            let filter = scalar_filter(base).unwrap_or("ModelIDInput");
+            for input_name in [
+                format!("Model{on}FilterInput"),
+                format!("Model{on}ConditionInput"),
+            ] {
+                if let Some(i) = out.input_mut(&input_name) {
+                    i.fields.push(input_value(field, named(filter)));
+                }
+            }
+            for input_name in [format!("Create{on}Input"), format!("Update{on}Input")] {
+                if let Some(i) = out.input_mut(&input_name) {
+                    i.fields.push(input_value(field, named(base)));
+                }
+            }
+            if let Some(t) = self.subscription_filter_type(base)
+                && let Some(i) =
+                    out.input_mut(&format!("ModelSubscription{subscription_owner}FilterInput"))
+            {
+                i.fields.push(input_value(field, named(t)));
             }
         }
     }
@@ -514,6 +758,14 @@ impl<'a> Context<'a> {
                 apply(out, "Mutation", m, name, providers);
             }
         }
+        // Index queries take the list roles, then the get roles.
+        for index in keys::indexes(model, self.config) {
+            if let Some(q) = &index.query_field {
+                let ret = format!("Model{name}Connection");
+                apply(out, "Query", q, &ret, providers_with(Operation::List));
+                apply(out, "Query", q, &ret, providers_with(Operation::Get));
+            }
+        }
         if ops.level == SubscriptionLevel::On && !ops.subscriptions.is_empty() {
             // One owner argument per single-valued owner field of a listening owner rule.
             let mut args: Vec<String> = Vec::new();
@@ -623,6 +875,12 @@ impl<'a> Context<'a> {
             .iter()
             .map(|f| f.ty.base().to_string())
             .collect();
+        // Connection types of relation fields count as nested types of the model.
+        for rel in self.relations.iter().filter(|r| r.model == model.name.text) {
+            if rel.kind == RelationKind::HasMany {
+                seen.push(format!("Model{}Connection", rel.related));
+            }
+        }
         while let Some(t) = stack.pop() {
             if seen.contains(&t) || !self.is_non_model_object(&t) {
                 continue;
@@ -774,6 +1032,38 @@ fn scalar_filter(name: &str) -> Option<&'static str> {
         Family::Boolean => "ModelBooleanInput",
         Family::Id => "ModelIDInput",
     })
+}
+
+/// `Model<Scalar>KeyConditionInput`, created on first use.
+fn key_condition_input(base: &str, is_enum: bool, out: &mut OutputSchema) -> String {
+    let (name, scalar, begins_with) = match scalar_family(base) {
+        Some(Family::Int) => ("ModelIntKeyConditionInput", "Int", false),
+        Some(Family::Float) => ("ModelFloatKeyConditionInput", "Float", false),
+        Some(Family::Id) => ("ModelIDKeyConditionInput", "ID", true),
+        Some(Family::Boolean) => ("ModelBooleanKeyConditionInput", "Boolean", false),
+        Some(Family::String) | None => {
+            let _ = is_enum;
+            ("ModelStringKeyConditionInput", "String", true)
+        }
+    };
+    let mut ops = vec!["eq", "le", "lt", "ge", "gt", "between"];
+    if begins_with {
+        ops.push("beginsWith");
+    }
+    out.insert(Definition::Input(input(
+        name,
+        ops.iter()
+            .map(|op| {
+                let ty = if *op == "between" {
+                    TypeRef::List(Box::new(named(scalar)))
+                } else {
+                    named(scalar)
+                };
+                input_value(op, ty)
+            })
+            .collect(),
+    )));
+    name.to_string()
 }
 
 fn mutation_input_name(kind: MutationKind, model: &str) -> String {

@@ -1,0 +1,127 @@
+//! Table keys and secondary indexes: `@primaryKey(sortKeyFields:)` and
+//! `@index(name:, sortKeyFields:, queryField:)`.
+
+use crate::ast::{Directive, TypeRef, ValueKind};
+use crate::config::Config;
+use crate::model::ObjectModel;
+
+/// The key of a model's table: `id` unless `@primaryKey` says otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrimaryKey {
+    pub partition: String,
+    pub sort: Vec<String>,
+    /// Whether `@primaryKey` was used (the default `id` key otherwise).
+    pub explicit: bool,
+}
+
+impl PrimaryKey {
+    pub fn of(model: &ObjectModel) -> PrimaryKey {
+        for f in &model.fields {
+            if let Some(d) = f.directives.iter().find(|d| d.name.text == "primaryKey") {
+                return PrimaryKey {
+                    partition: f.name.text.clone(),
+                    sort: string_list(d, "sortKeyFields"),
+                    explicit: true,
+                };
+            }
+        }
+        PrimaryKey {
+            partition: "id".into(),
+            sort: Vec::new(),
+            explicit: false,
+        }
+    }
+
+    /// Partition key then sort keys.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.partition.as_str()).chain(self.sort.iter().map(String::as_str))
+    }
+
+    pub fn contains(&self, field: &str) -> bool {
+        self.fields().any(|f| f == field)
+    }
+}
+
+/// A secondary index declared with `@index`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    pub partition: String,
+    pub sort: Vec<String>,
+    /// The query field, given or generated (`enableAutoIndexQueryNames`).
+    pub query_field: Option<String>,
+}
+
+/// The model's `@index`es in field order.
+pub fn indexes(model: &ObjectModel, config: &Config) -> Vec<Index> {
+    let mut out = Vec::new();
+    for f in &model.fields {
+        for d in f.directives.iter().filter(|d| d.name.text == "index") {
+            let sort = string_list(d, "sortKeyFields");
+            let name = string_arg(d, "name").unwrap_or_default();
+            let query_field = string_arg(d, "queryField").or_else(|| {
+                config.flags.enableautoindexquerynames.then(|| {
+                    let mut q = lower_first(&super::operations::plural(&model.name.text));
+                    q.push_str("By");
+                    let parts: Vec<String> = std::iter::once(&f.name.text)
+                        .chain(sort.iter())
+                        .map(|s| upper_first(s))
+                        .collect();
+                    q.push_str(&parts.join("And"));
+                    q
+                })
+            });
+            out.push(Index {
+                name,
+                partition: f.name.text.clone(),
+                sort,
+                query_field,
+            });
+        }
+    }
+    out
+}
+
+/// A directive argument that is a string or a list of strings (GraphQL coerces one to the other).
+pub fn string_list(d: &Directive, arg: &str) -> Vec<String> {
+    let Some(a) = d.argument(arg) else {
+        return Vec::new();
+    };
+    match &a.value.kind {
+        ValueKind::String(s) => vec![s.clone()],
+        ValueKind::List(items) => items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ValueKind::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub fn string_arg(d: &Directive, arg: &str) -> Option<String> {
+    match &d.argument(arg)?.value.kind {
+        ValueKind::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+pub fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_lowercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// The declared type of a field of the model, if declared.
+pub fn field_type<'a>(model: &'a ObjectModel, field: &str) -> Option<&'a TypeRef> {
+    model.field(field).map(|f| &f.ty)
+}
