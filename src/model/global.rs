@@ -36,8 +36,10 @@ pub fn read(input: &InputType, diags: &mut Vec<Diagnostic>) -> Option<GlobalAuth
         _ => None,
     };
     match first {
+        // The reference compares the value's text, so the string "public" passes as well.
         Some((k, v))
-            if k.text == "allow" && matches!(&v.kind, ValueKind::Enum(e) if e == "public") =>
+            if k.text == "allow"
+                && matches!(&v.kind, ValueKind::Enum(t) | ValueKind::String(t) if t == "public") =>
         {
             Some(GlobalAuthRule {
                 span: field.name.span,

@@ -9,6 +9,8 @@ mod global;
 pub use auth::*;
 pub use global::GlobalAuthRule;
 
+use std::collections::HashSet;
+
 use crate::ast::{
     Definition, Directive, Document, FieldDef, Ident, ObjectType, TypeRef, Value, ValueKind,
 };
@@ -116,6 +118,9 @@ pub struct Field {
     pub auth: Option<AuthDirective>,
     /// Every directive on the field, for the stages that implement them.
     pub directives: Vec<Directive>,
+    /// Added by `extend type`: part of the type, but not a column of its access-control
+    /// matrix (the reference builds the matrix from the definition's own fields).
+    pub from_extension: bool,
 }
 
 impl Field {
@@ -187,23 +192,45 @@ pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut types: Vec<ObjectModel> = Vec::new();
     let mut global_auth = None;
+    // As in the reference, every definition is known before any extension is applied, so an
+    // extension may come before the type it extends. `AMPLIFY` is not a type of the API.
+    let defined: HashSet<&str> = document
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            Definition::Object(o) | Definition::Interface(o) if !o.is_extension => {
+                Some(o.name.as_str())
+            }
+            Definition::Input(i) if !i.is_extension && i.name.text != "AMPLIFY" => {
+                Some(i.name.as_str())
+            }
+            Definition::Enum(e) if !e.is_extension => Some(e.name.as_str()),
+            Definition::Union(u) if !u.is_extension => Some(u.name.as_str()),
+            Definition::Scalar(s) if !s.is_extension => Some(s.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut extensions = Vec::new();
 
     for def in &document.definitions {
         match def {
             Definition::Object(o) | Definition::Interface(o) => {
                 let interface = matches!(def, Definition::Interface(_));
                 if o.is_extension {
-                    merge_extension(&mut types, o, interface, &mut diags);
+                    extensions.push((o, interface));
                 } else {
                     types.push(lower_object(o, interface, &mut diags));
                 }
             }
             Definition::Input(i) => {
-                if i.name.text == "AMPLIFY" {
+                if i.name.text == "AMPLIFY" && !i.is_extension {
                     if let Some(rule) = global::read(i, &mut diags) {
                         global_auth = Some(rule);
                     }
                     continue;
+                }
+                if i.is_extension {
+                    check_extended_exists(&i.name, "input", &defined, &mut diags);
                 }
                 for d in i
                     .directives
@@ -214,6 +241,9 @@ pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
                 }
             }
             Definition::Enum(e) => {
+                if e.is_extension {
+                    check_extended_exists(&e.name, "enum", &defined, &mut diags);
+                }
                 for d in e
                     .directives
                     .iter()
@@ -223,6 +253,9 @@ pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
                 }
             }
             Definition::Union(u) => {
+                if u.is_extension {
+                    check_extended_exists(&u.name, "union", &defined, &mut diags);
+                }
                 for d in &u.directives {
                     check_misplaced(d, "a union", &mut diags);
                 }
@@ -233,6 +266,15 @@ pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
                 }
             }
             Definition::Other { .. } => {}
+        }
+    }
+    for (o, interface) in extensions {
+        let kind = if interface { "interface" } else { "type" };
+        if check_extended_exists(&o.name, kind, &defined, &mut diags) {
+            merge_extension(&mut types, o, interface, &mut diags);
+        } else {
+            // Still read it, so that its directives and rules are checked too.
+            lower_object(o, interface, &mut diags);
         }
     }
 
@@ -372,17 +414,72 @@ fn lower_field(owner: &ObjectModel, f: &FieldDef, diags: &mut Vec<Diagnostic>) -
         ty: f.ty.clone(),
         auth,
         directives: f.directives.clone(),
+        from_extension: false,
     }
 }
 
-/// `extend type X { ... }`: fields are appended; directives are not allowed.
+/// Directives that one of the reference's transformers handles. Only these are refused on
+/// type extensions and on their fields; others (`@deprecated`, `@aws_*`) pass through.
+const TRANSFORMER_DIRECTIVES: &[&str] = &[
+    "model",
+    "auth",
+    "primaryKey",
+    "index",
+    "hasOne",
+    "hasMany",
+    "belongsTo",
+    "manyToMany",
+    "default",
+    "function",
+    "http",
+    "predictions",
+    "searchable",
+    "mapsTo",
+    "sql",
+    "refersTo",
+];
+
+/// Directives whose transformers also handle fields of `extend type Query|Mutation|Subscription`.
+const ROOT_EXTENSION_FIELD_DIRECTIVES: &[&str] = &["auth", "function", "http"];
+
+/// `extend ... X`: the reference refuses an extension of a type that is not defined.
+fn check_extended_exists(
+    name: &Ident,
+    kind: &str,
+    defined: &HashSet<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if defined.contains(name.as_str()) {
+        return true;
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::ExtendMissingType,
+            format!("cannot extend nonexistent {kind} '{}'", name.text),
+        )
+        .at(name.span, "not defined anywhere")
+        .with_help(format!(
+            "define `{kind} {}` (or write the definition instead of `extend {kind}`)",
+            name.text
+        )),
+    );
+    false
+}
+
+/// `extend type X { ... }`: fields are appended (they are not columns of X's access-control
+/// matrix); transformer directives are not allowed on the extension or on its fields, except
+/// the few that handle fields of root type extensions.
 fn merge_extension(
-    types: &mut Vec<ObjectModel>,
+    types: &mut [ObjectModel],
     o: &ObjectType,
     interface: bool,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for d in &o.directives {
+    for d in o
+        .directives
+        .iter()
+        .filter(|d| TRANSFORMER_DIRECTIVES.contains(&d.name.as_str()))
+    {
         diags.push(
             Diagnostic::error(
                 Code::DirectiveOnExtension,
@@ -398,39 +495,49 @@ fn merge_extension(
             )),
         );
     }
-    let Some(index) = types.iter().position(|t| t.name.text == o.name.text) else {
-        if ROOT_TYPES.contains(&o.name.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    Code::ExtendMissingType,
-                    format!("cannot extend nonexistent type '{}'", o.name.text),
-                )
-                .at(o.name.span, "not defined anywhere")
-                .with_help(format!(
-                    "write `type {} {{ ... }}` instead of `extend type`",
-                    o.name.text
-                )),
-            );
-        }
-        // Other unknown extensions are reported by SDL validation; keep the fields anyway.
-        let mut obj = lower_object(o, interface, diags);
-        obj.auth = None;
-        types.push(obj);
+    let Some(index) = types
+        .iter()
+        .position(|t| t.name.text == o.name.text && (t.kind == TypeKind::Interface) == interface)
+    else {
+        // A type of the other kind (`extend interface` of an object type): SDL validation
+        // reports it.
         return;
     };
     let root = ROOT_TYPES.contains(&o.name.as_str());
     for f in &o.fields {
-        if !root && let Some(d) = f.directives.first() {
-            diags.push(
-                Diagnostic::error(
-                    Code::DirectiveOnExtension,
-                    format!("directives are not supported on fields of type extensions (`extend type {}`)", o.name.text),
-                )
-                .at(d.span, "on a field of an extension")
-                .with_help(format!("declare the field in `type {}` itself", o.name.text)),
-            );
+        for d in f
+            .directives
+            .iter()
+            .filter(|d| TRANSFORMER_DIRECTIVES.contains(&d.name.as_str()))
+        {
+            if !root {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DirectiveOnExtension,
+                        format!("@{} cannot be used on fields of type extensions other than Query, Mutation and Subscription (`{}.{}`)", d.name.text, o.name.text, f.name.text),
+                    )
+                    .at(d.span, "on a field of an extension")
+                    .with_help(format!("declare the field in `type {}` itself", o.name.text)),
+                );
+            } else if !ROOT_EXTENSION_FIELD_DIRECTIVES.contains(&d.name.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DirectiveOnExtension,
+                        format!(
+                            "@{} is not supported on fields of extended types (`extend type {}`)",
+                            d.name.text, o.name.text
+                        ),
+                    )
+                    .at(d.span, "on a field of an extension")
+                    .with_help(format!(
+                        "declare the field in `type {}` itself",
+                        o.name.text
+                    )),
+                );
+            }
         }
-        let field = lower_field(&types[index], f, diags);
+        let mut field = lower_field(&types[index], f, diags);
+        field.from_extension = true;
         types[index].fields.push(field);
     }
 }

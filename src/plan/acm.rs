@@ -28,7 +28,8 @@ pub struct AcmRole {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Acm {
     pub model: String,
-    /// The model's declared field names, in source order.
+    /// The field names declared in the model's definition, in source order (fields added
+    /// by `extend type` are not columns, as in the reference).
     pub resources: Vec<String>,
     pub roles: Vec<AcmRole>,
 }
@@ -49,7 +50,12 @@ impl Acm {
         auth: &TypeAuth,
         naming: RoleNaming,
     ) -> Result<Acm, DuplicateRole> {
-        let resources: Vec<String> = model.fields.iter().map(|f| f.name.text.clone()).collect();
+        let resources: Vec<String> = model
+            .fields
+            .iter()
+            .filter(|f| !f.from_extension)
+            .map(|f| f.name.text.clone())
+            .collect();
         let mut acm = Acm {
             model: model.name.text.clone(),
             resources,

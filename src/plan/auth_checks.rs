@@ -75,8 +75,13 @@ fn required_fields(model: &ObjectModel, acm: &Acm) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for field in &model.fields {
-        if !field.ty.is_non_null() {
+    for field in model.fields.iter().filter(|f| !f.from_extension) {
+        // The reference checks the output type, where @hasMany and @manyToMany fields have
+        // become nullable connections whatever was declared.
+        if !field.ty.is_non_null()
+            || field.has_directive("hasMany")
+            || field.has_directive("manyToMany")
+        {
             continue;
         }
         let blind = roles_needing_field_resolver(acm, &field.name.text);
