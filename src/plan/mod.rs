@@ -8,6 +8,7 @@ pub use acm::{Acm, AcmRole, RoleNaming};
 pub use auth_checks::check;
 pub mod keys;
 pub mod operations;
+pub mod plural;
 pub mod relations;
 pub mod resolvers;
 pub mod schema;

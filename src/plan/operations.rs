@@ -245,9 +245,9 @@ fn timestamps(value: Option<&Value>) -> (Option<String>, Option<String>) {
     (read("createdAt", defaults.0), read("updatedAt", defaults.1))
 }
 
-/// The plural the reference uses in operation names (npm `pluralize`).
+/// The plural the reference uses in operation names (npm `pluralize` 8.0.0).
 pub fn plural(name: &str) -> String {
-    pluralizer::pluralize(name, 2, false)
+    super::plural::pluralize(name)
 }
 
 /// Subscription names longer than 50 characters are cut to 45 plus 5 hex digits of their MD5.
