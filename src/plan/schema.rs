@@ -197,7 +197,15 @@ impl<'a> Context<'a> {
     /// The input document as the output starts: extensions merged, `input AMPLIFY` dropped,
     /// only AppSync directives and `@deprecated` kept.
     fn copy_input_document(&self, out: &mut OutputSchema) {
-        for def in &self.n.schema.document.definitions {
+        // Definitions first, then extensions merged into them: GraphQL does not order them.
+        let (extensions, definitions): (Vec<&Definition>, Vec<&Definition>) = self
+            .n
+            .schema
+            .document
+            .definitions
+            .iter()
+            .partition(|d| is_extension(d));
+        for def in definitions.into_iter().chain(extensions) {
             let mut def = def.clone();
             strip_directives(&mut def);
             let name = def_name(&def).to_string();
@@ -212,6 +220,7 @@ impl<'a> Context<'a> {
                 | (Some(Definition::Interface(base)), Definition::Interface(ext)) => {
                     base.fields.extend(ext.fields);
                     base.interfaces.extend(ext.interfaces);
+                    base.directives.extend(ext.directives);
                 }
                 (Some(Definition::Input(base)), Definition::Input(ext)) => {
                     base.fields.extend(ext.fields)
@@ -581,6 +590,21 @@ impl<'a> Context<'a> {
             &added.on
         };
         let on = &added.on;
+        // A required @hasMany field makes its keys required on the child and on create.
+        let required = rel.kind == RelationKind::HasMany
+            && self
+                .n
+                .schema
+                .model(&rel.model)
+                .and_then(|m| m.field(&rel.field))
+                .is_some_and(|f| f.ty.is_non_null());
+        let key_type = |base: &str| {
+            if required {
+                non_null(base)
+            } else {
+                named(base)
+            }
+        };
         for (field, base) in &added.fields {
             let exists = out
                 .object_mut(on)
@@ -589,7 +613,7 @@ impl<'a> Context<'a> {
                 continue;
             }
             if let Some(o) = out.object_mut(on) {
-                o.fields.push(field_def(field, named(base), Vec::new()));
+                o.fields.push(field_def(field, key_type(base), Vec::new()));
             }
             let filter = scalar_filter(base).unwrap_or("ModelIDInput");
             for input_name in [
@@ -600,10 +624,11 @@ impl<'a> Context<'a> {
                     i.fields.push(input_value(field, named(filter)));
                 }
             }
-            for input_name in [format!("Create{on}Input"), format!("Update{on}Input")] {
-                if let Some(i) = out.input_mut(&input_name) {
-                    i.fields.push(input_value(field, named(base)));
-                }
+            if let Some(i) = out.input_mut(&format!("Create{on}Input")) {
+                i.fields.push(input_value(field, key_type(base)));
+            }
+            if let Some(i) = out.input_mut(&format!("Update{on}Input")) {
+                i.fields.push(input_value(field, named(base)));
             }
             if let Some(t) = self.subscription_filter_type(base)
                 && let Some(i) =
@@ -654,37 +679,31 @@ impl<'a> Context<'a> {
         };
         let ops = ModelOperations::of(model, self.config);
 
-        // Owner fields the type does not declare are added as nullable strings.
-        let mut owner_fields: Vec<String> = Vec::new();
-        for role in acm
+        // Owner fields missing from the type are added as nullable strings, and to the
+        // filter and condition inputs. As in the reference, presence is judged against the
+        // definitions as they were before this stage, once per owner role: two owner rules on
+        // one undeclared field add it twice.
+        let owner_fields: Vec<String> = acm
             .roles
             .iter()
             .filter(|r| r.rule.strategy == Strategy::Owner)
-        {
-            if let Some(f) = &role.rule.owner_field
-                && !owner_fields.contains(f)
-            {
-                owner_fields.push(f.clone());
+            .filter_map(owner_entity)
+            .collect();
+        let names_before = |fields: Vec<String>| move |f: &String| !fields.contains(f);
+        if let Some(o) = out.object_mut(name) {
+            let missing = names_before(o.fields.iter().map(|x| x.name.text.clone()).collect());
+            for f in owner_fields.iter().filter(|f| missing(f)) {
+                o.fields.push(field_def(f, named("String"), Vec::new()));
             }
         }
-        let has_field = |out: &mut OutputSchema, f: &str| {
-            out.object_mut(name)
-                .is_some_and(|o| o.fields.iter().any(|x| x.name.text == f))
-        };
-        for f in &owner_fields {
-            if !has_field(out, f) {
-                if let Some(o) = out.object_mut(name) {
-                    o.fields.push(field_def(f, named("String"), Vec::new()));
-                }
-                for input_name in [
-                    format!("Model{name}FilterInput"),
-                    format!("Model{name}ConditionInput"),
-                ] {
-                    if let Some(i) = out.input_mut(&input_name)
-                        && !i.fields.iter().any(|x| x.name.text == *f)
-                    {
-                        i.fields.push(input_value(f, named("ModelStringInput")));
-                    }
+        for input_name in [
+            format!("Model{name}FilterInput"),
+            format!("Model{name}ConditionInput"),
+        ] {
+            if let Some(i) = out.input_mut(&input_name) {
+                let missing = names_before(i.fields.iter().map(|x| x.name.text.clone()).collect());
+                for f in owner_fields.iter().filter(|f| missing(f)) {
+                    i.fields.push(input_value(f, named("ModelStringInput")));
                 }
             }
         }
@@ -693,7 +712,7 @@ impl<'a> Context<'a> {
             .roles
             .iter()
             .filter_map(|r| match r.rule.strategy {
-                Strategy::Owner => r.rule.owner_field.clone(),
+                Strategy::Owner => owner_entity(r),
                 Strategy::Groups if r.rule.is_dynamic_groups() => r.rule.groups_field.clone(),
                 _ => None,
             })
@@ -773,11 +792,11 @@ impl<'a> Context<'a> {
                 if role.rule.strategy != Strategy::Owner {
                     continue;
                 }
-                let Some(f) = &role.rule.owner_field else {
+                let Some(f) = &owner_entity(role) else {
                     continue;
                 };
                 let is_list = model.field(f).is_some_and(|fd| fd.ty.is_list());
-                if !is_list && !args.contains(f) {
+                if !is_list {
                     args.push(f.clone());
                 }
             }
@@ -786,9 +805,7 @@ impl<'a> Context<'a> {
                     && let Some(field) = o.fields.iter_mut().find(|x| x.name.text == s.name)
                 {
                     for a in &args {
-                        if !field.arguments.iter().any(|x| x.name.text == *a) {
-                            field.arguments.push(input_value(a, named("String")));
-                        }
+                        field.arguments.push(input_value(a, named("String")));
                     }
                 }
                 apply(
@@ -1034,6 +1051,12 @@ fn scalar_filter(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The field an owner-strategy role names. An owner rule with `groups` makes static group
+/// roles whose "field" is the group name; the reference adds those as fields too.
+fn owner_entity(role: &super::acm::AcmRole) -> Option<String> {
+    role.group.clone().or_else(|| role.rule.owner_field.clone())
+}
+
 /// `Model<Scalar>KeyConditionInput`, created on first use.
 fn key_condition_input(base: &str, is_enum: bool, out: &mut OutputSchema) -> String {
     let (name, scalar, begins_with) = match scalar_family(base) {
@@ -1213,6 +1236,17 @@ fn strip_directives(def: &mut Definition) {
         Definition::Union(u) => keep(&mut u.directives),
         Definition::Scalar(s) => keep(&mut s.directives),
         Definition::Other { .. } => {}
+    }
+}
+
+fn is_extension(def: &Definition) -> bool {
+    match def {
+        Definition::Object(o) | Definition::Interface(o) => o.is_extension,
+        Definition::Input(i) => i.is_extension,
+        Definition::Enum(e) => e.is_extension,
+        Definition::Union(u) => u.is_extension,
+        Definition::Scalar(s) => s.is_extension,
+        Definition::Other { .. } => false,
     }
 }
 
