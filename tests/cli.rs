@@ -662,3 +662,101 @@ fn help_and_version() {
         assert!(r.stdout.contains(option), "{option} in\n{}", r.stdout);
     }
 }
+
+#[test]
+fn api_name_chooses_among_several_apis() {
+    let dir = scratch("several-apis");
+    write(
+        &dir.join("amplify/backend/api/blog/schema.graphql"),
+        "type Post @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n",
+    );
+    write(
+        &dir.join("amplify/backend/api/shop/schema.graphql"),
+        "type Order @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n",
+    );
+    let r = run_in(&dir, &["status", "-acm", "Post"]);
+    r.assert_failed();
+    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
+    assert!(r.stderr.contains("blog, shop"), "{}", r.stderr);
+    assert!(r.stderr.contains("--api-name"), "{}", r.stderr);
+
+    let r = run_in(&dir, &["status", "-acm", "Order", "--api-name", "shop"]);
+    r.assert_ok();
+    assert!(r.stdout.starts_with("userPools:private\n"), "{}", r.stdout);
+    let r = run_in(&dir, &["status", "-acm", "Order", "--api-name", "blog"]);
+    r.assert_failed();
+    assert!(r.stderr.contains("the schema's models are: Post"));
+    let r = run_in(&dir, &["status", "-acm", "Order", "--api-name", "nope"]);
+    r.assert_failed();
+    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
+}
+
+#[test]
+fn project_auth_modes_come_from_cli_inputs() {
+    let dir = scratch("cli-inputs");
+    let api = dir.join("amplify/backend/api/notes");
+    write(
+        &api.join("schema.graphql"),
+        "type Note @model @auth(rules: [{ allow: public }]) {\n  id: ID!\n}\n",
+    );
+    // A user pools only API: the public rule's API key provider is not enabled.
+    write(
+        &api.join("cli-inputs.json"),
+        r#"{"version": 1, "serviceConfiguration": {"apiName": "notes", "serviceName": "AppSync",
+            "defaultAuthType": {"mode": "AMAZON_COGNITO_USER_POOLS", "cognitoUserPoolId": "authnotes"},
+            "additionalAuthTypes": []}}"#,
+    );
+    let r = run_in(&dir, &["status", "-acm", "Note"]);
+    r.assert_failed();
+    assert!(r.stderr.contains("error[E0203]"), "{}", r.stderr);
+    // Adding the API key mode fixes it.
+    write(
+        &api.join("cli-inputs.json"),
+        r#"{"version": 1, "serviceConfiguration": {"apiName": "notes", "serviceName": "AppSync",
+            "defaultAuthType": {"mode": "AMAZON_COGNITO_USER_POOLS", "cognitoUserPoolId": "authnotes"},
+            "additionalAuthTypes": [{"mode": "API_KEY", "expirationTime": 7}]}}"#,
+    );
+    let r = run_in(&dir, &["status", "-acm", "Note"]);
+    r.assert_ok();
+    assert!(r.stdout.starts_with("apiKey:public\n"), "{}", r.stdout);
+    // A broken cli-inputs.json is reported against that file.
+    write(&api.join("cli-inputs.json"), "{ not json");
+    let r = run_in(&dir, &["status", "-acm", "Note"]);
+    r.assert_failed();
+    assert!(r.stderr.contains("error[E0006]"), "{}", r.stderr);
+    assert!(r.stderr.contains("cli-inputs.json"), "{}", r.stderr);
+}
+
+#[test]
+fn project_feature_flags_come_from_cli_json() {
+    let dir = scratch("cli-json");
+    write(
+        &dir.join("amplify/backend/api/notes/schema.graphql"),
+        "type Note @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  owner: String @auth(rules: [{ allow: owner, operations: [create, read, delete] }])\n}\n",
+    );
+    let r = run_in(&dir, &["status", "-acm", "Note"]);
+    r.assert_ok();
+    assert_eq!(r.stderr, "");
+    // An older project: the default identity claim is `username`, which W0006 warns about.
+    write(
+        &dir.join("amplify/cli.json"),
+        r#"{"features": {"graphqltransformer": {"UseSubUsernameForDefaultIdentityClaim": false}}}"#,
+    );
+    let r = run_in(&dir, &["status", "-acm", "Note"]);
+    r.assert_ok();
+    assert!(r.stderr.contains("warning[W0006]"), "{}", r.stderr);
+}
+
+#[test]
+fn windows_line_endings_are_located_like_unix_ones() {
+    let dir = scratch("crlf");
+    write(
+        &dir.join("s.graphql"),
+        "type Post @model {\r\n  id: ID!\r\n  title: String @auth(rules: [{ allow: publik }])\r\n}\r\n",
+    );
+    let r = run_in(&dir, &["status", "-acm", "Post", "--schema", "s.graphql"]);
+    r.assert_failed();
+    assert!(r.stderr.contains(" --> s.graphql:3:40\n"), "{}", r.stderr);
+    assert!(!r.stderr.contains('\r'), "{:?}", r.stderr);
+    assert!(r.stderr.contains("did you mean `public`?"), "{}", r.stderr);
+}
