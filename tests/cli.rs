@@ -760,3 +760,30 @@ fn windows_line_endings_are_located_like_unix_ones() {
     assert!(!r.stderr.contains('\r'), "{:?}", r.stderr);
     assert!(r.stderr.contains("did you mean `public`?"), "{}", r.stderr);
 }
+
+#[test]
+fn output_is_the_same_on_every_run() {
+    for model in ["Blog", "Post", "Comment"] {
+        for format in ["table", "json", "markdown"] {
+            let args = ["status", "-acm", model, "--format", format];
+            let first = run_in(&example(), &args);
+            first.assert_ok();
+            for _ in 0..2 {
+                let again = run_in(&example(), &args);
+                assert_eq!(again.stdout, first.stdout, "{args:?}");
+                assert_eq!(again.stderr, first.stderr, "{args:?}");
+            }
+        }
+    }
+    let dir = scratch("determinism");
+    write(
+        &dir.join("s.graphql"),
+        "type A @model @auth(rules: [{ allow: owner, provider: apiKey }]) { id: ID! }\ntype B @model @auth(rules: [{ allow: groups }]) { id: ID! }\ntype C @model @auth(rules: [{ allow: owner }]) { id: ID! }\n",
+    );
+    let first = run_in(&dir, &["status", "-acm", "A", "--schema", "s.graphql"]);
+    first.assert_failed();
+    for _ in 0..3 {
+        let again = run_in(&dir, &["status", "-acm", "A", "--schema", "s.graphql"]);
+        assert_eq!(again.stderr, first.stderr);
+    }
+}
