@@ -14,102 +14,15 @@
 //! same on every machine. Every fixture is checked before the test fails, so one run writes
 //! every pending snapshot (`cargo insta review`, or `INSTA_UPDATE=always cargo test`).
 
+mod common;
+
 use std::fmt::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
 
-use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
-use amplify_gql::diagnostics::Diagnostics;
 use amplify_gql::emit::acm::{self, Columns};
 use amplify_gql::plan::{Acm, RoleNaming};
 use amplify_gql::render_diagnostics;
-use amplify_gql::source::SourceMap;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// One fixture: a schema file or a schema folder, and its sidecars.
-struct Fixture {
-    /// Relative to the crate root, with `/` separators: `fixtures/ok/smoke-blog.graphql`.
-    rel: String,
-    path: PathBuf,
-    /// The snapshot name: the path below `fixtures/`, `/` as `__`, without `.graphql`.
-    name: String,
-    auth: Option<PathBuf>,
-    flags: Option<PathBuf>,
-}
-
-/// The fixtures of `fixtures/<kind>/`, sorted by name.
-fn fixtures(kind: &str) -> Vec<Fixture> {
-    let dir = root().join("fixtures").join(kind);
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    entries.sort();
-    entries
-        .into_iter()
-        .filter(|p| {
-            let hidden = p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            !hidden && (p.is_dir() || p.extension().is_some_and(|e| e == "graphql"))
-        })
-        .map(|path| {
-            let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let stem = file_name
-                .strip_suffix(".graphql")
-                .unwrap_or(&file_name)
-                .to_string();
-            let sidecar = |ext: &str| {
-                let p = dir.join(format!("{stem}.{ext}.json"));
-                p.is_file().then_some(p)
-            };
-            Fixture {
-                rel: format!("fixtures/{kind}/{file_name}"),
-                name: format!("{kind}__{stem}"),
-                auth: sidecar("auth"),
-                flags: sidecar("flags"),
-                path,
-            }
-        })
-        .collect()
-}
-
-/// Shows `path` relative to the crate, with `/` separators.
-fn relative(path: &Path) -> String {
-    path.strip_prefix(root())
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Reads a fixture's schema and configuration; paths in diagnostics are relative.
-fn load(f: &Fixture) -> (SourceMap, Config, Diagnostics) {
-    let mut sources = SourceMap::load(&f.path)
-        .unwrap_or_else(|d| panic!("{}: cannot load: {}", f.rel, d.message));
-    for file in &mut sources.files {
-        file.name = relative(Path::new(&file.name));
-    }
-    let mut config = Config::default();
-    let mut diagnostics = Diagnostics::default();
-    if let Some(path) = &f.auth {
-        let text = std::fs::read_to_string(path).unwrap();
-        match AuthConfig::from_json_text(&text, &relative(path)) {
-            Ok(auth) => config.auth = auth,
-            Err(ds) => diagnostics.extend(ds),
-        }
-    }
-    if let Some(path) = &f.flags {
-        let text = std::fs::read_to_string(path).unwrap();
-        let (flags, ds) = FeatureFlags::from_json_text(&text, &relative(path));
-        config.flags = flags;
-        diagnostics.extend(ds);
-    }
-    (sources, config, diagnostics)
-}
+use common::{Fixture, fixtures, load, root};
 
 /// The ACM of every model and the warnings, as one text; `Err` when the fixture has errors.
 fn ok_output(f: &Fixture) -> Result<String, String> {
