@@ -17,8 +17,9 @@ use crate::ast::{
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 
-/// Directives Amplify's transformer v2 understands. Recognised now; some are implemented by
-/// later stages.
+/// Every directive a schema may use: those a transformer of the reference handles, AppSync's
+/// own, and `@deprecated`. Exactly the directives `templates/amplify-directives.graphql`
+/// defines (a unit test of `parse` keeps the two equal); any other directive is refused.
 pub const KNOWN_DIRECTIVES: &[&str] = &[
     "model",
     "auth",
@@ -34,6 +35,8 @@ pub const KNOWN_DIRECTIVES: &[&str] = &[
     "http",
     "mapsTo",
     "predictions",
+    "sql",
+    "refersTo",
     "aws_subscribe",
     "aws_auth",
     "aws_api_key",
@@ -41,7 +44,6 @@ pub const KNOWN_DIRECTIVES: &[&str] = &[
     "aws_oidc",
     "aws_lambda",
     "aws_cognito_user_pools",
-    "aws_publish",
     "deprecated",
 ];
 

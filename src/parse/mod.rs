@@ -18,6 +18,32 @@ const AMPLIFY_DEFINITIONS: &str = include_str!("../../templates/amplify-directiv
 /// generic SDL validation can give; SDL errors located inside them are dropped.
 const SELF_CHECKED: &[&str] = &["auth", "connection", "key", "versioned"];
 
+/// Checks of apollo-compiler that graphql-js's SDL validation, which the reference runs, does
+/// not make: the reference accepts such schemas (an input type as a field type, a type without
+/// fields, a union of scalars, an object that does not implement its interface's fields, …),
+/// so we must too.
+const NOT_CHECKED_BY_REFERENCE: &[&str] = &[
+    "MissingInterfaceField",
+    "TransitiveImplementedInterfaces",
+    "InvalidImplementationFieldType",
+    "MissingInterfaceFieldArgument",
+    "InvalidImplementationFieldArgumentType",
+    "ExtraRequiredImplementationFieldArgument",
+    "OutputType",
+    "InputType",
+    "QueryRootOperationType",
+    "RootOperationObjectType",
+    "UnionMemberObjectType",
+    "EmptyFieldSet",
+    "EmptyValueSet",
+    "EmptyMemberSet",
+    "EmptyInputValueSet",
+    "ReservedName",
+    "RecursiveInterfaceDefinition",
+    "RecursiveInputObjectDefinition",
+    "RecursiveDirectiveDefinition",
+];
+
 /// The result of parsing: a (possibly partial) document and every problem found.
 pub struct Parsed {
     pub document: Document,
@@ -125,7 +151,40 @@ fn validate_sdl(gql_doc: &gql::Document, document: &Document) -> Vec<Diagnostic>
             out.extend(sdl_diagnostic(e.error, user_file, &owned));
         }
     }
+    if out.is_empty() {
+        out.extend(user_defined_directives(document));
+    }
     out
+}
+
+/// The names of the directives Amplify defines (`directive @name` lines of the template).
+fn amplify_directive_names() -> impl Iterator<Item = &'static str> {
+    AMPLIFY_DEFINITIONS.lines().filter_map(|line| {
+        let rest = line.strip_prefix("directive @")?;
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    })
+}
+
+/// A schema may define its own directives, which passes GraphQL validation, but the reference
+/// refuses to compile any directive that none of its transformers handles.
+fn user_defined_directives(document: &Document) -> Vec<Diagnostic> {
+    let known: Vec<&str> = amplify_directive_names().collect();
+    // v1 directives get their own diagnostic with the migration advice (E0003).
+    let v1 = ["connection", "key", "versioned"];
+    all_directives(document)
+        .filter(|d| !known.contains(&d.name.as_str()) && !v1.contains(&d.name.as_str()))
+        .map(|d| {
+            Diagnostic::error(
+                Code::SchemaValidation,
+                format!("unknown directive `@{}`: Amplify has no transformer for it", d.name.text),
+            )
+            .at(d.span, "not handled by Amplify")
+            .with_help("remove the directive; Amplify compiles only its own directives, AppSync's @aws_* directives and @deprecated")
+        })
+        .collect()
 }
 
 fn sdl_diagnostic(
@@ -135,6 +194,12 @@ fn sdl_diagnostic(
 ) -> Option<Diagnostic> {
     let location = error.location()?;
     if Some(location.file_id()) != user_file {
+        return None;
+    }
+    if error
+        .unstable_error_name()
+        .is_some_and(|n| NOT_CHECKED_BY_REFERENCE.contains(&n))
+    {
         return None;
     }
     let span = Span::new(location.offset(), location.end_offset());
@@ -151,6 +216,10 @@ fn sdl_diagnostic(
         "remove the directive or use one Amplify supports (@model, @auth, @primaryKey, @index, @hasOne, @hasMany, @belongsTo, @manyToMany, @default, @searchable, @function, @http, @mapsTo)"
     } else if message.contains("cannot find type") || message.contains("undefined type") {
         "define the type, or use a GraphQL or AWS AppSync scalar"
+    } else if message.contains("is not supported for") {
+        "this directive cannot be used at this kind of definition; remove it or move it to where it applies"
+    } else if message.contains("defined multiple times") {
+        "rename or remove one of the definitions (the names of Amplify's own directives and inputs, such as AuthRule, are taken)"
     } else {
         "correct the schema so that it is valid GraphQL"
     };
@@ -189,4 +258,43 @@ pub fn all_directives(doc: &Document) -> impl Iterator<Item = &Directive> {
                 Definition::Other { .. } => Box::new(std::iter::empty()),
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_defines_exactly_the_known_directives() {
+        let mut template: Vec<&str> = amplify_directive_names().collect();
+        let mut known = crate::model::KNOWN_DIRECTIVES.to_vec();
+        template.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(template, known);
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        let parsed = parse(&SourceMap::from_text("s.graphql", text));
+        parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn accepts_what_graphql_js_sdl_validation_accepts() {
+        // An input type as a field type, a type without fields, a union of scalars and an
+        // incomplete interface implementation pass the reference's validation.
+        let text = "input I { a: String }\ntype Empty\nunion U = String\ninterface N { id: ID! }\ntype T implements N { i: I }\n";
+        assert_eq!(errors(text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn refuses_directives_amplify_does_not_handle() {
+        let text = "directive @upper on FIELD_DEFINITION\ntype T { a: String @upper }\n";
+        let errs = errors(text);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains("@upper"), "{errs:?}");
+    }
 }
