@@ -202,7 +202,7 @@ fn read_operations(
         );
         return None;
     };
-    let mut ops = Vec::new();
+    let mut ops: Vec<Spanned<RuleOperation>> = Vec::new();
     let mut ok = true;
     for item in items {
         match read_enum(
@@ -212,7 +212,24 @@ fn read_operations(
             RuleOperation::parse,
             diags,
         ) {
-            Some(op) => ops.push(op),
+            Some(op) => {
+                // The reference expands one `read` only; a second one fails its matrix.
+                if op.value == RuleOperation::Read
+                    && let Some(first) = ops.iter().find(|o| o.value == RuleOperation::Read)
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::AuthArgument,
+                            "`read` is listed twice in `operations`",
+                        )
+                        .at(op.span, "second `read`")
+                        .with_note(first.span, "first `read` is here")
+                        .with_help("list `read` once"),
+                    );
+                    ok = false;
+                }
+                ops.push(op);
+            }
             None => ok = false,
         }
     }
@@ -221,6 +238,9 @@ fn read_operations(
 
 fn read_string(v: &Value, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Spanned<String>> {
     match &v.kind {
+        // The reference tests these keys for truthiness, so "" is the same as leaving it out
+        // (`ownerField: ""` means `owner`).
+        ValueKind::String(s) if s.is_empty() => None,
         ValueKind::String(s) => Some(Spanned::new(s.clone(), v.span)),
         _ => {
             diags.push(
@@ -238,13 +258,18 @@ fn read_string(v: &Value, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Span
 
 fn read_groups(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Spanned<Vec<String>>> {
     match &v.kind {
-        // A single group name is accepted and means a one-element list.
+        // A single group name is accepted and means a one-element list; "" counts as no
+        // groups at all, as in the reference.
+        ValueKind::String(s) if s.is_empty() => None,
         ValueKind::String(s) => Some(Spanned::new(vec![s.clone()], v.span)),
         ValueKind::List(items) => {
             let mut groups = Vec::new();
             for item in items {
                 match &item.kind {
                     ValueKind::String(s) => groups.push(s.clone()),
+                    // `[String]` allows null items; the reference keeps them and names the
+                    // role after the text "null".
+                    ValueKind::Null => groups.push("null".to_string()),
                     _ => {
                         diags.push(
                             Diagnostic::error(

@@ -24,7 +24,8 @@ pub struct AuthRule {
     /// Owner rules: the claim(s) identifying the caller (default `sub::username`, or
     /// `username` without `useSubUsernameForDefaultIdentityClaim`).
     pub identity_claim: Option<String>,
-    /// Groups rules: the claim holding the caller's groups (default `cognito:groups`).
+    /// Groups rules (and any rule given one): the claim holding the caller's groups
+    /// (default `cognito:groups`).
     pub group_claim: Option<String>,
     /// Static groups.
     pub groups: Vec<String>,
@@ -147,11 +148,13 @@ pub fn normalise_rule(
                 .as_ref()
                 .map_or(default_claim.to_string(), |f| f.value.clone())
         }),
-        group_claim: (strategy == Strategy::Groups).then(|| {
-            raw.group_claim
-                .as_ref()
-                .map_or("cognito:groups".to_string(), |f| f.value.clone())
-        }),
+        // Static group roles take the rule's groupClaim whatever the strategy (`groups` on a
+        // private rule makes static group roles too).
+        group_claim: raw
+            .group_claim
+            .as_ref()
+            .map(|f| f.value.clone())
+            .or_else(|| (strategy == Strategy::Groups).then(|| "cognito:groups".to_string())),
         groups: raw
             .groups
             .as_ref()
