@@ -12,13 +12,13 @@ use super::acm::{Acm, RoleNaming};
 use super::keys::{self, PrimaryKey, lower_first, upper_first};
 use super::operations::{ModelOperations, MutationKind};
 use super::relations::{Relation, RelationKind};
+use crate::ast::build::*;
 use crate::ast::*;
 use crate::config::{AuthModeKind, Config};
 use crate::model::{
     ObjectModel, Operation, Provider, ROOT_TYPES, Strategy, SubscriptionLevel, TypeKind,
 };
 use crate::normalise::Normalised;
-use crate::source::Span;
 
 /// Builds the output schema document.
 pub fn build(n: &Normalised, config: &Config) -> Document {
@@ -72,7 +72,7 @@ struct OutputSchema {
 
 impl OutputSchema {
     fn insert(&mut self, def: Definition) {
-        let name = def_name(&def).to_string();
+        let name = def.name().to_string();
         self.defs.entry(name).or_insert(def);
     }
 
@@ -204,11 +204,11 @@ impl<'a> Context<'a> {
             .document
             .definitions
             .iter()
-            .partition(|d| is_extension(d));
+            .partition(|d| d.is_extension());
         for def in definitions.into_iter().chain(extensions) {
             let mut def = def.clone();
             strip_directives(&mut def);
-            let name = def_name(&def).to_string();
+            let name = def.name().to_string();
             if name == "AMPLIFY" && matches!(def, Definition::Input(_)) {
                 continue;
             }
@@ -233,7 +233,7 @@ impl<'a> Context<'a> {
                 }
                 (Some(_), _) => {}
                 (None, mut def) => {
-                    clear_extension(&mut def);
+                    def.clear_extension();
                     out.insert(def);
                 }
             }
@@ -1239,157 +1239,10 @@ fn strip_directives(def: &mut Definition) {
     }
 }
 
-fn is_extension(def: &Definition) -> bool {
-    match def {
-        Definition::Object(o) | Definition::Interface(o) => o.is_extension,
-        Definition::Input(i) => i.is_extension,
-        Definition::Enum(e) => e.is_extension,
-        Definition::Union(u) => u.is_extension,
-        Definition::Scalar(s) => s.is_extension,
-        Definition::Other { .. } => false,
-    }
-}
-
-fn clear_extension(def: &mut Definition) {
-    match def {
-        Definition::Object(o) | Definition::Interface(o) => o.is_extension = false,
-        Definition::Input(i) => i.is_extension = false,
-        Definition::Enum(e) => e.is_extension = false,
-        Definition::Union(u) => u.is_extension = false,
-        Definition::Scalar(s) => s.is_extension = false,
-        Definition::Other { .. } => {}
-    }
-}
-
-fn def_name(def: &Definition) -> &str {
-    match def {
-        Definition::Object(o) | Definition::Interface(o) => &o.name.text,
-        Definition::Input(i) => &i.name.text,
-        Definition::Enum(e) => &e.name.text,
-        Definition::Union(u) => &u.name.text,
-        Definition::Scalar(s) => &s.name.text,
-        Definition::Other { kind, .. } => kind,
-    }
-}
-
 fn directive_name(p: Provider) -> &'static str {
     PROVIDER_ORDER
         .iter()
         .find(|(q, _)| *q == p.canonical())
         .map(|(_, d)| *d)
         .unwrap_or("aws_iam")
-}
-
-// Small constructors for generated syntax (generated nodes have no source span).
-
-fn ident(text: &str) -> Ident {
-    Ident {
-        text: text.to_string(),
-        span: Span::default(),
-    }
-}
-
-fn named(name: &str) -> TypeRef {
-    TypeRef::Named(name.to_string())
-}
-
-fn non_null(name: &str) -> TypeRef {
-    TypeRef::NonNull(Box::new(named(name)))
-}
-
-fn strip_non_null(ty: TypeRef) -> TypeRef {
-    match ty {
-        TypeRef::NonNull(inner) => *inner,
-        t => t,
-    }
-}
-
-fn directive(name: &str, arguments: Vec<Argument>) -> Directive {
-    Directive {
-        name: ident(name),
-        arguments,
-        span: Span::default(),
-    }
-}
-
-fn list_of_strings(items: &[String]) -> Value {
-    Value {
-        kind: ValueKind::List(
-            items
-                .iter()
-                .map(|s| Value {
-                    kind: ValueKind::String(s.clone()),
-                    span: Span::default(),
-                })
-                .collect(),
-        ),
-        span: Span::default(),
-    }
-}
-
-fn field_def(name: &str, ty: TypeRef, arguments: Vec<InputValue>) -> FieldDef {
-    FieldDef {
-        name: ident(name),
-        description: None,
-        arguments,
-        ty,
-        directives: Vec::new(),
-    }
-}
-
-fn field_with_args(name: &str, arguments: Vec<InputValue>, ty: TypeRef) -> FieldDef {
-    field_def(name, ty, arguments)
-}
-
-fn get_field(name: &str, model: &str) -> FieldDef {
-    field_with_args(name, vec![input_value("id", non_null("ID"))], named(model))
-}
-
-fn input_value(name: &str, ty: TypeRef) -> InputValue {
-    InputValue {
-        name: ident(name),
-        description: None,
-        ty,
-        default: None,
-        directives: Vec::new(),
-    }
-}
-
-fn object(name: &str, fields: Vec<FieldDef>) -> ObjectType {
-    ObjectType {
-        name: ident(name),
-        description: None,
-        interfaces: Vec::new(),
-        directives: Vec::new(),
-        fields,
-        is_extension: false,
-        span: Span::default(),
-    }
-}
-
-fn input(name: &str, fields: Vec<InputValue>) -> InputType {
-    InputType {
-        name: ident(name),
-        description: None,
-        directives: Vec::new(),
-        fields,
-        is_extension: false,
-    }
-}
-
-fn enumeration(name: &str, values: &[&str]) -> Definition {
-    Definition::Enum(EnumType {
-        name: ident(name),
-        description: None,
-        directives: Vec::new(),
-        values: values
-            .iter()
-            .map(|v| EnumValue {
-                name: ident(v),
-                description: None,
-                directives: Vec::new(),
-            })
-            .collect(),
-        is_extension: false,
-    })
 }

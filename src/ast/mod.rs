@@ -3,6 +3,8 @@
 
 use crate::source::Span;
 
+pub mod build;
+
 /// A name and where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
@@ -208,6 +210,44 @@ impl Value {
             ValueKind::Boolean(_) => "a boolean",
             ValueKind::List(_) => "a list",
             ValueKind::Object(_) => "an object",
+        }
+    }
+}
+
+impl Definition {
+    /// The defined name (the kind, for definitions without one).
+    pub fn name(&self) -> &str {
+        match self {
+            Definition::Object(o) | Definition::Interface(o) => &o.name.text,
+            Definition::Input(i) => &i.name.text,
+            Definition::Enum(e) => &e.name.text,
+            Definition::Union(u) => &u.name.text,
+            Definition::Scalar(s) => &s.name.text,
+            Definition::Other { kind, .. } => kind,
+        }
+    }
+
+    /// Whether this is an `extend ...` of a definition.
+    pub fn is_extension(&self) -> bool {
+        match self {
+            Definition::Object(o) | Definition::Interface(o) => o.is_extension,
+            Definition::Input(i) => i.is_extension,
+            Definition::Enum(e) => e.is_extension,
+            Definition::Union(u) => u.is_extension,
+            Definition::Scalar(s) => s.is_extension,
+            Definition::Other { .. } => false,
+        }
+    }
+
+    /// Turns an extension into a definition (for an extension with nothing to extend).
+    pub fn clear_extension(&mut self) {
+        match self {
+            Definition::Object(o) | Definition::Interface(o) => o.is_extension = false,
+            Definition::Input(i) => i.is_extension = false,
+            Definition::Enum(e) => e.is_extension = false,
+            Definition::Union(u) => u.is_extension = false,
+            Definition::Scalar(s) => s.is_extension = false,
+            Definition::Other { .. } => {}
         }
     }
 }
