@@ -114,3 +114,19 @@ pub fn enumeration(name: &str, values: &[&str]) -> Definition {
         is_extension: false,
     })
 }
+
+/// `post` → `Post`: generated names join words in camel case.
+pub fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+/// `Post` → `post`.
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_lowercase().collect::<String>() + c.as_str()
+    })
+}

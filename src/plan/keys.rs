@@ -1,6 +1,7 @@
 //! Table keys and secondary indexes: `@primaryKey(sortKeyFields:)` and
 //! `@index(name:, sortKeyFields:, queryField:)`.
 
+pub use crate::ast::build::{lower_first, upper_first};
 use crate::ast::{Directive, TypeRef, ValueKind};
 use crate::config::Config;
 use crate::model::ObjectModel;
@@ -105,20 +106,6 @@ pub fn string_arg(d: &Directive, arg: &str) -> Option<String> {
         ValueKind::String(s) => Some(s.clone()),
         _ => None,
     }
-}
-
-pub fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or(String::new(), |f| {
-        f.to_uppercase().collect::<String>() + c.as_str()
-    })
-}
-
-pub fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or(String::new(), |f| {
-        f.to_lowercase().collect::<String>() + c.as_str()
-    })
 }
 
 /// The declared type of a field of the model, if declared.
