@@ -45,12 +45,67 @@ pub fn analyse(sources: &SourceMap, config: &Config) -> (Option<Normalised>, Dia
     (Some(normalised), diagnostics)
 }
 
-/// The back half: everything `gql-compile` writes, from a schema without errors.
+/// The back half: everything `gql-compile` writes, from a schema without errors, as for a
+/// schema compiled alone (see `compile_with`).
 pub fn compile(normalised: &Normalised, config: &Config) -> output::BuildOutput {
+    let inputs = project::BuildInputs::standalone("amplifyapi", config, 0, "local");
+    compile_with(normalised, config, &inputs).expect("a build without project files cannot fail")
+}
+
+/// The back half: everything `gql-compile` writes, from a schema without errors. `inputs` is
+/// what the build reads besides the schema: the project's API folder, or what `amplify add
+/// api` would have written. `Err` carries problems with the project's resolvers and stacks.
+pub fn compile_with(
+    normalised: &Normalised,
+    config: &Config,
+    inputs: &project::BuildInputs,
+) -> Result<output::BuildOutput, Diagnostics> {
     let mut build = output::BuildOutput::default();
     let schema = plan::schema::build(normalised, config);
     build.add("schema.graphql", emit::sdl::print(&schema));
-    build
+    let mut resolvers = plan::resolvers::ResolverPlan::default();
+    for (name, text) in &resolvers.files {
+        build.add(format!("resolvers/{name}"), text.as_str());
+    }
+    let problems = Diagnostics::from(project::resolvers::apply(
+        &mut resolvers,
+        &inputs.user_resolvers,
+        &inputs.resolvers_folder,
+    ));
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let stacks =
+        plan::stacks::build(normalised, config, &resolvers, &inputs.stacks).map_err(|m| {
+            Diagnostics::from(vec![
+                Diagnostic::error(diagnostics::Code::ProjectInvalid, m)
+                    .with_help("rename the stack in the API's stacks/ folder"),
+            ])
+        })?;
+    build.add(
+        "cloudformation-template.json",
+        emit::cfn::root_template(&stacks.root),
+    );
+    for (name, template) in &stacks.nested {
+        build.add(
+            format!("stacks/{name}.json"),
+            emit::cfn::nested_template(template),
+        );
+    }
+    build.add(
+        "parameters.json",
+        emit::cfn::parameters(&inputs.build_parameters()),
+    );
+    for dir in ["functions", "resolvers", "stacks"] {
+        build.add_dir(dir);
+    }
+    for (name, bytes) in &inputs.user_resolvers {
+        build.add(format!("resolvers/{name}"), bytes.clone());
+    }
+    for (name, bytes) in &inputs.functions {
+        build.add(format!("functions/{name}"), bytes.clone());
+    }
+    Ok(build)
 }
 
 /// Renders diagnostics for a terminal or a log, in a stable order.

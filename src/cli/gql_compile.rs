@@ -1,20 +1,71 @@
 //! `amplify-gql gql-compile`: compile the schema and write the build folder.
+//!
+//! In an Amplify project (found upwards from the current folder, or `--project`) the build is
+//! the API's `build/` folder, replaced as a whole only after a successful compile. With
+//! `--schema` a schema is compiled alone, as a new API named after its folder would be.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use serde_json::Value as Json;
 
 use super::InputArgs;
 use super::status::Outcome;
+use crate::config::Config;
+use crate::output::Change;
+use crate::project::BuildInputs;
 use crate::source::SourceMap;
 
 #[derive(Args, Debug)]
 pub struct GqlCompileArgs {
-    /// Where to write the build (default: the API's build/ folder in a project).
+    /// Where to write the build (default: the API's build/ folder in a project, ./build with
+    /// --schema).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write nothing: list the files a compile would add (A), modify (M) or delete (D), and
+    /// exit with 1 when there is any.
+    #[arg(long)]
+    pub check: bool,
+    /// Print the effective auth modes, feature flags and build settings, and exit.
+    #[arg(long)]
+    pub print_config: bool,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
+fn now() -> (i64, bool) {
+    if let Some(s) = std::env::var_os("SOURCE_DATE_EPOCH")
+        && let Some(n) = s.to_str().and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        return (n, true);
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    (secs, false)
+}
+
+/// The API name of a schema compiled alone: `--api-name`, else the name of the folder that
+/// holds the schema (`schema/` folders: the folder above).
+fn standalone_api_name(schema: &Path) -> String {
+    let abs = schema
+        .canonicalize()
+        .unwrap_or_else(|_| schema.to_path_buf());
+    let folder = if abs.is_dir() && abs.file_name().is_some_and(|n| n != "schema") {
+        Some(abs.as_path())
+    } else {
+        abs.parent()
+    };
+    folder
+        .and_then(|f| f.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "amplifyapi".to_string())
+}
+
+fn digest(sources: &SourceMap) -> String {
+    crate::plan::stacks::cdk::md5_hex(&sources.text)
 }
 
 pub fn run(args: &GqlCompileArgs) -> Outcome {
@@ -24,6 +75,39 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         Err(ds) => return Outcome::failed(&ds, &SourceMap::default(), color),
     };
     let mut diagnostics = inputs.diagnostics;
+    let (now, reproducible) = now();
+    let (mut build_inputs, ds) = match &inputs.project {
+        Some(p) => p.build_inputs(now),
+        None => {
+            let name = args.input.api_name.clone().unwrap_or_else(|| {
+                standalone_api_name(args.input.schema.as_deref().unwrap_or(Path::new(".")))
+            });
+            (
+                BuildInputs::standalone(&name, &inputs.config, now, &digest(&inputs.sources)),
+                Vec::new(),
+            )
+        }
+    };
+    diagnostics.extend(ds);
+    let out_dir = match (&args.out, &inputs.project) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(project)) => project.api_dir.join("build"),
+        (None, None) => PathBuf::from("build"),
+    };
+    if args.print_config {
+        let stderr = crate::render_diagnostics(&diagnostics, &inputs.sources, color);
+        let code = if diagnostics.has_errors() { 1 } else { 0 };
+        return Outcome {
+            stdout: describe(
+                &inputs.config,
+                &build_inputs,
+                inputs.project.as_ref(),
+                &out_dir,
+            ),
+            stderr,
+            code,
+        };
+    }
     let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
     diagnostics.extend(ds.iter().cloned());
     if args.input.deny_warnings {
@@ -32,13 +116,21 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
         return Outcome::failed(&diagnostics, &inputs.sources, color);
     };
-    let out_dir = match (&args.out, &inputs.project) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(project)) => project.api_dir.join("build"),
-        (None, None) => PathBuf::from("build"),
+    if args.check && !reproducible {
+        // The key's expiry counts from the clock: keep the one of the build being checked.
+        build_inputs.stacks.keep_expires = existing_expires(&out_dir);
+    }
+    let build = match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
+        Ok(b) => b,
+        Err(ds) => {
+            diagnostics.extend(ds.iter().cloned());
+            return Outcome::failed(&diagnostics, &inputs.sources, color);
+        }
     };
-    let build = crate::compile(&normalised, &inputs.config);
     let mut stderr = crate::render_diagnostics(&diagnostics, &inputs.sources, color);
+    if args.check {
+        return check(&build, &out_dir, stderr);
+    }
     if let Err(e) = build.write_atomically(&out_dir) {
         stderr.push_str(&format!("error: cannot write {}: {e}\n", out_dir.display()));
         return Outcome {
@@ -55,4 +147,161 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         stderr,
         code: 0,
     }
+}
+
+/// `--check`: what writing the build would change.
+fn check(build: &crate::output::BuildOutput, out_dir: &Path, stderr: String) -> Outcome {
+    match build.changes(out_dir) {
+        Ok(changes) if changes.is_empty() => Outcome {
+            stdout: format!("{} is up to date\n", out_dir.display()),
+            stderr,
+            code: 0,
+        },
+        Ok(changes) => {
+            let mut stdout = format!(
+                "{} is out of date; gql-compile would change {} path{}:\n",
+                out_dir.display(),
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            );
+            for c in &changes {
+                let dir = if matches!(c, Change::Added(_)) && build.dirs.contains(c.path()) {
+                    "/"
+                } else {
+                    ""
+                };
+                stdout.push_str(&format!("{} {}{dir}\n", c.letter(), c.path().display()));
+            }
+            Outcome {
+                stdout,
+                stderr,
+                code: 1,
+            }
+        }
+        Err(e) => Outcome {
+            stdout: String::new(),
+            stderr: format!("{stderr}error: cannot read {}: {e}\n", out_dir.display()),
+            code: 1,
+        },
+    }
+}
+
+/// The API key `Expires` of the build in `dir`, if it has one.
+fn existing_expires(dir: &Path) -> Option<i64> {
+    let text = std::fs::read_to_string(dir.join("cloudformation-template.json")).ok()?;
+    let root: Json = serde_json::from_str(&text).ok()?;
+    root.get("Resources")?
+        .as_object()?
+        .values()
+        .find(|r| r.get("Type").and_then(Json::as_str) == Some("AWS::AppSync::ApiKey"))?
+        .pointer("/Properties/Expires")?
+        .as_i64()
+}
+
+/// `--print-config`.
+fn describe(
+    config: &Config,
+    inputs: &BuildInputs,
+    project: Option<&crate::project::Project>,
+    out_dir: &Path,
+) -> String {
+    let mut out = String::new();
+    match project {
+        Some(p) => {
+            out.push_str(&format!("project: {}\n", p.root.display()));
+            out.push_str(&format!("api: {} ({})\n", p.api_name, p.api_dir.display()));
+            out.push_str(&format!(
+                "environment: {}\n",
+                p.env.as_deref().unwrap_or("(none)")
+            ));
+        }
+        None => out.push_str(&format!(
+            "api: {} (schema compiled alone)\n",
+            inputs.api_name
+        )),
+    }
+    out.push_str(&format!("build: {}\n", out_dir.display()));
+    out.push_str("\nauth modes:\n");
+    for (i, mode) in config.auth.modes().enumerate() {
+        let settings: serde_json::Map<String, Json> = mode
+            .settings
+            .iter()
+            .filter(|(k, _)| *k != "authenticationType")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.push_str(&format!(
+            "  {} {}{}\n",
+            if i == 0 { "default   " } else { "additional" },
+            mode.kind.appsync_name(),
+            if settings.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", Json::Object(settings))
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "  admin roles: {}\n",
+        if config.admin_roles.is_empty() {
+            "(none)".to_string()
+        } else {
+            config.admin_roles.join(", ")
+        }
+    ));
+    out.push_str(&format!(
+        "  identity pool: {}\n",
+        config.identity_pool_id.as_deref().unwrap_or("(none)")
+    ));
+    out.push_str("\nfeature flags (graphqltransformer):\n");
+    for line in config.flags.describe() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    let s = &inputs.stacks;
+    out.push_str("\nbuild settings:\n");
+    out.push_str(&format!("  create API key: {}\n", s.create_api_key));
+    out.push_str(&format!(
+        "  resolver de-duplication: {}\n",
+        if s.disable_resolver_deduping {
+            "off"
+        } else {
+            "on"
+        }
+    ));
+    if !s.stack_mapping.is_empty() {
+        let m: Vec<String> = s
+            .stack_mapping
+            .iter()
+            .map(|(k, v)| format!("{k} -> {v}"))
+            .collect();
+        out.push_str(&format!("  stack mapping: {}\n", m.join(", ")));
+    }
+    let names = |v: &[(String, Vec<u8>)]| -> String {
+        if v.is_empty() {
+            "(none)".into()
+        } else {
+            v.iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    out.push_str(&format!(
+        "  user resolvers: {}\n",
+        names(&inputs.user_resolvers)
+    ));
+    let stacks: Vec<&str> = s.user_stacks.iter().map(|u| u.file_name.as_str()).collect();
+    out.push_str(&format!(
+        "  user stacks: {}\n",
+        if stacks.is_empty() {
+            "(none)".into()
+        } else {
+            stacks.join(", ")
+        }
+    ));
+    out.push_str(&format!("  functions: {}\n", names(&inputs.functions)));
+    out.push_str(&format!(
+        "  S3DeploymentBucket: {:?}\n  S3DeploymentRootKey: {:?}\n",
+        inputs.deployment_bucket, inputs.root_key
+    ));
+    out
 }

@@ -93,7 +93,10 @@ impl InputArgs {
             let file = path.display().to_string();
             match std::fs::read_to_string(path) {
                 Ok(text) => match AuthConfig::from_json_text(&text, &file) {
-                    Ok(auth) => config.auth = auth,
+                    Ok(auth) => {
+                        config.auth = auth;
+                        extra_auth_keys(&text, &mut config, project.as_ref());
+                    }
                     Err(ds) => diagnostics.extend(ds),
                 },
                 Err(e) => diagnostics.push(
@@ -135,5 +138,32 @@ impl InputArgs {
             diagnostics,
             project,
         })
+    }
+}
+
+/// The oracle's auth files may also name admin roles (`adminRoles`, as in `custom-roles.json`)
+/// and the Cognito identity pool (`identityPoolId`). `${env}` in a role name is the project's
+/// environment; a schema compiled alone is in `dev`, the first environment `amplify init` makes.
+fn extra_auth_keys(text: &str, config: &mut Config, project: Option<&Project>) {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let env = project.and_then(|p| p.env.as_deref()).unwrap_or("dev");
+    match json.get("adminRoles") {
+        Some(serde_json::Value::String(s)) => config.admin_roles = vec![s.replace("${env}", env)],
+        Some(serde_json::Value::Array(items)) => {
+            config.admin_roles = items
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(|s| s.replace("${env}", env))
+                .collect()
+        }
+        _ => {}
+    }
+    if let Some(id) = json
+        .get("identityPoolId")
+        .and_then(serde_json::Value::as_str)
+    {
+        config.identity_pool_id = Some(id.to_string());
     }
 }

@@ -1,4 +1,5 @@
 //! Printers only: every decision was made in `plan`.
 
 pub mod acm;
+pub mod cfn;
 pub mod sdl;

@@ -12,3 +12,4 @@ pub mod plural;
 pub mod relations;
 pub mod resolvers;
 pub mod schema;
+pub mod stacks;

@@ -1,12 +1,18 @@
 //! Reading an Amplify Gen1 project: where the API is, its schema, its auth modes
-//! (`cli-inputs.json`), feature flags (`amplify/cli.json`) and admin roles.
+//! (`cli-inputs.json`), feature flags (`amplify/cli.json`), admin roles, and what the build
+//! takes from the API folder (`parameters.json`, `transform.conf.json`, `resolvers/`,
+//! `stacks/`, `functions/`). Standalone builds (`--schema`) get what `amplify add api` would
+//! have written.
+
+pub mod resolvers;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json, json};
 
-use crate::config::{AuthConfig, Config, FeatureFlags};
+use crate::config::{AuthConfig, AuthModeKind, Config, FeatureFlags};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::stacks::{StackSettings, UserStack};
 
 /// An API resource folder of an Amplify project.
 #[derive(Clone, Debug)]
@@ -21,32 +27,120 @@ fn project_error(message: String, help: &str) -> Diagnostic {
     Diagnostic::error(Code::ProjectInvalid, message).with_help(help)
 }
 
+fn read_json(path: &Path) -> Option<Result<Json, String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not valid JSON: {e}", path.display())),
+    )
+}
+
+/// Whether `dir` is the root of an Amplify project (amplify-cli's `findProjectRoot`).
+fn is_project_root(dir: &Path) -> bool {
+    let amplify = dir.join("amplify");
+    amplify.join(".config").is_dir()
+        && (amplify.join(".config/project-config.json").is_file()
+            || (amplify.join("#current-cloud-backend").is_dir()
+                && amplify.join("backend").is_dir()))
+}
+
+/// The flag values Amplify uses for a key missing from an existing project's `cli.json`.
+fn existing_project_flags() -> Map<String, Json> {
+    let mut m = Map::new();
+    for (k, v) in [
+        ("addmissingownerfields", json!(false)),
+        ("improvepluralization", json!(false)),
+        ("validatetypenamereservedwords", json!(true)),
+        ("useexperimentalpipelinedtransformer", json!(false)),
+        ("enableiterativegsiupdates", json!(false)),
+        ("secondarykeyasgsi", json!(false)),
+        ("skipoverridemutationinputtypes", json!(false)),
+        ("transformerversion", json!(1)),
+        ("suppressschemamigrationprompt", json!(true)),
+        ("securityenhancementnotification", json!(true)),
+        ("showfieldauthnotification", json!(true)),
+        ("usesubusernamefordefaultidentityclaim", json!(true)),
+        ("usefieldnameforprimarykeyconnectionfield", json!(false)),
+        ("enableautoindexquerynames", json!(false)),
+        ("respectprimarykeyattributesonconnectionfield", json!(false)),
+        ("shoulddeepmergedirectiveconfigdefaults", json!(false)),
+        ("populateownerfieldforstaticgroupauth", json!(false)),
+        ("subscriptionsinheritprimaryauth", json!(false)),
+        ("enablegen2migration", json!(false)),
+    ] {
+        m.insert(k.to_string(), v);
+    }
+    m
+}
+
+/// The `graphqltransformer` section of a `cli.json`, keys lower-cased.
+fn transformer_section(json: &Json) -> Map<String, Json> {
+    let mut out = Map::new();
+    let features = json
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("features")))
+        .and_then(|(_, f)| f.as_object());
+    if let Some(section) = features
+        .and_then(|f| {
+            f.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("graphqltransformer"))
+        })
+        .and_then(|(_, s)| s.as_object())
+    {
+        for (k, v) in section {
+            out.insert(k.to_ascii_lowercase(), v.clone());
+        }
+    }
+    out
+}
+
 impl Project {
-    /// Walks up from `start` to the first folder with `amplify/backend/api/`.
+    /// Walks up from `start` to the project root (a folder with `amplify/.config/` and
+    /// either `amplify/.config/project-config.json` or `amplify/#current-cloud-backend/` and
+    /// `amplify/backend/`), then finds the AppSync API in `amplify/backend/api/`.
     pub fn find(start: &Path, api_name: Option<&str>) -> Result<Project, Diagnostic> {
         let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
         let root = start
             .ancestors()
-            .find(|d| d.join("amplify/backend/api").is_dir())
+            .find(|d| is_project_root(d) || d.join("amplify/backend/api").is_dir())
             .ok_or_else(|| {
                 project_error(
-                    format!("no Amplify project found in {} or its parents", start.display()),
-                    "run inside an Amplify project (it has amplify/backend/api/<name>/), or pass --schema",
+                    format!(
+                        "no Amplify backend project files detected in {} or its parents",
+                        start.display()
+                    ),
+                    "run inside an Amplify project (it has amplify/backend/api/<name>/), pass --project, or compile a schema alone with --schema",
                 )
             })?
             .to_path_buf();
         let apis_dir = root.join("amplify/backend/api");
-        let mut apis: Vec<String> = std::fs::read_dir(&apis_dir)
-            .map_err(|e| {
-                project_error(
-                    format!("cannot read {}: {e}", apis_dir.display()),
-                    "check the folder's permissions",
-                )
-            })?
-            .filter_map(Result::ok)
-            .filter(|e| e.path().is_dir() && !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
+        // The API of amplify-meta.json (service AppSync), else every folder of backend/api.
+        let from_meta: Vec<String> = read_json(&root.join("amplify/backend/amplify-meta.json"))
+            .and_then(Result::ok)
+            .and_then(|m| m.get("api").and_then(Json::as_object).cloned())
+            .map(|apis| {
+                apis.iter()
+                    .filter(|(_, v)| v.get("service").and_then(Json::as_str) == Some("AppSync"))
+                    .map(|(k, _)| k.clone())
+                    .filter(|k| apis_dir.join(k).is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut apis: Vec<String> = if from_meta.is_empty() {
+            std::fs::read_dir(&apis_dir)
+                .map_err(|e| {
+                    project_error(
+                        format!("cannot read {}: {e}", apis_dir.display()),
+                        "check that the project has amplify/backend/api/<name>/",
+                    )
+                })?
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir() && !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        } else {
+            from_meta
+        };
         apis.sort();
         let api_name = match (api_name, apis.as_slice()) {
             (Some(name), _) if apis.iter().any(|a| a == name) => name.to_string(),
@@ -73,9 +167,8 @@ impl Project {
                 ));
             }
         };
-        let env = std::fs::read_to_string(root.join("amplify/.config/local-env-info.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<Json>(&t).ok())
+        let env = read_json(&root.join("amplify/.config/local-env-info.json"))
+            .and_then(Result::ok)
             .and_then(|j| j.get("envName").and_then(Json::as_str).map(str::to_string));
         Ok(Project {
             api_dir: apis_dir.join(&api_name),
@@ -104,11 +197,16 @@ impl Project {
         }
     }
 
-    /// The project's configuration: auth modes, feature flags, admin roles.
+    fn meta(&self) -> Option<Json> {
+        read_json(&self.root.join("amplify/backend/amplify-meta.json")).and_then(Result::ok)
+    }
+
+    /// The project's configuration: auth modes, feature flags, admin roles, identity pool.
     pub fn config(&self) -> (Config, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut config = Config::default();
         let inputs = self.api_dir.join("cli-inputs.json");
+        let meta = self.meta();
         if let Ok(text) = std::fs::read_to_string(&inputs) {
             let file = inputs.display().to_string();
             match cli_inputs_to_appsync(&text) {
@@ -122,20 +220,60 @@ impl Project {
                         .with_help("fix the file or re-create it with `amplify update api`"),
                 ),
             }
+        } else if let Some(auth) = meta
+            .as_ref()
+            .and_then(|m| m.pointer(&format!("/api/{}/output/authConfig", self.api_name)))
+        {
+            // Very old projects keep the auth modes in amplify-meta.json only.
+            let file = self.root.join("amplify/backend/amplify-meta.json");
+            match AuthConfig::from_json_text(&auth.to_string(), &file.display().to_string()) {
+                Ok(auth) => config.auth = auth,
+                Err(ds) => diags.extend(ds),
+            }
         }
-        let cli_json = self.root.join("amplify/cli.json");
-        if let Ok(text) = std::fs::read_to_string(&cli_json) {
-            let (flags, ds) = FeatureFlags::from_json_text(&text, &cli_json.display().to_string());
-            config.flags = flags;
-            diags.extend(ds);
+        let (flags, ds) = self.flags();
+        config.flags = flags;
+        diags.extend(ds);
+        if let Some(meta) = &meta {
+            config.identity_pool_id = meta
+                .get("auth")
+                .and_then(Json::as_object)
+                .and_then(|auth| {
+                    auth.values()
+                        .filter(|a| a.get("service").and_then(Json::as_str) == Some("Cognito"))
+                        .find_map(|a| a.pointer("/output/IdentityPoolId").and_then(Json::as_str))
+                })
+                .map(str::to_string);
+        }
+        let Some(env) = self.env.as_deref() else {
+            // Without a current environment the CLI has no admin roles.
+            return (config, diags);
+        };
+        // Lambda functions that use the API act as admins (`<function>-<env>`).
+        if let Some(functions) = meta
+            .as_ref()
+            .and_then(|m| m.get("function"))
+            .and_then(Json::as_object)
+        {
+            for (name, f) in functions {
+                let uses_api = f
+                    .get("dependsOn")
+                    .and_then(Json::as_array)
+                    .is_some_and(|deps| {
+                        deps.iter().any(|d| {
+                            d.get("category").and_then(Json::as_str) == Some("api")
+                                && d.get("resourceName").and_then(Json::as_str)
+                                    == Some(self.api_name.as_str())
+                        })
+                    });
+                if uses_api {
+                    config.admin_roles.push(format!("{name}-{env}"));
+                }
+            }
         }
         let roles = self.api_dir.join("custom-roles.json");
-        if let Ok(text) = std::fs::read_to_string(&roles) {
-            let env = self.env.as_deref().unwrap_or("NONE");
-            match serde_json::from_str::<Json>(&text)
-                .ok()
-                .and_then(|j| j.get("adminRoleNames").cloned())
-            {
+        if let Some(read) = read_json(&roles) {
+            match read.ok().and_then(|j| j.get("adminRoleNames").cloned()) {
                 Some(Json::String(s)) => config.admin_roles.push(s.replace("${env}", env)),
                 Some(Json::Array(items)) => config.admin_roles.extend(
                     items
@@ -154,6 +292,345 @@ impl Project {
             }
         }
         (config, diags)
+    }
+
+    /// Feature flags: values missing from `amplify/cli.json` take the defaults Amplify uses for
+    /// an existing project (one with `amplify/.config/project-config.json`; during `amplify
+    /// init` the new-project defaults); `amplify/cli.<env>.json` overrides `cli.json`.
+    fn flags(&self) -> (FeatureFlags, Vec<Diagnostic>) {
+        let existing = self
+            .root
+            .join("amplify/.config/project-config.json")
+            .is_file();
+        let mut merged = if existing {
+            existing_project_flags()
+        } else {
+            Map::new()
+        };
+        let mut files = vec![self.root.join("amplify/cli.json")];
+        if let Some(env) = &self.env {
+            files.push(self.root.join(format!("amplify/cli.{env}.json")));
+        }
+        let mut diags = Vec::new();
+        let mut read_any = false;
+        for file in &files {
+            match read_json(file) {
+                None => {}
+                Some(Ok(json)) => {
+                    read_any = true;
+                    merged.extend(transformer_section(&json));
+                }
+                Some(Err(message)) => diags.push(
+                    Diagnostic::error(Code::FlagsInvalid, message)
+                        .in_file(file.display().to_string())
+                        .with_help("fix the JSON of the feature flags file"),
+                ),
+            }
+        }
+        if !read_any && diags.is_empty() {
+            // A project without cli.json: the flags `amplify init` writes today.
+            return (FeatureFlags::default(), diags);
+        }
+        let text = json!({ "features": { "graphqltransformer": merged } }).to_string();
+        let (flags, ds) = FeatureFlags::from_json_text(&text, &files[0].display().to_string());
+        diags.extend(ds);
+        (flags, diags)
+    }
+
+    /// What the build takes from the API folder.
+    pub fn build_inputs(&self, now: i64) -> (BuildInputs, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let dir = &self.api_dir;
+        let file_error = |path: &Path, message: String, help: &str| {
+            Diagnostic::error(Code::ProjectInvalid, message)
+                .in_file(path.display().to_string())
+                .with_help(help)
+        };
+        let parameters_file = dir.join("parameters.json");
+        let parameters = match read_json(&parameters_file) {
+            None => Map::new(),
+            Some(Ok(Json::Object(m))) => m,
+            Some(Ok(_)) => {
+                diags.push(file_error(
+                    &parameters_file,
+                    "parameters.json is not a JSON object".into(),
+                    "write {\"AppSyncApiName\": \"...\", ...}",
+                ));
+                Map::new()
+            }
+            Some(Err(m)) => {
+                diags.push(file_error(
+                    &parameters_file,
+                    m,
+                    "fix the JSON of parameters.json",
+                ));
+                Map::new()
+            }
+        };
+        let create_api_key = match parameters.get("CreateAPIKey") {
+            None => true,
+            Some(v) => v == &json!(1) || v == &json!("1"),
+        };
+        let conf_file = dir.join("transform.conf.json");
+        let conf = match read_json(&conf_file) {
+            Some(Ok(j)) => j,
+            Some(Err(m)) => {
+                diags.push(file_error(
+                    &conf_file,
+                    m,
+                    "fix the JSON of transform.conf.json",
+                ));
+                json!({})
+            }
+            None => json!({ "Version": 5 }),
+        };
+        let uses_datastore = conf.get("ResolverConfig").is_some()
+            || read_json(&dir.join("cli-inputs.json"))
+                .and_then(Result::ok)
+                .and_then(|j| {
+                    j.pointer("/serviceConfiguration/conflictResolution")
+                        .cloned()
+                })
+                .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty()));
+        if uses_datastore {
+            diags.push(
+                Diagnostic::error(
+                    Code::ProjectInvalid,
+                    "the API uses DataStore conflict resolution, which amplify-gql does not compile yet",
+                )
+                .in_file(dir.display().to_string())
+                .with_help("compile this project with `amplify api gql-compile`, or remove conflictResolution (cli-inputs.json) and ResolverConfig (transform.conf.json)"),
+            );
+        }
+        let stack_mapping: Vec<(String, String)> = conf
+            .get("StackMapping")
+            .and_then(Json::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let disable_resolver_deduping = conf
+            .get("DisableResolverDeduping")
+            .and_then(Json::as_bool)
+            .unwrap_or(false);
+
+        let user_resolvers = read_folder(&dir.join("resolvers"), &mut diags)
+            .into_iter()
+            .filter(|(name, _)| name != "README.md")
+            .collect();
+        let functions = read_folder(&dir.join("functions"), &mut diags);
+        let mut user_stacks = Vec::new();
+        for (name, bytes) in read_folder(&dir.join("stacks"), &mut diags) {
+            let path = dir.join("stacks").join(&name);
+            let lower = name.to_ascii_lowercase();
+            if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+                diags.push(file_error(
+                    &path,
+                    format!("Yaml is not yet supported. Please convert the CloudFormation stack {name} to json."),
+                    "convert the template to JSON",
+                ));
+                continue;
+            }
+            if !lower.ends_with(".json") {
+                diags.push(file_error(
+                    &path,
+                    format!(
+                        "Invalid extension .{} for stack {name}",
+                        name.rsplit('.').next().unwrap_or("")
+                    ),
+                    "user stacks are CloudFormation templates in JSON, named <Name>.json",
+                ));
+                continue;
+            }
+            match serde_json::from_slice::<Json>(&bytes) {
+                Ok(template) if template.is_object() => user_stacks.push(UserStack {
+                    file_name: name,
+                    template,
+                }),
+                Ok(_) => diags.push(file_error(
+                    &path,
+                    format!("stacks/{name} is not a CloudFormation template (a JSON object)"),
+                    "write the template as a JSON object with Parameters and Resources",
+                )),
+                Err(e) => diags.push(file_error(
+                    &path,
+                    format!("stacks/{name} is not valid JSON: {e}"),
+                    "fix the JSON of the template",
+                )),
+            }
+        }
+        let meta = self.meta();
+        let deployment_bucket = meta
+            .as_ref()
+            .and_then(|m| m.pointer("/providers/awscloudformation/DeploymentBucketName"))
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string();
+        let pushed = self
+            .root
+            .join("amplify/#current-cloud-backend/api")
+            .join(&self.api_name)
+            .join("build/parameters.json");
+        let root_key = read_json(&pushed)
+            .and_then(Result::ok)
+            .and_then(|p| {
+                p.get("S3DeploymentRootKey")
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| format!("amplify-appsync-files/{}", folder_hash(dir)));
+        let inputs = BuildInputs {
+            api_name: self.api_name.clone(),
+            parameters,
+            deployment_bucket,
+            root_key,
+            stacks: StackSettings {
+                now,
+                create_api_key,
+                disable_resolver_deduping,
+                stack_mapping,
+                user_stacks,
+                keep_expires: None,
+            },
+            user_resolvers,
+            resolvers_folder: dir.join("resolvers").display().to_string(),
+            functions,
+        };
+        (inputs, diags)
+    }
+}
+
+/// The files of a folder (not recursive, dot-files skipped), sorted by name.
+fn read_folder(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, Vec<u8>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || entry.path().is_dir() {
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => out.push((name, bytes)),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    Code::ProjectInvalid,
+                    format!("cannot read {}: {e}", entry.path().display()),
+                )
+                .with_help("check the file's permissions"),
+            ),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A hex digest of a folder's files (paths and contents), `build/` excluded: the
+/// `S3DeploymentRootKey` of a project that was never pushed. (The Amplify CLI uses another
+/// hash; the key only names the upload folder.)
+fn folder_hash(dir: &Path) -> String {
+    let mut entries = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(read) = std::fs::read_dir(dir.join(&rel)) else {
+            continue;
+        };
+        for e in read.filter_map(Result::ok) {
+            let path = rel.join(e.file_name());
+            if rel.as_os_str().is_empty() && e.file_name() == "build" {
+                continue;
+            }
+            if e.path().is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(e.path()) {
+                entries.push((path.to_string_lossy().replace('\\', "/"), bytes));
+            }
+        }
+    }
+    entries.sort();
+    let mut all = Vec::new();
+    for (p, b) in entries {
+        all.extend_from_slice(p.as_bytes());
+        all.push(0);
+        all.extend_from_slice(&b);
+        all.push(0);
+    }
+    use md5::{Digest, Md5};
+    Md5::digest(&all)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What a build reads besides the schema and the configuration: from the project's API
+/// folder, or, for a schema alone, what `amplify add api` would have written.
+#[derive(Clone, Debug)]
+pub struct BuildInputs {
+    pub api_name: String,
+    /// The API folder's `parameters.json`.
+    pub parameters: Map<String, Json>,
+    /// `S3DeploymentBucket` of `build/parameters.json`.
+    pub deployment_bucket: String,
+    /// `S3DeploymentRootKey` of `build/parameters.json`.
+    pub root_key: String,
+    pub stacks: StackSettings,
+    /// `resolvers/` files (README.md excluded), sorted by name.
+    pub user_resolvers: Vec<(String, Vec<u8>)>,
+    /// The `resolvers/` folder as diagnostics show it.
+    pub resolvers_folder: String,
+    /// `functions/` files, copied to `build/functions/`.
+    pub functions: Vec<(String, Vec<u8>)>,
+}
+
+impl BuildInputs {
+    /// A schema compiled alone: the API folder `amplify add api` creates for `api_name`.
+    pub fn standalone(
+        api_name: &str,
+        config: &Config,
+        now: i64,
+        schema_digest: &str,
+    ) -> BuildInputs {
+        let mut parameters = Map::new();
+        parameters.insert("AppSyncApiName".into(), json!(api_name));
+        parameters.insert("DynamoDBBillingMode".into(), json!("PAY_PER_REQUEST"));
+        parameters.insert("DynamoDBEnableServerSideEncryption".into(), json!(false));
+        if let Some(pool) = config
+            .auth
+            .modes()
+            .find(|m| m.kind == AuthModeKind::UserPools)
+            .and_then(|m| m.settings.get("userPoolConfig"))
+            .and_then(|c| c.get("userPoolId"))
+            .and_then(Json::as_str)
+        {
+            parameters.insert(
+                "AuthCognitoUserPoolId".into(),
+                json!({ "Fn::GetAtt": [pool, "Outputs.UserPoolId"] }),
+            );
+        }
+        BuildInputs {
+            api_name: api_name.to_string(),
+            parameters,
+            deployment_bucket: String::new(),
+            root_key: format!("amplify-appsync-files/{schema_digest}"),
+            stacks: StackSettings {
+                now,
+                ..StackSettings::default()
+            },
+            user_resolvers: Vec::new(),
+            resolvers_folder: "resolvers".into(),
+            functions: Vec::new(),
+        }
+    }
+
+    /// `build/parameters.json`: the API's parameters with the deployment bucket and root key.
+    pub fn build_parameters(&self) -> Json {
+        let mut p = self.parameters.clone();
+        p.insert("S3DeploymentBucket".into(), json!(self.deployment_bucket));
+        p.insert("S3DeploymentRootKey".into(), json!(self.root_key));
+        Json::Object(p)
     }
 }
 
@@ -181,10 +658,19 @@ fn cli_inputs_to_appsync(text: &str) -> Result<Json, String> {
                 out["userPoolConfig"] = json!({ "userPoolId": s("cognitoUserPoolId") })
             }
             "OPENID_CONNECT" => {
-                out["openIDConnectConfig"] = json!({
-                    "name": s("openIDProviderName"), "issuerUrl": s("openIDIssuerURL"),
-                    "clientId": s("openIDClientID"), "authTTL": s("openIDAuthTTL"), "iatTTL": s("openIDIatTTL"),
-                })
+                let mut o = Map::new();
+                for (from, to) in [
+                    ("openIDProviderName", "name"),
+                    ("openIDIssuerURL", "issuerUrl"),
+                    ("openIDClientID", "clientId"),
+                    ("openIDAuthTTL", "authTTL"),
+                    ("openIDIatTTL", "iatTTL"),
+                ] {
+                    if let Some(v) = m.get(from) {
+                        o.insert(to.into(), v.clone());
+                    }
+                }
+                out["openIDConnectConfig"] = Json::Object(o);
             }
             "AWS_LAMBDA" => {
                 out["lambdaAuthorizerConfig"] =

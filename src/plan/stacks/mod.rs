@@ -1,0 +1,293 @@
+//! The CloudFormation stacks of the build: which resources exist, in which stack, under
+//! which logical id, and how the stacks pass values to each other.
+//!
+//! - `root`: the root stack's parameters, the API, its auth modes, schema, key and outputs;
+//! - `model`: one nested stack per `@model` (table, role, data source);
+//! - `pipelines`: the resolver plan's functions (de-duplicated) and pipeline resolvers;
+//! - `iam`: managed policies for identity-pool rules;
+//! - `refs`: CDK's cross-stack parameters and outputs, and the templates as JSON;
+//! - `user`: the project's own stacks;
+//! - `cdk`: CDK's logical-id algorithm and Amplify's names.
+//!
+//! Everything is decided here; `emit::cfn` only prints the JSON.
+
+pub mod cdk;
+pub mod iam;
+pub mod model;
+pub mod pipelines;
+pub mod refs;
+pub mod root;
+pub mod template;
+pub mod user;
+
+use std::collections::HashMap;
+
+pub use model::{AttributeType, SecondaryIndex, TableKeys};
+pub use refs::Resolved;
+pub use user::UserStack;
+
+use crate::ast::TypeRef;
+use crate::config::Config;
+use crate::model::ObjectModel;
+use crate::normalise::Normalised;
+use crate::plan::keys::{self, PrimaryKey};
+use crate::plan::operations::{ModelOperations, MutationKind, plural};
+use crate::plan::resolvers::{Resolver, ResolverKind, ResolverPlan};
+use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
+
+/// What the stacks need besides the schema, the configuration and the resolvers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackSettings {
+    /// Seconds since the epoch that the API key's `Expires` counts from.
+    pub now: i64,
+    /// `false` when the project's `parameters.json` sets `CreateAPIKey` to anything but 1.
+    pub create_api_key: bool,
+    /// `transform.conf.json` `DisableResolverDeduping`.
+    pub disable_resolver_deduping: bool,
+    /// `transform.conf.json` `StackMapping`: resolver logical id → stack name.
+    pub stack_mapping: Vec<(String, String)>,
+    /// The project's `stacks/*.json`, by file name.
+    pub user_stacks: Vec<UserStack>,
+    /// The API key's `Expires` to keep (from the build `--check` compares with), used when
+    /// the auth configuration stores no expiry date.
+    pub keep_expires: Option<i64>,
+}
+
+impl Default for StackSettings {
+    fn default() -> Self {
+        StackSettings {
+            now: 0,
+            create_api_key: true,
+            disable_resolver_deduping: false,
+            stack_mapping: Vec::new(),
+            user_stacks: Vec::new(),
+            keep_expires: None,
+        }
+    }
+}
+
+/// The name of the nested stack of relational resolvers.
+pub const CONNECTION_STACK: &str = "ConnectionStack";
+
+/// Builds every template. `Err` carries a problem with the project's own stacks.
+pub fn build(
+    n: &Normalised,
+    config: &Config,
+    resolvers: &ResolverPlan,
+    settings: &StackSettings,
+) -> Result<Resolved, String> {
+    let models: Vec<&ObjectModel> = n.schema.models().collect();
+    let mut set = StackSet::new();
+    let root = root::build(&mut set.root, &config.auth, !models.is_empty(), settings);
+
+    let mut model_refs = HashMap::new();
+    for m in &models {
+        let name = m.name.text.clone();
+        let stack = add_nested_stack(&mut set, &root, &name, true);
+        let refs = model::build(set.stack_mut(&stack), &name, &table_keys(m, config), &root);
+        model_refs.insert(name, refs);
+    }
+    let operations: HashMap<String, ModelOperations> = models
+        .iter()
+        .map(|m| (m.name.text.clone(), ModelOperations::of(m, config)))
+        .collect();
+    let logical_id_of = |r: &Resolver| resolver_logical_id(r, &operations);
+    let mapped = |r: &Resolver| -> Option<String> {
+        let id = logical_id_of(r);
+        settings
+            .stack_mapping
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, s)| s.clone())
+    };
+    let needs_connection_stack = resolvers
+        .resolvers
+        .iter()
+        .any(|r| r.model.is_none() && r.kind == ResolverKind::Relational && mapped(r).is_none());
+    if needs_connection_stack {
+        add_nested_stack(&mut set, &root, CONNECTION_STACK, false);
+    }
+    for r in &resolvers.resolvers {
+        if let Some(s) = mapped(r)
+            && !set.has_nested(&s)
+        {
+            add_nested_stack(&mut set, &root, &s, false);
+        }
+    }
+    iam::add_policies(&mut set.root, n, config, &root);
+    let stack_of = |r: &Resolver| -> StackName {
+        if let Some(s) = mapped(r) {
+            return StackName::Nested(s);
+        }
+        match (&r.model, r.kind) {
+            (Some(m), _) => StackName::Nested(m.clone()),
+            (None, ResolverKind::Relational) => StackName::Nested(CONNECTION_STACK.into()),
+            (None, _) => StackName::Root,
+        }
+    };
+    let ctx = pipelines::PipelineContext {
+        root: &root,
+        models: &model_refs,
+        disable_deduping: settings.disable_resolver_deduping,
+        stack_of: &stack_of,
+        logical_id_of: &logical_id_of,
+        identity_pool_id: config.identity_pool_id.as_deref(),
+        admin_roles: &config.admin_roles,
+    };
+    pipelines::add(&mut set, resolvers, &ctx);
+    let mut resolved = refs::resolve(set);
+    user::merge(&mut resolved, &settings.user_stacks)?;
+    Ok(resolved)
+}
+
+/// Creates a nested stack and its resource in the root; model stacks pass the DynamoDB
+/// parameters on.
+fn add_nested_stack(
+    set: &mut StackSet,
+    root: &root::RootRefs,
+    name: &str,
+    dynamodb: bool,
+) -> StackName {
+    let stack = StackName::Nested(name.to_string());
+    set.nested.push(template::Stack::new(stack.clone()));
+    set.root
+        .elements
+        .push(Element::Nested(set.nested.len() - 1));
+    let parameters: Vec<(String, Cfn)> = if dynamodb {
+        root::dynamodb_parameters()
+            .into_iter()
+            .map(|(p, _)| {
+                (
+                    p.to_string(),
+                    template::Target::root_parameter(p).reference(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let url = join(
+        "",
+        [
+            "https://s3.".into(),
+            pseudo("AWS::Region"),
+            ".".into(),
+            pseudo("AWS::URLSuffix"),
+            "/".into(),
+            root.bucket.reference(),
+            "/".into(),
+            root.root_key.reference(),
+            format!("/stacks/{name}.json").into(),
+        ],
+    );
+    let target = refs::nested_stack_resource(name);
+    let path: Vec<&str> = target.path.iter().map(String::as_str).collect();
+    set.root.resource(Resource::new(
+        target.logical_id.clone(),
+        &path,
+        "AWS::CloudFormation::Stack",
+        map([("Parameters", Cfn::Map(parameters)), ("TemplateURL", url)]),
+    ));
+    stack
+}
+
+/// The logical id of a resolver: the model's own operations are `Get<T>Resolver`,
+/// `List<T>Resolver`, `Sync<T>Resolver`, `Create<T>Resolver`, …; every other resolver is
+/// `<Type><field>Resolver`.
+pub fn resolver_logical_id(r: &Resolver, operations: &HashMap<String, ModelOperations>) -> String {
+    if let Some(m) = &r.model
+        && let Some(ops) = operations.get(m)
+        && matches!(r.kind, ResolverKind::Query | ResolverKind::Mutation)
+    {
+        let field = Some(r.field_name.as_str());
+        let verb = match r.type_name.as_str() {
+            "Query" if ops.get.as_deref() == field => Some("Get"),
+            "Query" if ops.list.as_deref() == field => Some("List"),
+            "Query" if r.field_name == format!("sync{}", plural(m)) => Some("Sync"),
+            "Mutation" if ops.mutation(MutationKind::Create) == field => Some("Create"),
+            "Mutation" if ops.mutation(MutationKind::Update) == field => Some("Update"),
+            "Mutation" if ops.mutation(MutationKind::Delete) == field => Some("Delete"),
+            _ => None,
+        };
+        if let Some(verb) = verb {
+            return format!("{verb}{}Resolver", cdk::resource_name(m));
+        }
+    }
+    pipelines::generic_logical_id(&r.type_name, &r.field_name)
+}
+
+/// The DynamoDB type of a key field.
+fn attribute_type(model: &ObjectModel, field: &str) -> AttributeType {
+    let named = keys::field_type(model, field).map(|t| {
+        let mut t = t;
+        while let TypeRef::NonNull(inner) | TypeRef::List(inner) = t {
+            t = inner;
+        }
+        match t {
+            TypeRef::Named(n) => n.clone(),
+            _ => String::new(),
+        }
+    });
+    match named.as_deref() {
+        Some("Int" | "Float" | "AWSTimestamp" | "BigInt" | "Double") => AttributeType::Number,
+        _ => AttributeType::String,
+    }
+}
+
+/// The table keys of a model: `@primaryKey` (or `id`) and its `@index`es as secondary
+/// indexes. A composite sort key is stored as one string attribute `a#b`.
+pub fn table_keys(model: &ObjectModel, config: &Config) -> TableKeys {
+    let pk = PrimaryKey::of(model);
+    let mut attributes: Vec<(String, AttributeType)> = Vec::new();
+    let define = |attrs: &mut Vec<(String, AttributeType)>, name: String, t: AttributeType| {
+        if !attrs.iter().any(|(a, _)| *a == name) {
+            attrs.push((name, t));
+        }
+    };
+    let sort_attribute = |fields: &[String]| -> Option<(String, AttributeType)> {
+        match fields {
+            [] => None,
+            [one] => Some((one.clone(), attribute_type(model, one))),
+            many => Some((many.join("#"), AttributeType::String)),
+        }
+    };
+    define(
+        &mut attributes,
+        pk.partition.clone(),
+        attribute_type(model, &pk.partition),
+    );
+    let sort = sort_attribute(&pk.sort);
+    if let Some((s, t)) = &sort {
+        define(&mut attributes, s.clone(), *t);
+    }
+    let mut global_indexes = Vec::new();
+    let mut local_indexes = Vec::new();
+    for index in keys::indexes(model, config) {
+        define(
+            &mut attributes,
+            index.partition.clone(),
+            attribute_type(model, &index.partition),
+        );
+        let isort = sort_attribute(&index.sort);
+        if let Some((s, t)) = &isort {
+            define(&mut attributes, s.clone(), *t);
+        }
+        let secondary = SecondaryIndex {
+            name: index.name.clone(),
+            partition: index.partition.clone(),
+            sort: isort.map(|(s, _)| s),
+        };
+        if !config.flags.secondarykeyasgsi && index.partition == pk.partition {
+            local_indexes.push(secondary);
+        } else {
+            global_indexes.push(secondary);
+        }
+    }
+    TableKeys {
+        partition: pk.partition,
+        sort: sort.map(|(s, _)| s),
+        attributes,
+        global_indexes,
+        local_indexes,
+    }
+}

@@ -1,0 +1,241 @@
+//! The AppSync functions and pipeline resolvers of the resolver plan, placed in their stacks.
+//!
+//! Each resolver creates its request-slot functions, then its response-slot functions, then
+//! its data function, then itself (the order CDK creates them in). Unless de-duplication is
+//! off, a function whose data source and template contents equal those of a function made
+//! earlier is not created again: the resolver uses the first one, in whatever stack it is.
+
+use std::collections::HashMap;
+
+use super::cdk::{pascal_case, resource_name, unique_id};
+use super::model::ModelRefs;
+use super::root::RootRefs;
+use super::template::{
+    Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map, pseudo,
+};
+use crate::plan::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
+
+/// The inline template of a missing function half.
+pub const EMPTY_TEMPLATE: &str = "$util.toJson({})";
+
+/// What placing resolvers needs to know besides the plan.
+pub struct PipelineContext<'a> {
+    pub root: &'a RootRefs,
+    pub models: &'a HashMap<String, ModelRefs>,
+    pub disable_deduping: bool,
+    /// The stack of each resolver.
+    pub stack_of: &'a dyn Fn(&Resolver) -> StackName,
+    /// The logical id of each resolver.
+    pub logical_id_of: &'a dyn Fn(&Resolver) -> String,
+    pub identity_pool_id: Option<&'a str>,
+    pub admin_roles: &'a [String],
+}
+
+/// Adds every function and resolver of `plan` to the stacks.
+pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
+    let mut made: HashMap<(String, String, String), Target> = HashMap::new();
+    for resolver in &plan.resolvers {
+        let stack = (ctx.stack_of)(resolver);
+        let data_at = resolver
+            .functions
+            .iter()
+            .position(|f| f.slot.is_none())
+            .unwrap_or(resolver.functions.len());
+        let creation: Vec<usize> = (0..data_at)
+            .chain(data_at + 1..resolver.functions.len())
+            .chain((data_at < resolver.functions.len()).then_some(data_at))
+            .collect();
+        let mut ids: Vec<Option<Target>> = vec![None; resolver.functions.len()];
+        for i in creation {
+            let f = &resolver.functions[i];
+            let key = (
+                data_source_name(&f.data_source),
+                template_text(plan, f.request.as_deref()),
+                template_text(plan, f.response.as_deref()),
+            );
+            let target = match made.get(&key) {
+                Some(t) if !ctx.disable_deduping => t.clone(),
+                _ => {
+                    let t = add_function(set, &stack, resolver, f, ctx);
+                    made.entry(key).or_insert_with(|| t.clone());
+                    t
+                }
+            };
+            ids[i] = Some(target);
+        }
+        let functions: Vec<Cfn> = ids
+            .into_iter()
+            .flatten()
+            .map(|t| t.get_att("FunctionId"))
+            .collect();
+        let logical_id = (ctx.logical_id_of)(resolver);
+        let resource = Resource::new(
+            logical_id.clone(),
+            &[&logical_id],
+            "AWS::AppSync::Resolver",
+            map([
+                ("ApiId", ctx.root.api.get_att("ApiId")),
+                ("FieldName", resolver.field_name.as_str().into()),
+                ("Kind", "PIPELINE".into()),
+                ("PipelineConfig", map([("Functions", list(functions))])),
+                ("RequestMappingTemplate", init_stash(resolver, ctx)),
+                (
+                    "ResponseMappingTemplate",
+                    "$util.toJson($ctx.prev.result)".into(),
+                ),
+                ("TypeName", resolver.type_name.as_str().into()),
+            ]),
+        )
+        .depending_on(ctx.root.schema.clone());
+        set.stack_mut(&stack).resource(resource);
+    }
+}
+
+fn data_source_name(ds: &DataSourceRef) -> String {
+    match ds {
+        DataSourceRef::None => "NONE_DS".to_string(),
+        DataSourceRef::Model(m) => format!("{m}Table"),
+    }
+}
+
+fn template_text(plan: &ResolverPlan, file: Option<&str>) -> String {
+    match file {
+        Some(f) => plan.files.get(f).cloned().unwrap_or_default(),
+        None => EMPTY_TEMPLATE.to_string(),
+    }
+}
+
+/// The construct id (and `Name`) of a function.
+pub fn function_name(resolver: &Resolver, f: &Function) -> String {
+    match f.slot {
+        Some((slot, index)) => format!(
+            "{}{}{}{index}Function",
+            resolver.type_name,
+            resolver.field_name,
+            slot.as_str()
+        ),
+        None => pascal_case(&[&resolver.type_name, &resolver.field_name, "DataResolverFn"]),
+    }
+}
+
+fn add_function(
+    set: &mut StackSet,
+    stack: &StackName,
+    resolver: &Resolver,
+    f: &Function,
+    ctx: &PipelineContext,
+) -> Target {
+    let name = function_name(resolver, f);
+    let child = format!("{name}.AppSyncFunction");
+    let s3 = |file: &str| {
+        join(
+            "",
+            [
+                "s3://".into(),
+                ctx.root.bucket.reference(),
+                "/".into(),
+                ctx.root.root_key.reference(),
+                format!("/resolvers/{file}").into(),
+            ],
+        )
+    };
+    let (data_source, ds_dependency) = match &f.data_source {
+        DataSourceRef::None => (ctx.root.none_data_source.get_att("Name"), None),
+        DataSourceRef::Model(m) => {
+            let ds = &ctx.models[m].data_source;
+            (ds.get_att("Name"), Some(ds.clone()))
+        }
+    };
+    let mut props = vec![
+        ("ApiId".to_string(), ctx.root.api.get_att("ApiId")),
+        ("DataSourceName".to_string(), data_source),
+        ("FunctionVersion".to_string(), "2018-05-29".into()),
+        ("Name".to_string(), name.as_str().into()),
+    ];
+    match &f.request {
+        Some(file) => props.push(("RequestMappingTemplateS3Location".into(), s3(file))),
+        None => props.push(("RequestMappingTemplate".into(), EMPTY_TEMPLATE.into())),
+    }
+    match &f.response {
+        Some(file) => props.push(("ResponseMappingTemplateS3Location".into(), s3(file))),
+        None => props.push(("ResponseMappingTemplate".into(), EMPTY_TEMPLATE.into())),
+    }
+    let mut resource = Resource::new(
+        unique_id(&[&name, &child]),
+        &[&name, &child],
+        "AWS::AppSync::FunctionConfiguration",
+        Cfn::Map(props),
+    )
+    .depending_on(ctx.root.schema.clone());
+    if let Some(ds) = ds_dependency {
+        resource = resource.depending_on(ds);
+    }
+    set.stack_mut(stack).resource(resource)
+}
+
+/// The resolver's own request template: it fills the stash the functions read.
+fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
+    let source_type = match resolver.data_source {
+        DataSourceRef::None => "NONE",
+        DataSourceRef::Model(_) => "AMAZON_DYNAMODB",
+    };
+    let mut t = TokenString::new()
+        .text(&format!(
+            "$util.qr($ctx.stash.put(\"typeName\", \"{}\"))\n",
+            resolver.type_name
+        ))
+        .text(&format!(
+            "$util.qr($ctx.stash.put(\"fieldName\", \"{}\"))\n",
+            resolver.field_name
+        ))
+        .text("$util.qr($ctx.stash.put(\"conditions\", []))\n")
+        .text("$util.qr($ctx.stash.put(\"metadata\", {}))\n")
+        .text(&format!(
+            "$util.qr($ctx.stash.metadata.put(\"dataSourceType\", \"{source_type}\"))\n"
+        ))
+        .text("$util.qr($ctx.stash.metadata.put(\"apiId\", \"")
+        .token(ctx.root.api.get_att("ApiId"))
+        .text("\"))\n")
+        .text("$util.qr($ctx.stash.put(\"connectionAttributes\", {}))\n");
+    if let DataSourceRef::Model(m) = &resolver.data_source {
+        t = t
+            .text("$util.qr($ctx.stash.put(\"tableName\", \"")
+            .token(ctx.models[m].table.reference())
+            .text("\"))");
+    }
+    for (key, role) in [
+        ("authRole", &ctx.root.auth_role_name),
+        ("unauthRole", &ctx.root.unauth_role_name),
+    ] {
+        if let Some(role) = role {
+            t = t
+                .text(&format!(
+                    "\n$util.qr($ctx.stash.put(\"{key}\", \"arn:aws:sts::"
+                ))
+                .token(pseudo("AWS::AccountId"))
+                .text(":assumed-role/")
+                .token(role.reference())
+                .text("/CognitoIdentityCredentials\"))");
+        }
+    }
+    if let Some(id) = ctx.identity_pool_id {
+        t = t.text(&format!(
+            "\n$util.qr($ctx.stash.put(\"identityPoolId\", \"{id}\"))"
+        ));
+    }
+    let roles = serde_json::to_string(ctx.admin_roles).expect("a list of strings serialises");
+    t.text(&format!(
+        "\n$util.qr($ctx.stash.put(\"adminRoles\", {roles}))"
+    ))
+    .text("\n$util.toJson({})")
+    .build()
+}
+
+/// The logical id of a resolver: `Get<T>Resolver` … for a model's own operations, else
+/// `<Type><field>Resolver`, names sanitised with `resource_name`.
+pub fn generic_logical_id(type_name: &str, field_name: &str) -> String {
+    format!(
+        "{}Resolver",
+        resource_name(&format!("{type_name}{field_name}"))
+    )
+}

@@ -1,0 +1,321 @@
+//! Cross-stack references, resolved the way CDK resolves them, and the templates as JSON.
+//!
+//! A nested stack that uses a value of the root stack gets a `String` parameter named
+//! `referenceto<unique id of the element's full path><attribute>`, which the root passes in
+//! the nested stack resource's `Parameters`. A value of a nested stack used elsewhere becomes
+//! an output of that stack (`<unique id of the full path><attribute>`), read by the root with
+//! `Fn::GetAtt [<stack>, Outputs.<name>]` and passed on to a consuming sibling as a parameter.
+//! Consumers are visited in construct order, so parameters and outputs appear in the order
+//! CDK creates them. A `DependsOn` on an element of another stack becomes a dependency of the
+//! nested stack resource(s) involved.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json};
+
+use super::cdk::{ROOT_STACK_ID, locale_compare, unique_id};
+use super::template::{Cfn, Element, Resource, Stack, StackName, StackSet, Target, map};
+
+/// The templates of a build as JSON: the root and each nested stack by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    pub root: Json,
+    pub nested: Vec<(String, Json)>,
+}
+
+/// Resolves every reference and renders the templates.
+pub fn resolve(set: StackSet) -> Resolved {
+    let mut r = Resolution {
+        set,
+        stack_deps: BTreeMap::new(),
+    };
+    let root_len = r.set.root.elements.len();
+    for i in 0..root_len {
+        if let Element::Nested(k) = r.set.root.elements[i] {
+            let len = r.set.nested[k].elements.len();
+            let name = r.set.nested[k].name.clone();
+            for j in 0..len {
+                r.process(&name, j);
+            }
+        } else {
+            r.process(&StackName::Root, i);
+        }
+    }
+    let Resolution {
+        mut set,
+        stack_deps,
+    } = r;
+    for (stack, deps) in stack_deps {
+        let resource = set
+            .root
+            .find_resource_mut(&nested_stack_resource(&stack).logical_id)
+            .expect("every nested stack has its resource in the root stack");
+        for d in deps {
+            if !resource.depends_on.contains(&d) {
+                resource.depends_on.push(d);
+            }
+        }
+    }
+    Resolved {
+        root: render(&set.root),
+        nested: set
+            .nested
+            .iter()
+            .map(|s| match &s.name {
+                StackName::Nested(n) => (n.clone(), render(s)),
+                StackName::Root => unreachable!("nested stacks are named"),
+            })
+            .collect(),
+    }
+}
+
+struct Resolution {
+    set: StackSet,
+    /// Nested stack name → root resources its stack resource depends on.
+    stack_deps: BTreeMap<String, Vec<Target>>,
+}
+
+/// The full construct path of an element, from the root stack.
+fn full_path(t: &Target) -> Vec<String> {
+    let mut p = vec![ROOT_STACK_ID.to_string()];
+    if let StackName::Nested(n) = &t.stack {
+        p.push(n.clone());
+    }
+    p.extend(t.path.iter().cloned());
+    p
+}
+
+fn full_unique_id(t: &Target) -> String {
+    let p = full_path(t);
+    let parts: Vec<&str> = p.iter().map(String::as_str).collect();
+    unique_id(&parts)
+}
+
+/// The root resource of a nested stack: named after the stack, unless the name is not a valid
+/// logical id (then CDK's unique id of its path).
+pub fn nested_stack_resource(name: &str) -> Target {
+    let path = [
+        format!("{name}.NestedStack"),
+        format!("{name}.NestedStackResource"),
+    ];
+    let logical_id = if name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        name.to_string()
+    } else {
+        unique_id(&[&path[0], &path[1]])
+    };
+    Target::new(&StackName::Root, logical_id, &[&path[0], &path[1]])
+}
+
+fn local(t: &Target, attribute: Option<&str>) -> Cfn {
+    match attribute {
+        None => Cfn::Ref(t.clone()),
+        Some(a) => Cfn::GetAtt(t.clone(), a.to_string()),
+    }
+}
+
+impl Resolution {
+    fn stack(&mut self, name: &StackName) -> &mut Stack {
+        self.set.stack_mut(name)
+    }
+
+    fn process(&mut self, stack: &StackName, index: usize) {
+        let placeholder = Element::Nested(usize::MAX);
+        let mut element = std::mem::replace(&mut self.stack(stack).elements[index], placeholder);
+        match &mut element {
+            Element::Parameter(_, body)
+            | Element::Condition(_, body)
+            | Element::Output(_, body) => self.resolve_value(stack, body),
+            Element::Resource(resource) => {
+                if let Some(p) = &mut resource.properties {
+                    self.resolve_value(stack, p);
+                }
+                let deps = std::mem::take(&mut resource.depends_on);
+                for d in deps {
+                    self.depend(stack, resource, d);
+                }
+            }
+            Element::Nested(_) => {}
+        }
+        self.stack(stack).elements[index] = element;
+    }
+
+    fn depend(&mut self, stack: &StackName, resource: &mut Resource, target: Target) {
+        let push = |v: &mut Vec<Target>, t: Target| {
+            if !v.contains(&t) {
+                v.push(t)
+            }
+        };
+        match (stack, &target.stack) {
+            (a, b) if a == b => push(&mut resource.depends_on, target),
+            (StackName::Root, StackName::Nested(p)) => {
+                push(&mut resource.depends_on, nested_stack_resource(p))
+            }
+            (StackName::Nested(c), other) => {
+                let dep = match other {
+                    StackName::Root => target,
+                    StackName::Nested(p) => nested_stack_resource(p),
+                };
+                push(self.stack_deps.entry(c.clone()).or_default(), dep);
+            }
+            (StackName::Root, StackName::Root) => unreachable!("handled by the first arm"),
+        }
+    }
+
+    fn resolve_value(&mut self, stack: &StackName, v: &mut Cfn) {
+        match v {
+            Cfn::List(items) => {
+                for i in items {
+                    self.resolve_value(stack, i);
+                }
+            }
+            Cfn::Map(entries) => {
+                for (_, e) in entries {
+                    self.resolve_value(stack, e);
+                }
+            }
+            Cfn::Ref(t) if t.stack != *stack => {
+                let t = t.clone();
+                *v = self.import(stack, &t, None);
+            }
+            Cfn::GetAtt(t, a) if t.stack != *stack => {
+                let (t, a) = (t.clone(), a.clone());
+                *v = self.import(stack, &t, Some(&a));
+            }
+            _ => {}
+        }
+    }
+
+    /// The value of `target` (`Ref`, or `GetAtt` of `attribute`) as seen from `consumer`.
+    fn import(&mut self, consumer: &StackName, target: &Target, attribute: Option<&str>) -> Cfn {
+        match (consumer, &target.stack) {
+            (StackName::Nested(c), StackName::Root) => {
+                self.parameter_from_root(c, target, attribute)
+            }
+            (StackName::Root, StackName::Nested(p)) => {
+                let output = self.output(p, target, attribute);
+                nested_stack_resource(p).get_att(&format!("Outputs.{output}"))
+            }
+            (StackName::Nested(c), StackName::Nested(p)) => {
+                let output = self.output(p, target, attribute);
+                self.parameter_from_root(
+                    c,
+                    &nested_stack_resource(p),
+                    Some(&format!("Outputs.{output}")),
+                )
+            }
+            _ => local(target, attribute),
+        }
+    }
+
+    /// A parameter of nested stack `c` fed with a value of the root stack.
+    fn parameter_from_root(&mut self, c: &str, target: &Target, attribute: Option<&str>) -> Cfn {
+        let display = attribute.unwrap_or("Ref");
+        let id = format!("reference-to-{}{display}", full_unique_id(target));
+        let name = unique_id(&[&id]);
+        let consumer = StackName::Nested(c.to_string());
+        if !self.stack(&consumer).has_element("Parameters", &name) {
+            self.stack(&consumer)
+                .parameter(&name, map([("Type", "String".into())]));
+            let value = local(target, attribute);
+            let resource = self
+                .set
+                .root
+                .find_resource_mut(&nested_stack_resource(c).logical_id)
+                .expect("every nested stack has its resource in the root stack");
+            if let Some(Cfn::Map(props)) = &mut resource.properties
+                && let Some((_, Cfn::Map(params))) =
+                    props.iter_mut().find(|(k, _)| k == "Parameters")
+            {
+                params.push((name.clone(), value));
+            }
+        }
+        Target::new(&consumer, name.clone(), &[&id]).reference()
+    }
+
+    /// An output of nested stack `p` exporting `target`; returns its name.
+    fn output(&mut self, p: &str, target: &Target, attribute: Option<&str>) -> String {
+        let display = attribute.unwrap_or("Ref");
+        let id = format!("{}{display}", full_unique_id(target));
+        let name = unique_id(&[&id]);
+        let producer = StackName::Nested(p.to_string());
+        if !self.stack(&producer).has_element("Outputs", &name) {
+            self.stack(&producer)
+                .output(&name, map([("Value", local(target, attribute))]));
+        }
+        name
+    }
+}
+
+/// Renders a resolved template: sections in the order their first element was created.
+fn render(stack: &Stack) -> Json {
+    let mut sections: Map<String, Json> = Map::new();
+    let mut put = |section: &str, key: &str, value: Json| {
+        let entry = sections
+            .entry(section.to_string())
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Json::Object(m) = entry {
+            m.insert(key.to_string(), value);
+        }
+    };
+    for e in &stack.elements {
+        match e {
+            Element::Parameter(n, body) => put("Parameters", n, to_json(body)),
+            Element::Condition(n, body) => put("Conditions", n, to_json(body)),
+            Element::Output(n, body) => put("Outputs", n, to_json(body)),
+            Element::Resource(r) => put("Resources", &r.logical_id, resource_json(r)),
+            Element::Nested(_) => {}
+        }
+    }
+    Json::Object(sections)
+}
+
+fn resource_json(r: &Resource) -> Json {
+    let mut m = Map::new();
+    m.insert("Type".into(), Json::String(r.kind.clone()));
+    if let Some(p) = &r.properties {
+        let p = to_json(p);
+        if p.as_object().is_none_or(|o| !o.is_empty()) {
+            m.insert("Properties".into(), p);
+        }
+    }
+    if !r.depends_on.is_empty() {
+        let mut deps = r.depends_on.clone();
+        deps.sort_by(|a, b| locale_compare(&a.path.join("/"), &b.path.join("/")));
+        deps.dedup_by(|a, b| a.logical_id == b.logical_id);
+        m.insert(
+            "DependsOn".into(),
+            Json::Array(
+                deps.into_iter()
+                    .map(|d| Json::String(d.logical_id))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(p) = r.update_replace_policy {
+        m.insert("UpdateReplacePolicy".into(), Json::String(p.into()));
+    }
+    if let Some(p) = r.deletion_policy {
+        m.insert("DeletionPolicy".into(), Json::String(p.into()));
+    }
+    Json::Object(m)
+}
+
+/// A value whose references are all local.
+pub fn to_json(v: &Cfn) -> Json {
+    match v {
+        Cfn::Bool(b) => Json::Bool(*b),
+        Cfn::Int(n) => Json::from(*n),
+        Cfn::Str(s) => Json::String(s.clone()),
+        Cfn::List(items) => Json::Array(items.iter().map(to_json).collect()),
+        Cfn::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), to_json(v)))
+                .collect(),
+        ),
+        Cfn::Ref(t) => serde_json::json!({ "Ref": t.logical_id }),
+        Cfn::GetAtt(t, a) => serde_json::json!({ "Fn::GetAtt": [t.logical_id, a] }),
+        Cfn::Pseudo(p) => serde_json::json!({ "Ref": p }),
+        Cfn::Json(j) => j.clone(),
+    }
+}

@@ -1,0 +1,333 @@
+//! CloudFormation templates as data, before cross-stack references are resolved.
+//!
+//! Elements refer to each other with [`Target`]s that name the stack an element lives in and
+//! its construct path. A reference that crosses stacks is turned into the parameters and
+//! outputs CDK would make by [`super::refs::resolve`]; until then a template is a tree of
+//! elements in construct order, which is also the order CloudFormation sections and their
+//! entries are printed in.
+
+use serde_json::Value as Json;
+
+/// A stack of the build: the root stack or a nested stack (named after its file).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StackName {
+    Root,
+    Nested(String),
+}
+
+/// An element another element refers to: its stack, its logical id, and its construct path
+/// below the stack (which names cross-stack parameters and outputs, and orders `DependsOn`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub stack: StackName,
+    pub logical_id: String,
+    pub path: Vec<String>,
+}
+
+impl Target {
+    pub fn new(stack: &StackName, logical_id: impl Into<String>, path: &[&str]) -> Target {
+        Target {
+            stack: stack.clone(),
+            logical_id: logical_id.into(),
+            path: path.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// A parameter of the root stack (`Ref` gives its value).
+    pub fn root_parameter(name: &str) -> Target {
+        Target::new(&StackName::Root, name, &[name])
+    }
+
+    pub fn reference(&self) -> Cfn {
+        Cfn::Ref(self.clone())
+    }
+
+    pub fn get_att(&self, attribute: &str) -> Cfn {
+        Cfn::GetAtt(self.clone(), attribute.to_string())
+    }
+}
+
+/// A CloudFormation value: JSON with references to elements.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cfn {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<Cfn>),
+    /// An object; keys keep their order.
+    Map(Vec<(String, Cfn)>),
+    /// `{"Ref": <logical id>}`.
+    Ref(Target),
+    /// `{"Fn::GetAtt": [<logical id>, <attribute>]}`.
+    GetAtt(Target, String),
+    /// `{"Ref": "AWS::Region"}` and the other pseudo parameters.
+    Pseudo(&'static str),
+    /// Verbatim JSON (user templates).
+    Json(Json),
+}
+
+impl From<&str> for Cfn {
+    fn from(s: &str) -> Cfn {
+        Cfn::Str(s.to_string())
+    }
+}
+
+impl From<String> for Cfn {
+    fn from(s: String) -> Cfn {
+        Cfn::Str(s)
+    }
+}
+
+impl From<i64> for Cfn {
+    fn from(n: i64) -> Cfn {
+        Cfn::Int(n)
+    }
+}
+
+impl From<bool> for Cfn {
+    fn from(b: bool) -> Cfn {
+        Cfn::Bool(b)
+    }
+}
+
+/// An object from `(key, value)` pairs, in order.
+pub fn map<const N: usize>(entries: [(&str, Cfn); N]) -> Cfn {
+    Cfn::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+pub fn list(items: impl IntoIterator<Item = Cfn>) -> Cfn {
+    Cfn::List(items.into_iter().collect())
+}
+
+/// `{"Fn::Join": [sep, [parts]]}`.
+pub fn join(separator: &str, parts: impl IntoIterator<Item = Cfn>) -> Cfn {
+    map([("Fn::Join", list([separator.into(), list(parts)]))])
+}
+
+/// `{"Fn::Sub": [template, {variables}]}`.
+pub fn sub<const N: usize>(template: &str, variables: [(&str, Cfn); N]) -> Cfn {
+    map([("Fn::Sub", list([template.into(), map(variables)]))])
+}
+
+/// `{"Fn::If": [condition, then, else]}`.
+pub fn fn_if(condition: &str, then: Cfn, otherwise: Cfn) -> Cfn {
+    map([("Fn::If", list([condition.into(), then, otherwise]))])
+}
+
+pub fn equals(a: Cfn, b: Cfn) -> Cfn {
+    map([("Fn::Equals", list([a, b]))])
+}
+
+pub fn not(a: Cfn) -> Cfn {
+    map([("Fn::Not", list([a]))])
+}
+
+pub fn pseudo(name: &'static str) -> Cfn {
+    Cfn::Pseudo(name)
+}
+
+pub fn no_value() -> Cfn {
+    Cfn::Pseudo("AWS::NoValue")
+}
+
+/// A string with references spliced in, as CDK renders a token string: one `Fn::Join` with
+/// "" whose adjacent literal parts are merged; a plain string when there are no references.
+#[derive(Clone, Debug, Default)]
+pub struct TokenString {
+    parts: Vec<Cfn>,
+}
+
+impl TokenString {
+    pub fn new() -> TokenString {
+        TokenString::default()
+    }
+
+    pub fn text(mut self, s: &str) -> TokenString {
+        self.push_text(s);
+        self
+    }
+
+    pub fn push_text(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(Cfn::Str(last)) = self.parts.last_mut() {
+            last.push_str(s);
+        } else {
+            self.parts.push(Cfn::Str(s.to_string()));
+        }
+    }
+
+    pub fn token(mut self, value: Cfn) -> TokenString {
+        self.push_token(value);
+        self
+    }
+
+    pub fn push_token(&mut self, value: Cfn) {
+        self.parts.push(value);
+    }
+
+    pub fn build(self) -> Cfn {
+        match self.parts.as_slice() {
+            [] => Cfn::Str(String::new()),
+            [Cfn::Str(s)] => Cfn::Str(s.clone()),
+            _ => join("", self.parts),
+        }
+    }
+}
+
+/// A resource of a template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    pub logical_id: String,
+    /// Construct path below the stack.
+    pub path: Vec<String>,
+    pub kind: String,
+    /// An object; `None` prints no `Properties`.
+    pub properties: Option<Cfn>,
+    /// Elements this resource must follow. Targets in other stacks become dependencies of
+    /// the nested stacks involved.
+    pub depends_on: Vec<Target>,
+    pub update_replace_policy: Option<&'static str>,
+    pub deletion_policy: Option<&'static str>,
+}
+
+impl Resource {
+    pub fn new(logical_id: impl Into<String>, path: &[&str], kind: &str, properties: Cfn) -> Self {
+        Resource {
+            logical_id: logical_id.into(),
+            path: path.iter().map(|s| s.to_string()).collect(),
+            kind: kind.to_string(),
+            properties: Some(properties),
+            depends_on: Vec::new(),
+            update_replace_policy: None,
+            deletion_policy: None,
+        }
+    }
+
+    pub fn depending_on(mut self, target: Target) -> Self {
+        if !self.depends_on.contains(&target) {
+            self.depends_on.push(target);
+        }
+        self
+    }
+
+    /// This resource as a reference target in `stack`.
+    pub fn target(&self, stack: &StackName) -> Target {
+        Target {
+            stack: stack.clone(),
+            logical_id: self.logical_id.clone(),
+            path: self.path.clone(),
+        }
+    }
+}
+
+/// One element of a template, in construct order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Element {
+    Parameter(String, Cfn),
+    Condition(String, Cfn),
+    Resource(Resource),
+    Output(String, Cfn),
+    /// In the root stack: the nested stack of this index comes here in the construct tree.
+    Nested(usize),
+}
+
+/// A template being built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stack {
+    pub name: StackName,
+    pub elements: Vec<Element>,
+}
+
+impl Stack {
+    pub fn new(name: StackName) -> Stack {
+        Stack {
+            name,
+            elements: Vec::new(),
+        }
+    }
+
+    pub fn parameter(&mut self, name: &str, body: Cfn) -> Target {
+        self.elements
+            .push(Element::Parameter(name.to_string(), body));
+        Target::new(&self.name, name, &[name])
+    }
+
+    pub fn condition(&mut self, name: &str, body: Cfn) {
+        self.elements
+            .push(Element::Condition(name.to_string(), body));
+    }
+
+    pub fn output(&mut self, name: &str, body: Cfn) {
+        self.elements.push(Element::Output(name.to_string(), body));
+    }
+
+    /// Adds a resource; returns it as a target.
+    pub fn resource(&mut self, resource: Resource) -> Target {
+        let target = resource.target(&self.name);
+        self.elements.push(Element::Resource(resource));
+        target
+    }
+
+    pub fn find_resource_mut(&mut self, logical_id: &str) -> Option<&mut Resource> {
+        self.elements.iter_mut().find_map(|e| match e {
+            Element::Resource(r) if r.logical_id == logical_id => Some(r),
+            _ => None,
+        })
+    }
+
+    pub fn has_element(&self, section: &str, name: &str) -> bool {
+        self.elements.iter().any(|e| match (e, section) {
+            (Element::Parameter(n, _), "Parameters")
+            | (Element::Condition(n, _), "Conditions")
+            | (Element::Output(n, _), "Outputs") => n == name,
+            (Element::Resource(r), "Resources") => r.logical_id == name,
+            _ => false,
+        })
+    }
+}
+
+/// The stacks of a build: the root and the nested stacks in the order they were created.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackSet {
+    pub root: Stack,
+    pub nested: Vec<Stack>,
+}
+
+impl StackSet {
+    pub fn new() -> StackSet {
+        StackSet {
+            root: Stack::new(StackName::Root),
+            nested: Vec::new(),
+        }
+    }
+
+    pub fn stack_mut(&mut self, name: &StackName) -> &mut Stack {
+        match name {
+            StackName::Root => &mut self.root,
+            StackName::Nested(n) => self
+                .nested
+                .iter_mut()
+                .find(|s| s.name == StackName::Nested(n.clone()))
+                .expect("nested stacks are created before use"),
+        }
+    }
+
+    pub fn has_nested(&self, name: &str) -> bool {
+        self.nested
+            .iter()
+            .any(|s| s.name == StackName::Nested(name.to_string()))
+    }
+}
+
+impl Default for StackSet {
+    fn default() -> Self {
+        StackSet::new()
+    }
+}

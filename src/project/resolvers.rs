@@ -1,0 +1,367 @@
+//! The project's `resolvers/` folder. Every file replaces the generated template of the same
+//! name in `build/resolvers/`; files named `<Type>.<field>.<slot>.<n>.(req|res).vtl` with a
+//! pipeline slot name also change the resolver's pipeline, as the Amplify CLI does:
+//!
+//! - the files of one resolver, slot and `<n>` (not a number: 0) make one function, its
+//!   request and response halves; the `<n>`s are ordered as the texts `order<n>` sort;
+//! - a function whose request or response file name equals one of a generated function of
+//!   the slot replaces those halves of it (it keeps its data source);
+//! - any other is added to the slot after the generated functions, on the NONE data source.
+//!
+//! Unlike the CLI, which ignores slot files of resolvers that do not exist and stops on a
+//! slot the resolver lacks, every such file is reported with the names that would work.
+
+use indexmap::IndexMap;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
+use crate::plan::stacks::cdk::locale_compare;
+
+/// The slots a file may name (`validate` is not one of them).
+const SLOT_NAMES: [(&str, Slot); 10] = [
+    ("init", Slot::Init),
+    ("preAuth", Slot::PreAuth),
+    ("auth", Slot::Auth),
+    ("postAuth", Slot::PostAuth),
+    ("preDataLoad", Slot::PreDataLoad),
+    ("preUpdate", Slot::PreUpdate),
+    ("preSubscribe", Slot::PreSubscribe),
+    ("postDataLoad", Slot::PostDataLoad),
+    ("postUpdate", Slot::PostUpdate),
+    ("finish", Slot::Finish),
+];
+
+/// The request and response slots of a resolver kind, in pipeline order.
+pub fn slots(kind: ResolverKind) -> (&'static [Slot], &'static [Slot]) {
+    use Slot::*;
+    match kind {
+        ResolverKind::Query | ResolverKind::Relational => (
+            &[Init, PreAuth, Auth, PostAuth, PreDataLoad],
+            &[PostDataLoad, Finish],
+        ),
+        ResolverKind::Mutation => (
+            &[Init, PreAuth, Auth, PostAuth, Validate, PreUpdate],
+            &[PostUpdate, Finish],
+        ),
+        ResolverKind::Subscription => (&[Init, PreAuth, Auth, PostAuth, PreSubscribe], &[]),
+        ResolverKind::Field | ResolverKind::CustomRoot => (&[Init], &[Finish]),
+    }
+}
+
+/// One user function: its slot and its halves (file name, text).
+#[derive(Clone, Debug, Default)]
+struct UserSlot {
+    slot_name: String,
+    request: Option<(String, String)>,
+    response: Option<(String, String)>,
+}
+
+/// `Number(text) || 0` of JavaScript, printed back as JavaScript prints numbers.
+fn js_order(segment: Option<&str>) -> String {
+    let n = segment.map(str::trim).and_then(|s| {
+        if s.is_empty() {
+            Some(0.0)
+        } else if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            i64::from_str_radix(hex, 16).ok().map(|v| v as f64)
+        } else {
+            s.parse::<f64>().ok().filter(|v| v.is_finite())
+        }
+    });
+    let n = n.unwrap_or(0.0);
+    if n.fract() == 0.0 {
+        format!("order{}", n as i64)
+    } else {
+        format!("order{n}")
+    }
+}
+
+/// Groups the slot files per resolver (`Type.field`), in the CLI's order.
+fn parse(files: &[(String, Vec<u8>)]) -> IndexMap<String, Vec<UserSlot>> {
+    let mut groups: IndexMap<(String, String), IndexMap<String, UserSlot>> = IndexMap::new();
+    for (name, bytes) in files {
+        let parts: Vec<&str> = name.split('.').collect();
+        if parts.len() < 3 || !SLOT_NAMES.iter().any(|(s, _)| *s == parts[2]) {
+            continue;
+        }
+        let response = parts.len() >= 2 && parts[parts.len() - 2] == "res";
+        let key = (format!("{}.{}", parts[0], parts[1]), parts[2].to_string());
+        let order = js_order(parts.get(3).copied());
+        let entry = groups
+            .entry(key)
+            .or_default()
+            .entry(order)
+            .or_insert_with(|| UserSlot {
+                slot_name: parts[2].to_string(),
+                ..Default::default()
+            });
+        let half = Some((name.clone(), String::from_utf8_lossy(bytes).into_owned()));
+        if response {
+            entry.response = half;
+        } else {
+            entry.request = half;
+        }
+    }
+    let mut out: IndexMap<String, Vec<UserSlot>> = IndexMap::new();
+    for ((resolver, _), orders) in groups {
+        let mut orders: Vec<(String, UserSlot)> = orders.into_iter().collect();
+        orders.sort_by(|a, b| locale_compare(&a.0, &b.0));
+        out.entry(resolver)
+            .or_default()
+            .extend(orders.into_iter().map(|(_, s)| s));
+    }
+    out
+}
+
+/// Where a function sits in its resolver's pipeline: request slots, the data function, then
+/// response slots.
+fn rank(kind: ResolverKind, f: &Function) -> usize {
+    let (request, response) = slots(kind);
+    match f.slot {
+        None => 100,
+        Some((s, _)) => request
+            .iter()
+            .position(|r| *r == s)
+            .or_else(|| response.iter().position(|r| *r == s).map(|p| 101 + p))
+            .unwrap_or(100),
+    }
+}
+
+fn add_to_slot(
+    plan_files: &mut std::collections::BTreeMap<String, String>,
+    resolver: &mut Resolver,
+    slot: Slot,
+    user: UserSlot,
+) {
+    let request_name = user.request.as_ref().map_or("", |(n, _)| n.as_str());
+    let response_name = user.response.as_ref().map_or("", |(n, _)| n.as_str());
+    let existing = resolver.functions.iter_mut().find(|f| {
+        f.slot.is_some_and(|(s, _)| s == slot)
+            && (f.request.as_deref().unwrap_or("NOT-FOUND") == request_name
+                || f.response.as_deref().unwrap_or("NOT-FOUND") == response_name)
+    });
+    for (name, text) in user.request.iter().chain(user.response.iter()) {
+        plan_files.insert(name.clone(), text.clone());
+    }
+    if let Some(f) = existing {
+        if let Some((n, _)) = &user.request {
+            f.request = Some(n.clone());
+        }
+        if let Some((n, _)) = &user.response {
+            f.response = Some(n.clone());
+        }
+        return;
+    }
+    let index = resolver
+        .functions
+        .iter()
+        .filter(|f| f.slot.is_some_and(|(s, _)| s == slot))
+        .count();
+    let function = Function {
+        slot: Some((slot, index)),
+        data_source: DataSourceRef::None,
+        request: user.request.map(|(n, _)| n),
+        response: user.response.map(|(n, _)| n),
+    };
+    let r = rank(resolver.kind, &function);
+    let at = resolver
+        .functions
+        .iter()
+        .rposition(|f| rank(resolver.kind, f) <= r)
+        .map_or(0, |i| i + 1);
+    resolver.functions.insert(at, function);
+}
+
+/// Applies the slot files of `files` (the `resolvers/` folder, sorted by name) to the plan.
+/// Returns an error for each file that names a resolver or a slot that does not exist;
+/// `folder` is the folder's path as diagnostics show it.
+pub fn apply(
+    plan: &mut ResolverPlan,
+    files: &[(String, Vec<u8>)],
+    folder: &str,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (resolver_name, user_slots) in parse(files) {
+        let Some(at) = plan
+            .resolvers
+            .iter()
+            .position(|r| format!("{}.{}", r.type_name, r.field_name) == resolver_name)
+        else {
+            let type_name = resolver_name.split('.').next().unwrap_or("");
+            let fields: Vec<&str> = plan
+                .resolvers
+                .iter()
+                .filter(|r| r.type_name == type_name)
+                .map(|r| r.field_name.as_str())
+                .collect();
+            for s in &user_slots {
+                for (file, _) in s.request.iter().chain(s.response.iter()) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ResolverOverride,
+                            format!("{file} adds to the resolver {resolver_name}, which does not exist"),
+                        )
+                        .in_file(format!("{folder}/{file}"))
+                        .with_help(if fields.is_empty() {
+                            format!("the API has no resolvers on {type_name}; slot files are named <Type>.<field>.<slot>.<n>.req.vtl or .res.vtl")
+                        } else {
+                            format!("the resolvers of {type_name} are: {}", fields.join(", "))
+                        }),
+                    );
+                }
+            }
+            continue;
+        };
+        let kind = plan.resolvers[at].kind;
+        let (request, response) = slots(kind);
+        for user in user_slots {
+            let slot = SLOT_NAMES
+                .iter()
+                .find(|(n, _)| *n == user.slot_name)
+                .map(|(_, s)| *s)
+                .expect("parse keeps known slot names");
+            if !request.contains(&slot) && !response.contains(&slot) {
+                let valid: Vec<&str> = request
+                    .iter()
+                    .chain(response.iter())
+                    .filter(|s| **s != Slot::Validate)
+                    .map(|s| s.as_str())
+                    .collect();
+                for (file, _) in user.request.iter().chain(user.response.iter()) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ResolverOverride,
+                            format!(
+                                "{file} adds to the slot {} of {resolver_name}, which has no such slot",
+                                user.slot_name
+                            ),
+                        )
+                        .in_file(format!("{folder}/{file}"))
+                        .with_help(format!("the slots of {resolver_name} are: {}", valid.join(", "))),
+                    );
+                }
+                continue;
+            }
+            let resolver = &mut plan.resolvers[at];
+            add_to_slot(&mut plan.files, resolver, slot, user);
+        }
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> ResolverPlan {
+        let f = |slot: Option<(Slot, usize)>,
+                 ds: DataSourceRef,
+                 req: Option<&str>,
+                 res: Option<&str>| Function {
+            slot,
+            data_source: ds,
+            request: req.map(str::to_string),
+            response: res.map(str::to_string),
+        };
+        ResolverPlan {
+            resolvers: vec![Resolver {
+                type_name: "Query".into(),
+                field_name: "getPost".into(),
+                kind: ResolverKind::Query,
+                model: Some("Post".into()),
+                data_source: DataSourceRef::Model("Post".into()),
+                functions: vec![
+                    f(
+                        Some((Slot::Auth, 0)),
+                        DataSourceRef::None,
+                        Some("Query.getPost.auth.1.req.vtl"),
+                        None,
+                    ),
+                    f(
+                        Some((Slot::PostAuth, 0)),
+                        DataSourceRef::None,
+                        Some("Query.getPost.postAuth.1.req.vtl"),
+                        None,
+                    ),
+                    f(
+                        None,
+                        DataSourceRef::Model("Post".into()),
+                        Some("Query.getPost.req.vtl"),
+                        Some("Query.getPost.res.vtl"),
+                    ),
+                ],
+            }],
+            files: Default::default(),
+        }
+    }
+
+    fn file(name: &str) -> (String, Vec<u8>) {
+        (name.to_string(), format!("## {name}").into_bytes())
+    }
+
+    #[test]
+    fn replaces_adds_and_orders() {
+        let mut p = plan();
+        let ds = apply(
+            &mut p,
+            &[
+                file("Query.getPost.auth.1.req.vtl"),
+                file("Query.getPost.finish.10.res.vtl"),
+                file("Query.getPost.finish.2.res.vtl"),
+                file("Query.getPost.preAuth.1.req.vtl"),
+                file("Query.getPost.req.vtl"),
+            ],
+            "resolvers",
+        );
+        assert!(ds.is_empty(), "{ds:?}");
+        let fs = &p.resolvers[0].functions;
+        let names: Vec<String> = fs
+            .iter()
+            .map(|f| format!("{:?} {:?} {:?}", f.slot, f.request, f.response))
+            .collect();
+        assert_eq!(fs.len(), 6, "{names:#?}");
+        assert_eq!(fs[0].slot, Some((Slot::PreAuth, 0)));
+        assert_eq!(
+            fs[1].request.as_deref(),
+            Some("Query.getPost.auth.1.req.vtl")
+        );
+        assert_eq!(fs[1].data_source, DataSourceRef::None);
+        assert_eq!(fs[3].slot, None);
+        // "order10" sorts before "order2", as the CLI sorts them.
+        assert_eq!(
+            fs[4].response.as_deref(),
+            Some("Query.getPost.finish.10.res.vtl")
+        );
+        assert_eq!(fs[4].slot, Some((Slot::Finish, 0)));
+        assert_eq!(fs[5].slot, Some((Slot::Finish, 1)));
+        assert_eq!(
+            p.files["Query.getPost.auth.1.req.vtl"],
+            "## Query.getPost.auth.1.req.vtl"
+        );
+        assert!(
+            !p.files.contains_key("Query.getPost.req.vtl"),
+            "not a slot file"
+        );
+    }
+
+    #[test]
+    fn reports_unknown_resolvers_and_slots() {
+        let mut p = plan();
+        let ds = apply(
+            &mut p,
+            &[
+                file("Query.getPots.auth.1.req.vtl"),
+                file("Query.getPost.preUpdate.1.req.vtl"),
+            ],
+            "resolvers",
+        );
+        assert_eq!(ds.len(), 2);
+        assert!(ds[0].help.contains("getPost"), "{}", ds[0].help);
+        assert!(
+            ds[1]
+                .help
+                .contains("init, preAuth, auth, postAuth, preDataLoad, postDataLoad, finish"),
+            "{}",
+            ds[1].help
+        );
+    }
+}
