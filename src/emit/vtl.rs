@@ -1,0 +1,508 @@
+//! A small typed AST for AppSync's Velocity templates, and the one printer that turns it into
+//! text formatted exactly like the reference's mapping templates.
+//!
+//! The plan builds `Stmt`/`Expr` trees; nothing else writes VTL text. The layout rules, which
+//! the reference's files follow byte for byte:
+//!
+//! * statements are joined with `\n`; the body of `#if`/`#else`/`#foreach` is indented two
+//!   spaces more than the directive;
+//! * a bare reference used as a statement (`$util.unauthorized()`) is printed at column 0,
+//!   whatever the nesting; method calls, `$util.qr(..)`, `#set`, comments and raw lines get the
+//!   current indentation;
+//! * an empty body, or an absent step (`Stmt::Blank`), prints as an empty line;
+//! * object literals print one attribute per line, indented relative to the indentation they
+//!   are printed at — which is "none" inside `#set( .. )`, `$util.qr( .. )`, call arguments and
+//!   conditions, so an object assigned in a nested block has its attributes at column 2 and
+//!   its closing brace at column 0; lists print inline; an attribute value that is a raw
+//!   snippet, a list or an operator expression is printed with the attribute's indentation in
+//!   front of it (so `"key":   $raw` has three spaces), as the reference does;
+//! * JSON values (`Expr::Json`) are printed compactly, as `JSON.stringify` does.
+//!
+//! Text is escaped in one place: `Expr::Str` (a double-quoted VTL string) goes through
+//! `string_literal`, JSON through `serde_json`. Raw snippets are trusted VTL written by the
+//! plan from names that are GraphQL identifiers.
+
+const TAB: &str = "  ";
+
+/// A VTL expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// `$name`, where `name` may be a path or a call chain (`ctx.args.input.keySet()`).
+    Ref(String),
+    /// `"text"`; `$` and `#` inside keep their VTL meaning (interpolation).
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Null,
+    /// VTL text printed as it is.
+    Raw(String),
+    /// A JSON value, printed compactly.
+    Json(Json),
+    /// `{ "key": value, ... }`, printed one attribute per line.
+    Object(Vec<(String, Expr)>),
+    /// `[a, b]`.
+    List(Vec<Expr>),
+    /// `a && b && ...`
+    And(Vec<Expr>),
+    /// `a || b || ...`
+    Or(Vec<Expr>),
+    /// `!a`
+    Not(Box<Expr>),
+    /// `(a)`
+    Parens(Box<Expr>),
+    /// `a == b`
+    Eq(Box<Expr>, Box<Expr>),
+    /// `a != b`
+    Ne(Box<Expr>, Box<Expr>),
+    /// `a > b`
+    Gt(Box<Expr>, Box<Expr>),
+    /// `$target(arg, arg)`: a method call on a reference.
+    Call(String, Vec<Expr>),
+}
+
+/// A VTL statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    /// `#set( $name = value )`
+    Set(String, Expr),
+    /// `#if( cond )` … [`#else` …] `#end`
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        otherwise: Option<Vec<Stmt>>,
+    },
+    /// `#foreach( $var in collection )` … `#end`
+    ForEach {
+        var: String,
+        collection: Expr,
+        body: Vec<Stmt>,
+    },
+    /// `$util.qr(expr)`: evaluate and discard.
+    Qr(Expr),
+    /// `## text **`
+    Comment(String),
+    /// `## [Start] title. **` … `## [End] title. **`
+    Block(String, Vec<Stmt>),
+    /// A line of VTL printed as it is (after the indentation).
+    Raw(String),
+    /// `#return` or `#return(expr)`
+    Return(Option<Expr>),
+    /// `$util.toJson(expr)`
+    ToJson(Expr),
+    /// An expression used as a statement (a bare reference prints at column 0).
+    Expr(Expr),
+    /// Statements printed one after the other at the same indentation; when empty, an empty
+    /// line.
+    Group(Vec<Stmt>),
+    /// An empty line (where the reference prints an absent step).
+    Blank,
+}
+
+// Constructors, to keep the plan's code short.
+
+pub fn r(name: impl Into<String>) -> Expr {
+    Expr::Ref(name.into())
+}
+
+pub fn s(text: impl Into<String>) -> Expr {
+    Expr::Str(text.into())
+}
+
+pub fn raw(text: impl Into<String>) -> Expr {
+    Expr::Raw(text.into())
+}
+
+pub fn call(target: impl Into<String>, args: Vec<Expr>) -> Expr {
+    Expr::Call(target.into(), args)
+}
+
+pub fn not(e: Expr) -> Expr {
+    Expr::Not(Box::new(e))
+}
+
+pub fn parens(e: Expr) -> Expr {
+    Expr::Parens(Box::new(e))
+}
+
+pub fn eq(a: Expr, b: Expr) -> Expr {
+    Expr::Eq(Box::new(a), Box::new(b))
+}
+
+pub fn ne(a: Expr, b: Expr) -> Expr {
+    Expr::Ne(Box::new(a), Box::new(b))
+}
+
+pub fn and(items: Vec<Expr>) -> Expr {
+    Expr::And(items)
+}
+
+pub fn or(items: Vec<Expr>) -> Expr {
+    Expr::Or(items)
+}
+
+pub fn list(items: Vec<Expr>) -> Expr {
+    Expr::List(items)
+}
+
+pub fn obj(attrs: Vec<(&str, Expr)>) -> Expr {
+    Expr::Object(attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+pub fn json(value: Json) -> Expr {
+    Expr::Json(value)
+}
+
+/// A JSON value with its object keys in the order given (as `JSON.stringify` keeps them).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Str(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// A list of strings.
+    pub fn strings<S: AsRef<str>>(items: &[S]) -> Json {
+        Json::Array(
+            items
+                .iter()
+                .map(|s| Json::Str(s.as_ref().to_string()))
+                .collect(),
+        )
+    }
+
+    pub fn object(attrs: Vec<(&str, Json)>) -> Json {
+        Json::Object(attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    /// Compact JSON text.
+    pub fn to_text(&self) -> String {
+        match self {
+            Json::Null => "null".into(),
+            Json::Bool(b) => b.to_string(),
+            Json::Str(s) => json_string(s),
+            Json::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(Json::to_text)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Json::Object(attrs) => format!(
+                "{{{}}}",
+                attrs
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", json_string(k), v.to_text()))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+}
+
+/// A JSON string literal: the one place JSON text is escaped.
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).expect("a string always serialises")
+}
+
+pub fn set(name: impl Into<String>, value: Expr) -> Stmt {
+    Stmt::Set(name.into(), value)
+}
+
+pub fn qr(e: Expr) -> Stmt {
+    Stmt::Qr(e)
+}
+
+pub fn iff(cond: Expr, then: Vec<Stmt>) -> Stmt {
+    Stmt::If {
+        cond,
+        then,
+        otherwise: None,
+    }
+}
+
+pub fn if_else(cond: Expr, then: Vec<Stmt>, otherwise: Vec<Stmt>) -> Stmt {
+    Stmt::If {
+        cond,
+        then,
+        otherwise: Some(otherwise),
+    }
+}
+
+pub fn for_each(var: impl Into<String>, collection: Expr, body: Vec<Stmt>) -> Stmt {
+    Stmt::ForEach {
+        var: var.into(),
+        collection,
+        body,
+    }
+}
+
+pub fn comment(text: impl Into<String>) -> Stmt {
+    Stmt::Comment(text.into())
+}
+
+pub fn block(title: impl Into<String>, body: Vec<Stmt>) -> Stmt {
+    Stmt::Block(title.into(), body)
+}
+
+pub fn raw_line(text: impl Into<String>) -> Stmt {
+    Stmt::Raw(text.into())
+}
+
+pub fn to_json(e: Expr) -> Stmt {
+    Stmt::ToJson(e)
+}
+
+/// A bare expression used as a statement.
+pub fn stmt(e: Expr) -> Stmt {
+    Stmt::Expr(e)
+}
+
+/// Prints a template: its statements joined by newlines, no trailing newline.
+pub fn print(stmts: &[Stmt]) -> String {
+    print_body(stmts, "")
+}
+
+/// Prints one statement at the top level.
+pub fn print_stmt(stmt: &Stmt) -> String {
+    print_at(stmt, "")
+}
+
+/// A double-quoted VTL string literal. Names the plan puts in strings are identifiers; a
+/// double quote, which would end the literal, is escaped the way Velocity reads it (doubled).
+pub fn string_literal(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn print_body(stmts: &[Stmt], indent: &str) -> String {
+    stmts
+        .iter()
+        .map(|s| print_at(s, indent))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn print_at(stmt: &Stmt, indent: &str) -> String {
+    let deeper = format!("{indent}{TAB}");
+    match stmt {
+        Stmt::Set(name, value) => format!("{indent}#set( ${name} = {} )", expr(value, "")),
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            let mut out = format!(
+                "{indent}#if( {} )\n{}\n",
+                expr(cond, ""),
+                print_body(then, &deeper)
+            );
+            if let Some(otherwise) = otherwise {
+                out.push_str(&format!(
+                    "{indent}#else\n{}\n",
+                    print_body(otherwise, &deeper)
+                ));
+            }
+            out.push_str(&format!("{indent}#end"));
+            out
+        }
+        Stmt::ForEach {
+            var,
+            collection,
+            body,
+        } => format!(
+            "{indent}#foreach( ${var} in {} )\n{}\n{indent}#end",
+            expr(collection, ""),
+            print_body(body, &deeper)
+        ),
+        Stmt::Qr(e) => format!("{indent}$util.qr({})", expr(e, "")),
+        Stmt::Comment(text) => format!("{indent}## {text} **"),
+        Stmt::Block(title, body) => {
+            let mut lines = vec![format!("{indent}## [Start] {title}. **")];
+            lines.push(print_body(body, indent));
+            lines.push(format!("{indent}## [End] {title}. **"));
+            lines.join("\n")
+        }
+        Stmt::Raw(text) => format!("{indent}{text}"),
+        Stmt::Return(None) => format!("{indent}#return"),
+        Stmt::Return(Some(e)) => format!("{indent}#return({})", expr(e, "")),
+        Stmt::ToJson(e) => format!("{indent}$util.toJson({})", expr(e, "")),
+        Stmt::Expr(e) => expr(e, indent),
+        Stmt::Group(stmts) => print_body(stmts, indent),
+        Stmt::Blank => String::new(),
+    }
+}
+
+/// Prints an expression. `indent` is the indentation of the position it is printed at: it
+/// prefixes the kinds the reference indents (raw text, lists, operators, calls) and sets the
+/// attribute indentation of objects; references and literals ignore it.
+fn expr(e: &Expr, indent: &str) -> String {
+    match e {
+        Expr::Ref(name) => format!("${name}"),
+        Expr::Str(text) => string_literal(text),
+        Expr::Int(i) => i.to_string(),
+        Expr::Bool(b) => b.to_string(),
+        Expr::Null => "null".to_string(),
+        Expr::Raw(text) => format!("{indent}{text}"),
+        Expr::Json(value) => format!("{indent}{}", value.to_text()),
+        Expr::Object(attrs) => {
+            if attrs.is_empty() {
+                return "{}".to_string();
+            }
+            let deeper = format!("{indent}{TAB}");
+            let divider = format!("\n{indent}");
+            let items: Vec<String> = attrs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| {
+                    let comma = if i + 1 < attrs.len() { "," } else { "" };
+                    format!("{deeper}{}: {}{comma}", string_literal(k), expr(v, &deeper))
+                })
+                .collect();
+            format!("{{{divider}{}{divider}}}", items.join(&divider))
+        }
+        Expr::List(items) => format!("{indent}[{}]", join(items, ", ")),
+        Expr::And(items) => format!("{indent}{}", join(items, " && ")),
+        Expr::Or(items) => format!("{indent}{}", join(items, " || ")),
+        Expr::Not(e) => format!("{indent}!{}", expr(e, "")),
+        Expr::Parens(e) => format!("{indent}({})", expr(e, "")),
+        Expr::Eq(a, b) => format!("{indent}{} == {}", expr(a, ""), expr(b, "")),
+        Expr::Ne(a, b) => format!("{indent}{} != {}", expr(a, ""), expr(b, "")),
+        Expr::Gt(a, b) => format!("{indent}{} > {}", expr(a, ""), expr(b, "")),
+        Expr::Call(target, args) => format!("{indent}${target}({})", join(args, ", ")),
+    }
+}
+
+fn join(items: &[Expr], sep: &str) -> String {
+    items
+        .iter()
+        .map(|e| expr(e, ""))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_references_print_at_column_zero_calls_are_indented() {
+        let t = [iff(
+            r("ctx.error"),
+            vec![
+                stmt(call("util.error", vec![r("ctx.error.message")])),
+                iff(r("x"), vec![stmt(r("util.unauthorized()"))]),
+            ],
+        )];
+        assert_eq!(
+            print(&t),
+            "#if( $ctx.error )\n  $util.error($ctx.error.message)\n  #if( $x )\n$util.unauthorized()\n  #end\n#end"
+        );
+    }
+
+    #[test]
+    fn empty_bodies_and_blank_steps_are_empty_lines() {
+        let t = [
+            iff(eq(r("util.authType()"), s("API Key Authorization")), vec![]),
+            Stmt::Blank,
+            Stmt::Group(vec![]),
+            set("a", Expr::Int(1)),
+        ];
+        assert_eq!(
+            print(&t),
+            "#if( $util.authType() == \"API Key Authorization\" )\n\n#end\n\n\n#set( $a = 1 )"
+        );
+    }
+
+    #[test]
+    fn objects_in_set_start_at_column_zero_whatever_the_nesting() {
+        let t = [iff(
+            r("c"),
+            vec![set(
+                "key",
+                obj(vec![(
+                    "id",
+                    call("util.dynamodb.toDynamoDB", vec![r("ctx.args.input.id")]),
+                )]),
+            )],
+        )];
+        assert_eq!(
+            print(&t),
+            "#if( $c )\n  #set( $key = {\n  \"id\":   $util.dynamodb.toDynamoDB($ctx.args.input.id)\n} )\n#end"
+        );
+    }
+
+    #[test]
+    fn nested_objects_double_their_indentation() {
+        let e = obj(vec![(
+            "id",
+            obj(vec![("attributeExists", Expr::Bool(false))]),
+        )]);
+        assert_eq!(
+            print(&[qr(call("ctx.stash.conditions.add", vec![e]))]),
+            "$util.qr($ctx.stash.conditions.add({\n  \"id\": {\n      \"attributeExists\": false\n  }\n}))"
+        );
+        assert_eq!(print(&[set("a", obj(vec![]))]), "#set( $a = {} )");
+    }
+
+    #[test]
+    fn blocks_foreach_else_return_and_operators() {
+        let t = [block(
+            "Title",
+            vec![
+                for_each(
+                    "x",
+                    r("list"),
+                    vec![if_else(
+                        and(vec![
+                            not(r("a")),
+                            or(vec![
+                                parens(eq(r("b"), Expr::Null)),
+                                ne(r("c"), Expr::Int(0)),
+                            ]),
+                        ]),
+                        vec![raw_line("#break")],
+                        vec![Stmt::Return(Some(call("util.toJson", vec![obj(vec![])])))],
+                    )],
+                ),
+                comment("note"),
+                to_json(json(Json::object(vec![
+                    ("version", Json::Str("2018-05-29".into())),
+                    ("payload", Json::object(vec![])),
+                ]))),
+            ],
+        )];
+        assert_eq!(
+            print(&t),
+            "## [Start] Title. **\n#foreach( $x in $list )\n  #if( !$a && ($b == null) || $c != 0 )\n    #break\n  #else\n    #return($util.toJson({}))\n  #end\n#end\n## note **\n$util.toJson({\"version\":\"2018-05-29\",\"payload\":{}})\n## [End] Title. **"
+        );
+    }
+
+    #[test]
+    fn lists_are_inline_and_json_is_compact() {
+        assert_eq!(
+            print(&[set("l", list(vec![s("a"), r("b"), list(vec![])]))]),
+            "#set( $l = [\"a\", $b, []] )"
+        );
+        assert_eq!(
+            print(&[set(
+                "g",
+                json(Json::Array(vec![Json::object(vec![
+                    ("claim", Json::Str("cognito:groups".into())),
+                    ("entity", Json::Str("A\"dmin".into())),
+                    ("all", Json::Bool(true)),
+                    ("none", Json::Null),
+                ])]))
+            )]),
+            r#"#set( $g = [{"claim":"cognito:groups","entity":"A\"dmin","all":true,"none":null}] )"#
+        );
+    }
+
+    #[test]
+    fn string_literals_escape_double_quotes_only() {
+        assert_eq!(string_literal("$expression,"), "\"$expression,\"");
+        assert_eq!(string_literal("a\"b"), "\"a\"\"b\"");
+    }
+}

@@ -1,0 +1,280 @@
+//! The pieces every auth template is made of: the per-mode blocks, the IAM and admin-role
+//! checks, reading the caller's owner and group claims, and the static group loop.
+
+use super::roles::{Providers, Role};
+use crate::emit::vtl::*;
+
+pub const API_KEY: &str = "API Key Authorization";
+pub const LAMBDA: &str = "Lambda Authorization";
+pub const IAM: &str = "IAM Authorization";
+pub const USER_POOLS: &str = "User Pool Authorization";
+pub const OIDC: &str = "Open ID Connect Authorization";
+
+pub const IS_AUTHORIZED: &str = "isAuthorized";
+
+/// `$util.qr($ctx.stash.put("hasAuth", true))`: the postAuth step lets the request through.
+pub fn set_has_auth() -> Stmt {
+    qr(call("ctx.stash.put", vec![s("hasAuth"), Expr::Bool(true)]))
+}
+
+pub fn set_authorized(value: bool) -> Stmt {
+    set(IS_AUTHORIZED, Expr::Bool(value))
+}
+
+pub fn not_authorized() -> Expr {
+    not(r(IS_AUTHORIZED))
+}
+
+/// `#if( $util.authType() == "<mode>" )`
+pub fn auth_type_is(mode: &str) -> Expr {
+    eq(r("util.authType()"), s(mode))
+}
+
+pub fn mode_block(mode: &str, body: Vec<Stmt>) -> Stmt {
+    iff(auth_type_is(mode), body)
+}
+
+/// `$util.unauthorized()` as a statement.
+pub fn unauthorized() -> Stmt {
+    stmt(r("util.unauthorized()"))
+}
+
+/// The response every auth request template ends with.
+pub fn empty_payload() -> Stmt {
+    to_json(json(Json::object(vec![
+        ("version", Json::Str("2018-05-29".into())),
+        ("payload", Json::object(vec![])),
+    ])))
+}
+
+/// `$util.defaultIfNull($ctx.identity.claims.get(<claim>), <default>)`
+pub fn claim_or(claim: Expr, default: Expr) -> Expr {
+    call(
+        "util.defaultIfNull",
+        vec![call("ctx.identity.claims.get", vec![claim]), default],
+    )
+}
+
+/// The value of one identity claim; `username` falls back to `cognito:username`.
+pub fn owner_claim(claim: &str) -> Expr {
+    if claim == "username" {
+        claim_or(s(claim), claim_or(s("cognito:username"), Expr::Null))
+    } else {
+        claim_or(s(claim), Expr::Null)
+    }
+}
+
+/// Reads the parts of a (possibly multi-part) identity claim: the first into `name`, the
+/// others into `$currentClaim<i>`.
+pub fn owner_claim_reads(claim: &str, name: &str) -> Stmt {
+    let parts: Vec<&str> = claim.split("::").collect();
+    if parts.len() == 1 {
+        return Stmt::Group(vec![set(name, owner_claim(claim))]);
+    }
+    Stmt::Group(
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let target = if i == 0 {
+                    name.to_string()
+                } else {
+                    format!("currentClaim{i}")
+                };
+                set(target, owner_claim(part))
+            })
+            .collect(),
+    )
+}
+
+/// Every part of the claim is present.
+pub fn claims_present(claim: &str, name: &str) -> Expr {
+    let parts = claim.split("::").count();
+    let first = not(call("util.isNull", vec![r(name)]));
+    if parts == 1 {
+        return first;
+    }
+    let mut all = vec![first];
+    all.extend((1..parts).map(|i| not(call("util.isNull", vec![r(format!("currentClaim{i}"))]))));
+    and(all)
+}
+
+/// For a multi-part claim, joins the parts into `name` (`"$ownerClaim0::$currentClaim1"`);
+/// nothing (an empty line) otherwise.
+pub fn join_claim_parts(claim: &str, name: &str) -> Stmt {
+    let parts = claim.split("::").count();
+    if parts == 1 {
+        return Stmt::Blank;
+    }
+    let mut refs = vec![format!("${name}")];
+    refs.extend((1..parts).map(|i| format!("$currentClaim{i}")));
+    set(name, raw(format!("\"{}\"", refs.join("::"))))
+}
+
+/// The list of the claim's individual parts, also accepted as owners.
+pub fn claim_parts_list(claim: &str, name: &str) -> Stmt {
+    let parts: Vec<&str> = claim.split("::").collect();
+    if parts.len() == 1 {
+        return set(name, list(vec![]));
+    }
+    Stmt::Group(vec![
+        set(name, list(vec![])),
+        Stmt::Group(
+            parts
+                .iter()
+                .map(|p| qr(call(format!("{name}.add"), vec![owner_claim(p)])))
+                .collect(),
+        ),
+    ])
+}
+
+/// The variable holding the last part of a claim (the username of `sub::username`).
+pub fn last_claim_part_ref(claim: &str, name: &str) -> String {
+    let parts = claim.split("::").count();
+    if parts > 1 {
+        format!("currentClaim{}", parts - 1)
+    } else {
+        name.to_string()
+    }
+}
+
+/// `#if( $userArn == $ctx.stash.authRole )` (or the identity pool's authenticated
+/// identities, when its id is known and `pool` allows it).
+pub fn iam_check(claim: &str, body: Vec<Stmt>, pool: bool) -> Stmt {
+    let mut cond = eq(r("ctx.identity.userArn"), r(format!("ctx.stash.{claim}")));
+    if pool && claim == "authRole" {
+        cond = or(vec![
+            parens(cond),
+            parens(and(vec![
+                eq(
+                    r("ctx.identity.cognitoIdentityPoolId"),
+                    r("ctx.stash.identityPoolId"),
+                ),
+                eq(
+                    r("ctx.identity.cognitoIdentityAuthType"),
+                    s("authenticated"),
+                ),
+            ])),
+        ]);
+    }
+    iff(cond, body)
+}
+
+/// Admin roles return at once: with the field's value for a field resolver, else `{}`.
+pub fn admin_roles_check(field: Option<&str>) -> Stmt {
+    let ret = match field {
+        Some(f) => raw_line(format!("#return($context.source.{f})")),
+        None => raw_line("#return($util.toJson({}))"),
+    };
+    Stmt::Group(vec![for_each(
+        "adminRole",
+        r("ctx.stash.adminRoles"),
+        vec![iff(
+            and(vec![
+                call("ctx.identity.userArn.contains", vec![r("adminRole")]),
+                ne(r("ctx.identity.userArn"), r("ctx.stash.authRole")),
+                ne(r("ctx.identity.userArn"), r("ctx.stash.unauthRole")),
+            ]),
+            vec![ret],
+        )],
+    )])
+}
+
+/// The API key / Lambda block of a read check: any role of the provider authorises.
+pub fn read_static_block(mode: &str, roles: &[Role]) -> Stmt {
+    let body = if roles.is_empty() {
+        vec![]
+    } else {
+        vec![set_authorized(true)]
+    };
+    mode_block(mode, body)
+}
+
+/// The IAM block of a read check (queries, subscriptions, fields).
+pub fn read_iam_block(p: &Providers, roles: &[Role], field: Option<&str>) -> Stmt {
+    let mut body = Vec::new();
+    if p.admin_roles {
+        body.push(admin_roles_check(field));
+    }
+    if roles.is_empty() {
+        body.push(unauthorized());
+    }
+    for role in roles {
+        body.push(iff(
+            not_authorized(),
+            vec![iam_check(
+                role.def.claim(),
+                vec![set_authorized(true)],
+                p.identity_pool_id,
+            )],
+        ));
+    }
+    mode_block(IAM, body)
+}
+
+/// The static user-pool/OIDC roles of a read or delete check: `private` authorises, then the
+/// static groups are looked up in the caller's group claims. `keep_private` reproduces the
+/// delete check, whose group list still holds the private role (as `{}`).
+pub fn static_roles(roles: &[Role], keep_private: bool) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    let mut rest: Vec<&Role> = roles.iter().collect();
+    if let Some(i) = rest
+        .iter()
+        .position(|r| r.def.strategy == crate::model::Strategy::Private)
+    {
+        out.push(set_authorized(true));
+        if !keep_private {
+            rest.remove(i);
+        }
+    }
+    if !rest.is_empty() {
+        let groups = Json::Array(
+            rest.iter()
+                .map(|r| {
+                    let mut attrs = Vec::new();
+                    if let Some(c) = &r.def.claim {
+                        attrs.push(("claim", Json::Str(c.clone())));
+                    }
+                    if let Some(e) = &r.def.entity {
+                        attrs.push(("entity", Json::Str(e.clone())));
+                    }
+                    Json::object(attrs)
+                })
+                .collect(),
+        );
+        out.push(iff(
+            not_authorized(),
+            vec![
+                set("staticGroupRoles", json(groups)),
+                for_each(
+                    "groupRole",
+                    r("staticGroupRoles"),
+                    vec![
+                        set(
+                            "groupsInToken",
+                            claim_or(r("groupRole.claim"), list(vec![])),
+                        ),
+                        iff(
+                            call("groupsInToken.contains", vec![r("groupRole.entity")]),
+                            vec![set_authorized(true), raw_line("#break")],
+                        ),
+                    ],
+                ),
+            ],
+        ));
+    }
+    out
+}
+
+/// `$groupClaim<i>` read as a list: a JSON list in a string is parsed, any other string is a
+/// one-element list.
+pub fn group_claim_as_list(name: &str) -> Stmt {
+    iff(
+        call("util.isString", vec![r(name)]),
+        vec![if_else(
+            call("util.isList", vec![call("util.parseJson", vec![r(name)])]),
+            vec![set(name, call("util.parseJson", vec![r(name)]))],
+            vec![set(name, list(vec![r(name)]))],
+        )],
+    )
+}

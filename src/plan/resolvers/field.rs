@@ -1,0 +1,224 @@
+//! Field resolvers made by `@auth`: the check of a protected field against its parent object
+//! (`$ctx.source`), what it returns (nothing when the parent came from a mutation, so that
+//! subscribers of the mutation don't see it), and the owner field read-back that shows only
+//! the username part of `sub::username`.
+
+use super::checks::*;
+use super::roles::{Providers, Role, Split};
+use crate::emit::vtl::*;
+use crate::model::{ObjectModel, Strategy};
+
+/// `<Type>.<field>.req.vtl`: may the caller read this field of `$ctx.source`?
+pub fn field_auth(
+    p: &Providers,
+    roles: &[Role],
+    model: Option<&ObjectModel>,
+    field: &str,
+) -> Vec<Stmt> {
+    let split = Split::of(roles);
+    let mut body = vec![set_authorized(false)];
+    if p.api_key {
+        body.push(read_static_block(API_KEY, &split.api_key));
+    }
+    if p.lambda {
+        body.push(read_static_block(LAMBDA, &split.lambda));
+    }
+    if p.iam {
+        body.push(read_iam_block(p, &split.iam, Some(field)));
+    }
+    for (present, mode, statics, dynamics) in [
+        (
+            p.user_pools,
+            USER_POOLS,
+            &split.user_pools_static,
+            &split.user_pools_dynamic,
+        ),
+        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
+    ] {
+        if !present {
+            continue;
+        }
+        let mut block = static_roles(statics, false);
+        block.extend(source_checks(dynamics, model));
+        body.push(mode_block(mode, block));
+    }
+    body.push(iff(not_authorized(), vec![unauthorized()]));
+    body.push(empty_payload());
+    vec![block("Field Authorization Steps", body)]
+}
+
+/// Owner and dynamic group roles, compared with the parent object.
+fn source_checks(roles: &[Role], model: Option<&ObjectModel>) -> Vec<Stmt> {
+    let is_list = |f: &str| {
+        model
+            .and_then(|m| m.field(f))
+            .is_some_and(|fd| fd.ty.is_list())
+    };
+    let mut owners = Vec::new();
+    let mut groups = Vec::new();
+    for (idx, role) in roles.iter().enumerate() {
+        let entity = role.def.entity();
+        let entity_is_list = is_list(entity);
+        let claim = role.def.claim();
+        match role.def.strategy {
+            Strategy::Owner => {
+                let entity_var = format!("ownerEntity{idx}");
+                let claim_var = format!("ownerClaim{idx}");
+                let list_var = format!("ownerClaimsList{idx}");
+                let mut then = vec![
+                    join_claim_parts(claim, &claim_var),
+                    claim_parts_list(claim, &list_var),
+                ];
+                if entity_is_list {
+                    then.push(for_each(
+                        "allowedOwner",
+                        r(&entity_var),
+                        vec![iff(
+                            or(vec![
+                                eq(r("allowedOwner"), r(&claim_var)),
+                                call(format!("{list_var}.contains"), vec![r("allowedOwner")]),
+                            ]),
+                            vec![set_authorized(true), raw_line("#break")],
+                        )],
+                    ));
+                } else {
+                    then.push(iff(
+                        or(vec![
+                            eq(r(&entity_var), r(&claim_var)),
+                            call(format!("{list_var}.contains"), vec![r(&entity_var)]),
+                        ]),
+                        vec![set_authorized(true)],
+                    ));
+                }
+                owners.push(iff(
+                    not_authorized(),
+                    vec![
+                        set(
+                            &entity_var,
+                            call(
+                                "util.defaultIfNull",
+                                vec![r(format!("ctx.source.{entity}")), Expr::Null],
+                            ),
+                        ),
+                        owner_claim_reads(claim, &claim_var),
+                        iff(claims_present(claim, &claim_var), then),
+                    ],
+                ));
+            }
+            Strategy::Groups => {
+                let entity_var = format!("groupEntity{idx}");
+                let claim_var = format!("groupClaim{idx}");
+                let check = if entity_is_list {
+                    for_each(
+                        "userGroup",
+                        r(&claim_var),
+                        vec![iff(
+                            call(format!("{entity_var}.contains"), vec![r("userGroup")]),
+                            vec![set_authorized(true), raw_line("#break")],
+                        )],
+                    )
+                } else {
+                    iff(
+                        r(format!("{claim_var}.contains(${entity_var})")),
+                        vec![set_authorized(true)],
+                    )
+                };
+                groups.push(iff(
+                    not_authorized(),
+                    vec![
+                        set(
+                            &entity_var,
+                            call(
+                                "util.defaultIfNull",
+                                vec![r(format!("ctx.source.{entity}")), Expr::Null],
+                            ),
+                        ),
+                        set(&claim_var, claim_or(s(claim), list(vec![]))),
+                        group_claim_as_list(&claim_var),
+                        check,
+                    ],
+                ));
+            }
+            _ => {}
+        }
+    }
+    owners.extend(groups);
+    owners
+}
+
+/// `<Type>.<field>.res.vtl`: the field's value; nothing when the parent object came from a
+/// mutation and the model has subscriptions (protected fields stay out of their payloads).
+pub fn field_response(field: &str, subscriptions_on: bool) -> Vec<Stmt> {
+    let value = r(format!("context.source[\"{field}\"]"));
+    if subscriptions_on {
+        return vec![block(
+            "Checking for allowed operations which can return this field",
+            vec![
+                set(
+                    "operation",
+                    call(
+                        "util.defaultIfNull",
+                        vec![call("ctx.source.get", vec![s("__operation")]), Expr::Null],
+                    ),
+                ),
+                if_else(
+                    eq(r("operation"), s("Mutation")),
+                    vec![to_json(Expr::Null)],
+                    vec![to_json(value)],
+                ),
+            ],
+        )];
+    }
+    vec![block("Return Source Field", vec![to_json(value)])]
+}
+
+/// The request of a field resolver that only reads its parent.
+pub fn empty_request() -> Vec<Stmt> {
+    vec![to_json(json(Json::object(vec![
+        ("version", Json::Str("2018-05-29".into())),
+        ("payload", Json::object(vec![])),
+    ])))]
+}
+
+/// Owner read-back: the stored `sub::username` (or each element of a list) shown as the part
+/// after the last `::`.
+pub fn owner_read_back(field: &str) -> Vec<Stmt> {
+    let last = |source: Expr| {
+        vec![
+            set("ownerEntities", source),
+            set("ownerEntitiesLastIdx", raw("$ownerEntities.size() - 1")),
+            set(
+                "ownerEntitiesLast",
+                r("ownerEntities[$ownerEntitiesLastIdx]"),
+            ),
+        ]
+    };
+    let mut each = last(r("entities.split(\"::\")"));
+    each.push(qr(call(
+        "ownerEntitiesList.add",
+        vec![r("ownerEntitiesLast")],
+    )));
+    let mut scalar = last(r(format!("ctx.source.{field}.split(\"::\")")));
+    scalar.push(qr(call(
+        "ctx.source.put",
+        vec![s(field), r("ownerEntitiesLast")],
+    )));
+    scalar.push(to_json(r(format!("ctx.source.{field}"))));
+    vec![block(
+        "Parse owner field auth for Get",
+        vec![if_else(
+            call("util.isList", vec![r(format!("ctx.source.{field}"))]),
+            vec![
+                set("ownerEntitiesList", list(vec![])),
+                set(field, r(format!("ctx.source.{field}"))),
+                for_each("entities", r(field), each),
+                qr(call(
+                    format!("ctx.source.{field}.put"),
+                    vec![r("ownerEntitiesList")],
+                )),
+                to_json(r("ownerEntitiesList")),
+            ],
+            scalar,
+        )],
+    )]
+}

@@ -1,0 +1,787 @@
+//! The resolvers of the API: for every operation and protected field, the AppSync pipeline
+//! (slot functions and the data function) and the VTL file of each function.
+//!
+//! This is the contract between the resolver generation (which fills it) and the stacks
+//! (which turn it into `AWS::AppSync::FunctionConfiguration` and `AWS::AppSync::Resolver`
+//! resources): the stacks never look inside a template except to de-duplicate functions.
+
+use std::collections::BTreeMap;
+
+/// Pipeline slots, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Slot {
+    Init,
+    PreAuth,
+    Auth,
+    PostAuth,
+    PreDataLoad,
+    Validate,
+    PreUpdate,
+    PreSubscribe,
+    PostDataLoad,
+    PostUpdate,
+    Finish,
+}
+
+impl Slot {
+    /// The slot's name in file names and function ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Slot::Init => "init",
+            Slot::PreAuth => "preAuth",
+            Slot::Auth => "auth",
+            Slot::PostAuth => "postAuth",
+            Slot::PreDataLoad => "preDataLoad",
+            Slot::Validate => "validate",
+            Slot::PreUpdate => "preUpdate",
+            Slot::PreSubscribe => "preSubscribe",
+            Slot::PostDataLoad => "postDataLoad",
+            Slot::PostUpdate => "postUpdate",
+            Slot::Finish => "finish",
+        }
+    }
+}
+
+/// What a resolver is, which decides its slots and the stack it lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResolverKind {
+    /// get, list, sync, index queries, search.
+    Query,
+    /// create, update, delete.
+    Mutation,
+    Subscription,
+    /// A field resolver made by `@auth` (field protection, owner read-back).
+    Field,
+    /// `@hasOne`, `@hasMany`, `@belongsTo`, `@manyToMany` fields.
+    Relational,
+    /// A Query/Mutation/Subscription field declared by the user and protected by `@auth`.
+    CustomRoot,
+}
+
+/// The data source a function (or a resolver's init stash) talks to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataSourceRef {
+    /// The API's `NONE_DS`.
+    None,
+    /// The DynamoDB data source of a model (`<Model>DataSource`, table `<Model>Table`).
+    Model(String),
+}
+
+/// One function of a pipeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    /// `Some((slot, index))` for a slot function (index 0-based within the slot); `None` for
+    /// the data function.
+    pub slot: Option<(Slot, usize)>,
+    pub data_source: DataSourceRef,
+    /// File names under `build/resolvers/`; `None` means the inline default `$util.toJson({})`.
+    pub request: Option<String>,
+    pub response: Option<String>,
+}
+
+/// One AppSync pipeline resolver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolver {
+    pub type_name: String,
+    pub field_name: String,
+    pub kind: ResolverKind,
+    /// The model whose stack holds this resolver (model operations and model field
+    /// resolvers); `None` for relational (ConnectionStack) and custom root resolvers.
+    pub model: Option<String>,
+    /// What the init stash records (`metadata.dataSourceType`, `tableName`).
+    pub data_source: DataSourceRef,
+    /// In pipeline order, the data function among them.
+    pub functions: Vec<Function>,
+}
+
+/// Every resolver of the API and every template file, in the reference's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolverPlan {
+    pub resolvers: Vec<Resolver>,
+    /// File name (under `build/resolvers/`) → template text (no trailing newline).
+    pub files: BTreeMap<String, String>,
+}
+
+mod checks;
+mod field;
+mod model_data;
+mod mutation;
+mod post_auth;
+mod query;
+mod roles;
+mod subscription;
+
+use crate::ast::ValueKind;
+use crate::config::Config;
+use crate::emit::vtl::{self, Stmt};
+use crate::model::{ObjectModel, Operation, Strategy, SubscriptionLevel, TypeKind};
+use crate::normalise::Normalised;
+use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
+use crate::plan::auth_checks::roles_needing_field_resolver;
+use crate::plan::keys::PrimaryKey;
+use crate::plan::operations::{ModelOperations, MutationKind};
+use model_data::Timestamps;
+use query::QueryKey;
+use roles::{Providers, Role, RoleDef, roles_for};
+
+/// Every resolver of the API and its templates: model operations (with or without `@auth`),
+/// field resolvers of protected fields and owner fields, and `@auth` on fields of other types.
+pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
+    let mut b = Builder {
+        plan: ResolverPlan::default(),
+        providers: Providers::of(config),
+        sandbox: n.sandbox,
+        config,
+    };
+    let models: Vec<ModelPlan> = n
+        .schema
+        .models()
+        .map(|model| {
+            let auth = n.auth_of(&model.name.text);
+            let acm = auth.and_then(|a| Acm::build(model, a, RoleNaming::Transformer).ok());
+            ModelPlan {
+                model,
+                ops: ModelOperations::of(model, config),
+                acm,
+            }
+        })
+        .collect();
+    // The model transformer makes every model's operations first, then the auth transformer
+    // adds the field resolvers.
+    for m in &models {
+        b.model_operations(m);
+    }
+    for m in &models {
+        b.model_field_resolvers(m);
+    }
+    b.other_field_resolvers(n);
+    b.plan
+}
+
+struct ModelPlan<'a> {
+    model: &'a ObjectModel,
+    ops: ModelOperations,
+    /// `None` for a model without `@auth` (its operations have no auth step).
+    acm: Option<Acm>,
+}
+
+struct Builder<'a> {
+    plan: ResolverPlan,
+    providers: Providers,
+    sandbox: bool,
+    config: &'a Config,
+}
+
+/// One function of a pipeline being assembled, with its templates.
+struct Step {
+    slot: Option<Slot>,
+    data_source: DataSourceRef,
+    request: Option<Vec<Stmt>>,
+    response: Option<Vec<Stmt>>,
+}
+
+impl Step {
+    fn slot(slot: Slot, request: Vec<Stmt>) -> Step {
+        Step {
+            slot: Some(slot),
+            data_source: DataSourceRef::None,
+            request: Some(request),
+            response: None,
+        }
+    }
+
+    fn data(data_source: DataSourceRef, request: Vec<Stmt>, response: Vec<Stmt>) -> Step {
+        Step {
+            slot: None,
+            data_source,
+            request: Some(request),
+            response: Some(response),
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Adds a resolver: names every template after its slot and position, and records it.
+    fn add(
+        &mut self,
+        type_name: &str,
+        field_name: &str,
+        kind: ResolverKind,
+        model: Option<&str>,
+        data_source: DataSourceRef,
+        steps: Vec<Step>,
+    ) {
+        let mut functions = Vec::new();
+        let mut per_slot: BTreeMap<Slot, usize> = BTreeMap::new();
+        for step in steps {
+            let (slot, base) = match step.slot {
+                Some(slot) => {
+                    let index = per_slot.entry(slot).or_insert(0);
+                    let i = *index;
+                    *index += 1;
+                    (
+                        Some((slot, i)),
+                        format!("{type_name}.{field_name}.{}.{}", slot.as_str(), i + 1),
+                    )
+                }
+                None => (None, format!("{type_name}.{field_name}")),
+            };
+            let request = step
+                .request
+                .map(|t| self.file(format!("{base}.req.vtl"), &t));
+            let response = step
+                .response
+                .map(|t| self.file(format!("{base}.res.vtl"), &t));
+            functions.push(Function {
+                slot,
+                data_source: step.data_source,
+                request,
+                response,
+            });
+        }
+        self.plan.resolvers.push(Resolver {
+            type_name: type_name.to_string(),
+            field_name: field_name.to_string(),
+            kind,
+            model: model.map(str::to_string),
+            data_source,
+            functions,
+        });
+    }
+
+    fn file(&mut self, name: String, template: &[Stmt]) -> String {
+        self.plan.files.insert(name.clone(), vtl::print(template));
+        name
+    }
+
+    fn post_auth(&self) -> Step {
+        Step::slot(Slot::PostAuth, post_auth::post_auth(self.sandbox))
+    }
+
+    /// The roles of a read operation.
+    fn read_roles(&self, m: &ModelPlan, op: Operation) -> Vec<Role> {
+        let Some(acm) = &m.acm else {
+            return Vec::new();
+        };
+        roles_for(acm, op, false)
+            .into_iter()
+            .map(|r| Role::plain(RoleDef::of(r, m.model)))
+            .collect()
+    }
+
+    fn model_operations(&mut self, m: &ModelPlan) {
+        let name = m.model.name.text.as_str();
+        let table = DataSourceRef::Model(name.to_string());
+        let p = self.providers;
+        let key = PrimaryKey::of(m.model);
+        let query_key = QueryKey {
+            attributes: table_key_attributes(&key),
+            sort: sort_key_attribute(&key).into_iter().collect(),
+            partition: Some(key.partition.clone()),
+            is_index: false,
+        };
+        if let Some(get) = &m.ops.get {
+            let mut steps = Vec::new();
+            if m.acm.is_some() {
+                let roles = self.read_roles(m, Operation::Get);
+                steps.push(Step::slot(
+                    Slot::Auth,
+                    query::query_auth(&p, &roles, m.model, &query_key),
+                ));
+            }
+            steps.push(self.post_auth());
+            steps.push(Step::data(
+                table.clone(),
+                model_data::get_request(),
+                model_data::get_response(false),
+            ));
+            self.add(
+                "Query",
+                get,
+                ResolverKind::Query,
+                Some(name),
+                table.clone(),
+                steps,
+            );
+        }
+        if let Some(list) = &m.ops.list {
+            let mut steps = Vec::new();
+            if m.acm.is_some() {
+                let roles = self.read_roles(m, Operation::List);
+                steps.push(Step::slot(
+                    Slot::Auth,
+                    query::query_auth(&p, &roles, m.model, &query_key),
+                ));
+            }
+            steps.push(self.post_auth());
+            steps.push(Step::data(
+                table.clone(),
+                model_data::list_request(),
+                model_data::default_response(false, false),
+            ));
+            self.add(
+                "Query",
+                list,
+                ResolverKind::Query,
+                Some(name),
+                table.clone(),
+                steps,
+            );
+        }
+        let timestamps = resolver_timestamps(m.model, self.config);
+        for (kind, field) in &m.ops.mutations {
+            let mut steps = Vec::new();
+            let response = model_data::default_response(false, true);
+            match kind {
+                MutationKind::Create => {
+                    steps.push(Step::slot(
+                        Slot::Init,
+                        model_data::create_init(auto_id(m.model), timestamps.as_ref()),
+                    ));
+                    if let Some(acm) = &m.acm {
+                        let roles = self.create_roles(m, acm);
+                        steps.push(Step::slot(
+                            Slot::Auth,
+                            mutation::create_auth(
+                                &p,
+                                &roles,
+                                m.model,
+                                self.config.flags.populateownerfieldforstaticgroupauth,
+                            ),
+                        ));
+                    }
+                    steps.push(self.post_auth());
+                    steps.push(Step::data(
+                        table.clone(),
+                        model_data::create_request(name, &index_fields(m.model)),
+                        response,
+                    ));
+                }
+                MutationKind::Update => {
+                    steps.push(Step::slot(
+                        Slot::Init,
+                        model_data::update_init(timestamps.as_ref()),
+                    ));
+                    if let Some(acm) = &m.acm {
+                        let roles = self.update_roles(m, acm, &key);
+                        steps.push(Step {
+                            slot: Some(Slot::Auth),
+                            data_source: table.clone(),
+                            request: Some(mutation::read_item_request()),
+                            response: Some(mutation::update_auth(&p, &roles, m.model)),
+                        });
+                    }
+                    steps.push(self.post_auth());
+                    steps.push(Step::data(
+                        table.clone(),
+                        model_data::update_request(false),
+                        response,
+                    ));
+                }
+                MutationKind::Delete => {
+                    if let Some(acm) = &m.acm {
+                        let roles: Vec<Role> = roles_for(acm, Operation::Delete, true)
+                            .into_iter()
+                            .map(|r| Role::plain(RoleDef::of(r, m.model)))
+                            .collect();
+                        steps.push(Step {
+                            slot: Some(Slot::Auth),
+                            data_source: table.clone(),
+                            request: Some(mutation::read_item_request()),
+                            response: Some(mutation::delete_auth(&p, &roles, m.model)),
+                        });
+                    }
+                    steps.push(self.post_auth());
+                    steps.push(Step::data(
+                        table.clone(),
+                        model_data::delete_request(false),
+                        response,
+                    ));
+                }
+            }
+            self.add(
+                "Mutation",
+                field,
+                ResolverKind::Mutation,
+                Some(name),
+                table.clone(),
+                steps,
+            );
+        }
+        for sub in &m.ops.subscriptions {
+            let mut steps = Vec::new();
+            if m.ops.level == SubscriptionLevel::On {
+                if m.acm.is_some() {
+                    let roles = self.read_roles(m, Operation::Listen);
+                    steps.push(Step::slot(
+                        Slot::Auth,
+                        subscription::subscription_auth(&p, &roles),
+                    ));
+                }
+                steps.push(self.post_auth());
+            }
+            steps.push(Step::data(
+                DataSourceRef::None,
+                model_data::subscription_request(),
+                model_data::subscription_response(),
+            ));
+            self.add(
+                "Subscription",
+                &sub.name,
+                ResolverKind::Subscription,
+                Some(name),
+                DataSourceRef::None,
+                steps,
+            );
+        }
+    }
+
+    /// Create: roles with create on some field, limited to those fields (plus the fields the
+    /// API generates) unless they have them all.
+    fn create_roles(&self, m: &ModelPlan, acm: &Acm) -> Vec<Role> {
+        roles_for(acm, Operation::Create, false)
+            .into_iter()
+            .map(|r| {
+                let allowed = fields_with(acm, r, Operation::Create);
+                Role {
+                    all_fields_allowed: allowed.len() == acm.resources.len(),
+                    allowed_fields: with_generated_fields(m.model, allowed),
+                    ..Role::plain(RoleDef::of(r, m.model))
+                }
+            })
+            .collect()
+    }
+
+    /// Update: roles with update or delete on some field; delete on a field means it may be
+    /// set to null. The key is always allowed.
+    fn update_roles(&self, m: &ModelPlan, acm: &Acm, key: &PrimaryKey) -> Vec<Role> {
+        let mut roles: Vec<&AcmRole> = roles_for(acm, Operation::Update, false);
+        for r in roles_for(acm, Operation::Delete, false) {
+            if !roles.iter().any(|x| x.name == r.name) {
+                roles.push(r);
+            }
+        }
+        roles
+            .into_iter()
+            .map(|r| {
+                let allowed = fields_with(acm, r, Operation::Update);
+                let null_allowed = fields_with(acm, r, Operation::Delete);
+                let mut with_key = allowed.clone();
+                with_key.push(key.partition.clone());
+                Role {
+                    all_fields_allowed: allowed.len() == acm.resources.len(),
+                    all_fields_null_allowed: null_allowed.len() == acm.resources.len(),
+                    allowed_fields: with_generated_fields(m.model, with_key),
+                    null_allowed_fields: null_allowed,
+                    ..Role::plain(RoleDef::of(r, m.model))
+                }
+            })
+            .collect()
+    }
+
+    /// Field resolvers the auth rules of a model need: protected fields, then owner fields
+    /// shown without their `sub::` part.
+    fn model_field_resolvers(&mut self, m: &ModelPlan) {
+        let Some(acm) = &m.acm else {
+            return;
+        };
+        let name = m.model.name.text.as_str();
+        let p = self.providers;
+        let subscriptions_on = field_subscriptions_on(m.model, self.config);
+        for field in &acm.resources {
+            let is_relation = m.model.field(field).is_some_and(|f| {
+                ["hasOne", "hasMany", "belongsTo", "manyToMany"]
+                    .iter()
+                    .any(|d| f.has_directive(d))
+            });
+            if is_relation {
+                // Relational fields get their auth with the relation resolvers.
+                continue;
+            }
+            if roles_needing_field_resolver(acm, field).is_empty() {
+                continue;
+            }
+            let roles: Vec<Role> = field_readers(acm, field)
+                .into_iter()
+                .map(|r| Role::plain(RoleDef::of(r, m.model)))
+                .collect();
+            self.add(
+                name,
+                field,
+                ResolverKind::Field,
+                Some(name),
+                DataSourceRef::None,
+                vec![Step::data(
+                    DataSourceRef::None,
+                    field::field_auth(&p, &roles, Some(m.model), field),
+                    field::field_response(field, subscriptions_on),
+                )],
+            );
+        }
+        if !self.config.flags.usesubusernamefordefaultidentityclaim {
+            return;
+        }
+        for role in &acm.roles {
+            let def = RoleDef::of(role, m.model);
+            if def.strategy != Strategy::Owner || !def.has_multi_claim() {
+                continue;
+            }
+            let field = def.entity().to_string();
+            let template = field::owner_read_back(&field);
+            let existing = self
+                .plan
+                .resolvers
+                .iter()
+                .position(|r| r.type_name == name && r.field_name == field);
+            match existing {
+                Some(i) => self.append_finish(i, template),
+                None => self.add(
+                    name,
+                    &field,
+                    ResolverKind::Field,
+                    Some(name),
+                    DataSourceRef::None,
+                    vec![Step::data(
+                        DataSourceRef::None,
+                        field::empty_request(),
+                        template,
+                    )],
+                ),
+            }
+        }
+    }
+
+    /// Adds a response-only function to the finish slot of an existing resolver.
+    fn append_finish(&mut self, index: usize, template: Vec<Stmt>) {
+        let resolver = &self.plan.resolvers[index];
+        let n = resolver
+            .functions
+            .iter()
+            .filter(|f| matches!(f.slot, Some((Slot::Finish, _))))
+            .count();
+        let file = format!(
+            "{}.{}.finish.{}.res.vtl",
+            resolver.type_name,
+            resolver.field_name,
+            n + 1
+        );
+        let file = self.file(file, &template);
+        self.plan.resolvers[index].functions.push(Function {
+            slot: Some((Slot::Finish, n)),
+            data_source: DataSourceRef::None,
+            request: None,
+            response: Some(file),
+        });
+    }
+
+    /// `@auth` on fields of `Query`/`Mutation`/`Subscription` and of non-model types: only the
+    /// static rules can be checked there.
+    fn other_field_resolvers(&mut self, n: &Normalised) {
+        let p = self.providers;
+        for ta in &n.auth {
+            let Some(ty) = n.schema.object(&ta.type_name) else {
+                continue;
+            };
+            if !matches!(ty.kind, TypeKind::Root | TypeKind::Plain) {
+                continue;
+            }
+            let kind = if ty.kind == TypeKind::Root {
+                ResolverKind::CustomRoot
+            } else {
+                ResolverKind::Field
+            };
+            for (field, rules) in &ta.field_rules {
+                let mut names: Vec<String> = Vec::new();
+                let mut roles: Vec<Role> = Vec::new();
+                for rule in rules
+                    .iter()
+                    .filter(|r| r.strategy != Strategy::Owner && r.groups_field.is_none())
+                {
+                    for (role_name, group) in role_names(rule, RoleNaming::Transformer) {
+                        if names.contains(&role_name) {
+                            continue;
+                        }
+                        names.push(role_name);
+                        roles.push(Role::plain(RoleDef::from_rule(
+                            rule,
+                            group.as_deref(),
+                            None,
+                        )));
+                    }
+                }
+                self.add(
+                    &ta.type_name,
+                    field,
+                    kind,
+                    None,
+                    DataSourceRef::None,
+                    vec![Step::data(
+                        DataSourceRef::None,
+                        field::field_auth(&p, &roles, None, field),
+                        field::field_response(field, false),
+                    )],
+                );
+            }
+        }
+    }
+}
+
+/// The fields a role may `op`, in field order.
+fn fields_with(acm: &Acm, role: &AcmRole, op: Operation) -> Vec<String> {
+    acm.resources
+        .iter()
+        .zip(&role.access)
+        .filter(|(_, a)| a.contains(op))
+        .map(|(f, _)| f.clone())
+        .collect()
+}
+
+/// Adds the fields the API itself writes: composite sort keys of `@primaryKey`/`@index` whose
+/// parts are all allowed. (Connection fields of relations come with the relations.)
+fn with_generated_fields(model: &ObjectModel, mut allowed: Vec<String>) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::new();
+    for f in allowed.drain(..) {
+        if !unique.contains(&f) {
+            unique.push(f);
+        }
+    }
+    for f in &model.fields {
+        for d in f
+            .directives
+            .iter()
+            .filter(|d| d.name.text == "primaryKey" || d.name.text == "index")
+        {
+            let Some(arg) = d.argument("sortKeyFields") else {
+                continue;
+            };
+            let ValueKind::List(items) = &arg.value.kind else {
+                continue;
+            };
+            if items.len() < 2 {
+                continue;
+            }
+            let names: Vec<&str> = items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ValueKind::String(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if names.len() == items.len() && names.iter().all(|n| unique.iter().any(|u| u == n)) {
+                let composite = names.join("#");
+                if !unique.contains(&composite) {
+                    unique.push(composite);
+                }
+            }
+        }
+    }
+    unique
+}
+
+/// The roles whose read check protects a field: the roles with `get` somewhere that may read
+/// the field, where a user-pool (or OIDC) `private` role that reads it in full stands for the
+/// other roles of its provider.
+fn field_readers<'a>(acm: &'a Acm, field: &str) -> Vec<&'a AcmRole> {
+    let readers: Vec<&AcmRole> = acm.roles_with(Operation::Get).collect();
+    let covers = |provider: crate::model::Provider| {
+        readers.iter().any(|r| {
+            r.rule.provider == provider
+                && r.rule.strategy == Strategy::Private
+                && Operation::READS
+                    .iter()
+                    .all(|op| acm.is_allowed(r, field, *op))
+        })
+    };
+    let covering: Vec<crate::model::Provider> = [
+        crate::model::Provider::UserPools,
+        crate::model::Provider::Oidc,
+    ]
+    .into_iter()
+    .filter(|p| covers(*p))
+    .collect();
+    readers
+        .iter()
+        .copied()
+        .filter(|r| !(covering.contains(&r.rule.provider) && r.rule.strategy != Strategy::Private))
+        .filter(|r| {
+            Operation::READS
+                .iter()
+                .any(|op| acm.is_allowed(r, field, *op))
+        })
+        .collect()
+}
+
+/// Key attributes of the table: the partition key, then the sort key (`a#b` when composite).
+fn table_key_attributes(key: &PrimaryKey) -> Vec<String> {
+    let mut v = vec![key.partition.clone()];
+    v.extend(sort_key_attribute(key));
+    v
+}
+
+fn sort_key_attribute(key: &PrimaryKey) -> Option<String> {
+    (!key.sort.is_empty()).then(|| key.sort.join("#"))
+}
+
+/// Whether create generates the id: the model's `id` is an `ID` or `String` scalar (an
+/// implicit `id` is `ID!`).
+fn auto_id(model: &ObjectModel) -> bool {
+    match model.field("id") {
+        None => true,
+        Some(f) => !f.ty.is_list() && matches!(f.ty.base(), "ID" | "String"),
+    }
+}
+
+/// Fields with `@index`, whose null values create leaves out of the item.
+fn index_fields(model: &ObjectModel) -> Vec<String> {
+    model
+        .fields
+        .iter()
+        .filter(|f| f.has_directive("index"))
+        .map(|f| f.name.text.clone())
+        .collect()
+}
+
+/// Timestamps as the init steps see them. Without deep merge (the CLI's default) a given
+/// `timestamps` map replaces the defaults, so a name it leaves out is not set.
+fn resolver_timestamps(model: &ObjectModel, config: &Config) -> Option<Timestamps> {
+    let default = Timestamps {
+        created_at: Some("createdAt".into()),
+        updated_at: Some("updatedAt".into()),
+    };
+    let Some(value) = model.model_args().and_then(|a| a.timestamps.as_ref()) else {
+        return Some(default);
+    };
+    let ValueKind::Object(fields) = &value.kind else {
+        return None;
+    };
+    let deep = config.flags.shoulddeepmergedirectiveconfigdefaults;
+    let read = |key: &str, default: Option<String>| match fields.iter().find(|(k, _)| k.text == key)
+    {
+        None if deep => default,
+        None => None,
+        Some((_, v)) => match &v.kind {
+            ValueKind::String(s) => Some(s.clone()),
+            _ => None,
+        },
+    };
+    Some(Timestamps {
+        created_at: read("createdAt", default.created_at.clone()),
+        updated_at: read("updatedAt", default.updated_at.clone()),
+    })
+}
+
+/// Whether a protected field hides its value from mutation results. The reference reads the
+/// `level` of the model's subscription settings as the directive gives them: absent settings
+/// mean `on`, `subscriptions: null` or a map without `level` (without deep merge) do not.
+fn field_subscriptions_on(model: &ObjectModel, config: &Config) -> bool {
+    let Some(value) = model.model_args().and_then(|a| a.subscriptions.as_ref()) else {
+        return true;
+    };
+    let ValueKind::Object(fields) = &value.kind else {
+        return false;
+    };
+    match fields.iter().find(|(k, _)| k.text == "level") {
+        Some((_, v)) => matches!(&v.kind, ValueKind::Enum(l) if l == "on"),
+        None => config.flags.shoulddeepmergedirectiveconfigdefaults,
+    }
+}

@@ -1,0 +1,32 @@
+//! The postAuth step every model operation gets: deny unless an auth step ran (sandbox mode
+//! lets API-key requests through).
+
+use super::checks::API_KEY;
+use crate::emit::vtl::*;
+
+/// `<Type>.<field>.postAuth.1.req.vtl`.
+pub fn post_auth(sandbox: bool) -> Vec<Stmt> {
+    let mut deny = Vec::new();
+    if sandbox {
+        deny.push(iff(
+            eq(call("util.authType", vec![]), s(API_KEY)),
+            vec![Stmt::Return(Some(call("util.toJson", vec![obj(vec![])])))],
+        ));
+    }
+    // (IAM access for non-Cognito principals is a CDK-only setting the Gen1 CLI never sets.)
+    deny.push(stmt(call("util.unauthorized", vec![])));
+    vec![block(
+        title(sandbox),
+        vec![
+            iff(not(r("ctx.stash.get(\"hasAuth\")")), deny),
+            to_json(obj(vec![])),
+        ],
+    )]
+}
+
+fn title(sandbox: bool) -> String {
+    format!(
+        "Sandbox Mode {}, IAM Access Disabled",
+        if sandbox { "Enabled" } else { "Disabled" }
+    )
+}
