@@ -937,7 +937,11 @@ impl<'a> Context<'a> {
     /// A field type as it appears in an input: non-model object types become their input.
     fn input_type(&self, ty: &TypeRef) -> TypeRef {
         match ty {
-            TypeRef::Named(n) if self.is_non_model_object(n) => named(&format!("{n}Input")),
+            // Like the reference, every type that is not a scalar or an enum is replaced by
+            // `<Type>Input`, which exists only for object types.
+            TypeRef::Named(n) if scalar_family(n).is_none() && !self.is_enum(n) => {
+                named(&format!("{n}Input"))
+            }
             TypeRef::Named(n) => named(n),
             TypeRef::List(t) => TypeRef::List(Box::new(self.input_type(t))),
             TypeRef::NonNull(t) => TypeRef::NonNull(Box::new(self.input_type(t))),
