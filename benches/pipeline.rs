@@ -107,7 +107,9 @@ fn run_once(path: &std::path::Path, models: usize, config: &Config) -> Phases {
     let sources = timed(&mut t.load, || SourceMap::load(path).expect("schema loads"));
     let parsed = timed(&mut t.parse, || amplify_gql::parse::parse(&sources));
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let (schema, ds) = timed(&mut t.lower, || amplify_gql::model::lower(parsed.document));
+    let (schema, ds) = timed(&mut t.lower, || {
+        amplify_gql::model::lower(parsed.document, config)
+    });
     let mut diagnostics = amplify_gql::diagnostics::Diagnostics::from(ds);
     let (normalised, ds) = timed(&mut t.normalise, || {
         amplify_gql::normalise::normalise(schema, config)

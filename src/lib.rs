@@ -34,7 +34,7 @@ pub fn analyse(sources: &SourceMap, config: &Config) -> (Option<Normalised>, Dia
     if syntax_failed {
         return (None, diagnostics);
     }
-    let (schema, ds) = model::lower(parsed.document);
+    let (schema, ds) = model::lower(parsed.document, config);
     diagnostics.extend(ds);
     let (normalised, ds) = normalise::normalise(schema, config);
     diagnostics.extend(ds);
@@ -63,7 +63,7 @@ pub fn compile_with(
     let mut build = output::BuildOutput::default();
     let schema = plan::schema::build(normalised, config);
     build.add("schema.graphql", emit::sdl::print(&schema));
-    let mut resolvers = plan::resolvers::ResolverPlan::default();
+    let mut resolvers = plan::resolvers::build(normalised, config);
     for (name, text) in &resolvers.files {
         build.add(format!("resolvers/{name}"), text.as_str());
     }

@@ -60,6 +60,8 @@ codes! {
     GlobalAuthRule = "E0214", "invalid global auth rule";
     ReservedModelName = "E0215", "@model on a root type name";
     SortKeyOwnerField = "E0216", "sort key field used as owner field";
+    // Relations
+    ManyToManyInvalid = "E0401", "invalid @manyToMany relation";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

@@ -5,6 +5,7 @@
 mod auth;
 mod auth_args;
 mod global;
+mod join_models;
 
 pub use auth::*;
 pub use global::GlobalAuthRule;
@@ -14,6 +15,7 @@ use std::collections::HashSet;
 use crate::ast::{
     Definition, Directive, Document, FieldDef, Ident, ObjectType, TypeRef, Value, ValueKind,
 };
+use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 
@@ -138,6 +140,9 @@ pub struct ObjectModel {
     pub kind: TypeKind,
     pub auth: Option<AuthDirective>,
     pub fields: Vec<Field>,
+    /// A join model generated for `@manyToMany`: it carries the rules of both sides, so
+    /// repeated roles are allowed (the later one wins).
+    pub is_join: bool,
 }
 
 impl ObjectModel {
@@ -190,8 +195,13 @@ impl Schema {
 }
 
 /// Builds the typed schema, reporting every problem with directives and their arguments.
-pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
+pub fn lower(mut document: Document, config: &Config) -> (Schema, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    let joins = join_models::expand(
+        &mut document,
+        config.flags.respectprimarykeyattributesonconnectionfield,
+        &mut diags,
+    );
     let mut types: Vec<ObjectModel> = Vec::new();
     let mut global_auth = None;
     // As in the reference, every definition is known before any extension is applied, so an
@@ -279,6 +289,9 @@ pub fn lower(document: Document) -> (Schema, Vec<Diagnostic>) {
             lower_object(o, interface, &mut diags);
         }
     }
+    for t in &mut types {
+        t.is_join = joins.contains(&t.name.text);
+    }
 
     (
         Schema {
@@ -365,6 +378,7 @@ fn lower_object(o: &ObjectType, interface: bool, diags: &mut Vec<Diagnostic>) ->
         );
     }
     let mut obj = ObjectModel {
+        is_join: false,
         name: o.name.clone(),
         kind,
         auth,

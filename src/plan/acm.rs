@@ -63,6 +63,14 @@ impl Acm {
         };
         for rule in auth.type_rules.iter().flatten() {
             for (name, group) in role_names(rule, naming) {
+                if let Some(pos) = acm.roles.iter().position(|r| r.name == name)
+                    && model.is_join
+                {
+                    // A join model repeats the rules of both sides: the later one wins.
+                    acm.roles[pos].rule = rule.clone();
+                    acm.roles[pos].access = vec![rule.operations; acm.resources.len()];
+                    continue;
+                }
                 if let Some(first) = acm.roles.iter().find(|r| r.name == name) {
                     return Err(DuplicateRole {
                         role: name,
