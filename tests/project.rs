@@ -1,0 +1,456 @@
+//! `gql-compile` in an Amplify project, through the built binary: the build folder, `--check`,
+//! `--print-config`, user resolvers and stacks, and a failed compile that leaves everything as
+//! it was. Each test works on its own copy of `examples/blog-project`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value as Json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_amplify-gql");
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+impl Run {
+    fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the binary runs");
+    Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap(),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            if e.file_name() != "build" {
+                copy_dir(&e.path(), &target);
+            }
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of the example project for one test.
+fn project(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("project")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/blog-project"),
+        &dir,
+    );
+    dir
+}
+
+fn api(dir: &Path) -> PathBuf {
+    dir.join("amplify/backend/api/blogapi")
+}
+
+fn build(dir: &Path) -> PathBuf {
+    api(dir).join("build")
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn json(path: &Path) -> Json {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn compiles_the_example_project_into_its_build_folder() {
+    let dir = project("compile");
+    let r = run_in(&dir, &["gql-compile"], &[]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("compiled successfully"), "{}", r.stdout);
+    let b = build(&dir);
+    for f in [
+        "schema.graphql",
+        "cloudformation-template.json",
+        "parameters.json",
+        "stacks/Blog.json",
+        "stacks/Post.json",
+        "stacks/Comment.json",
+        "stacks/CustomResources.json",
+    ] {
+        assert!(b.join(f).is_file(), "{f}");
+    }
+    assert!(b.join("functions").is_dir(), "functions/ is always created");
+    assert!(b.join("resolvers").is_dir());
+
+    let root = json(&b.join("cloudformation-template.json"));
+    let resources = root["Resources"].as_object().unwrap();
+    assert_eq!(
+        resources["GraphQLAPI"]["Properties"]["AuthenticationType"],
+        "AMAZON_COGNITO_USER_POOLS"
+    );
+    // The stored expiry date of cli-inputs.json, not the clock.
+    assert_eq!(
+        resources["GraphQLAPIDefaultApiKey215A6DD7"]["Properties"]["Expires"],
+        1893456000
+    );
+    assert_eq!(
+        resources["GraphQLAPIDefaultApiKey215A6DD7"]["Properties"]["Description"],
+        "public read access"
+    );
+    // The user stack: a nested stack of the root fed with the root's parameters, after the API.
+    let custom = &resources["CustomResourcesjson"];
+    assert_eq!(custom["Type"], "AWS::CloudFormation::Stack");
+    assert_eq!(
+        custom["Properties"]["Parameters"]["AppSyncApiId"],
+        serde_json::json!({"Fn::GetAtt": ["GraphQLAPI", "ApiId"]})
+    );
+    let depends: Vec<&str> = custom["DependsOn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &depends[..2],
+        ["GraphQLAPI", "GraphQLAPITransformerSchema3CB2AE18"]
+    );
+    for model in ["Blog", "Post", "Comment"] {
+        assert!(depends.contains(&model), "{depends:?}");
+    }
+    // Copied as JSON.stringify(_, null, 2) writes it.
+    let copied = std::fs::read_to_string(b.join("stacks/CustomResources.json")).unwrap();
+    assert!(copied.contains("\"Fn::Equals\": [\n        \"true\",\n        \"false\"\n      ]"));
+    assert!(!copied.ends_with('\n'));
+
+    let params = json(&b.join("parameters.json"));
+    assert_eq!(params["AppSyncApiName"], "blogapi");
+    assert_eq!(
+        params["S3DeploymentBucket"],
+        "amplify-blogproject-dev-123456-deployment"
+    );
+    assert!(
+        params["S3DeploymentRootKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("amplify-appsync-files/")
+    );
+    let keys: Vec<&String> = params.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "AppSyncApiName",
+            "DynamoDBBillingMode",
+            "DynamoDBEnableServerSideEncryption",
+            "AuthCognitoUserPoolId",
+            "S3DeploymentBucket",
+            "S3DeploymentRootKey"
+        ]
+    );
+}
+
+#[test]
+fn a_second_compile_is_byte_identical_and_check_passes() {
+    let dir = project("twice");
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    let first = snapshot(&build(&dir));
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    assert_eq!(first, snapshot(&build(&dir)));
+    let r = run_in(&dir, &["gql-compile", "--check"], &[]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("is up to date"), "{}", r.stdout);
+}
+
+#[test]
+fn check_lists_what_would_change_and_writes_nothing() {
+    let dir = project("check");
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    let before = snapshot(&build(&dir));
+    let schema = api(&dir).join("schema.graphql");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n  name: String\n}}\n"),
+    )
+    .unwrap();
+    std::fs::write(build(&dir).join("stale.txt"), "x").unwrap();
+    let r = run_in(&dir, &["gql-compile", "--check"], &[]);
+    r.assert_code(1);
+    for line in [
+        "A stacks/Tag.json",
+        "M cloudformation-template.json",
+        "M schema.graphql",
+        "D stale.txt",
+    ] {
+        assert!(r.stdout.lines().any(|l| l == line), "{line}\n{}", r.stdout);
+    }
+    let mut expected = before;
+    expected.insert("stale.txt".into(), b"x".to_vec());
+    assert_eq!(expected, snapshot(&build(&dir)), "--check writes nothing");
+}
+
+#[test]
+fn check_without_a_build_fails() {
+    let dir = project("check-missing");
+    let r = run_in(&dir, &["gql-compile", "--check"], &[]);
+    r.assert_code(1);
+    assert!(
+        r.stdout.contains("A cloudformation-template.json"),
+        "{}",
+        r.stdout
+    );
+    assert!(!build(&dir).exists());
+}
+
+#[test]
+fn errors_leave_the_build_untouched() {
+    let dir = project("errors");
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    let before = snapshot(&build(&dir));
+    let schema = api(&dir).join("schema.graphql");
+    let good = std::fs::read_to_string(&schema).unwrap();
+
+    // A schema error.
+    std::fs::write(&schema, good.replace("title: String!", "title String!")).unwrap();
+    let r = run_in(&dir, &["gql-compile"], &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("error[E0001]"), "{}", r.stderr);
+    assert_eq!(before, snapshot(&build(&dir)));
+
+    // A resolver override that names no resolver, and one that names no slot.
+    std::fs::write(&schema, &good).unwrap();
+    let resolvers = api(&dir).join("resolvers");
+    write(&resolvers.join("Query.getPots.auth.1.req.vtl"), "## typo");
+    write(
+        &resolvers.join("Query.getPost.preUpdate.1.req.vtl"),
+        "## wrong slot",
+    );
+    let r = run_in(&dir, &["gql-compile"], &[]);
+    r.assert_code(1);
+    assert_eq!(r.stderr.matches("error[E0010]").count(), 2, "{}", r.stderr);
+    assert!(r.stderr.contains("getPost, listPosts"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("init, preAuth, auth, postAuth, preDataLoad, postDataLoad, finish"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(before, snapshot(&build(&dir)));
+    let leftovers: Vec<String> = std::fs::read_dir(api(&dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A user stack that is not JSON.
+    std::fs::remove_file(resolvers.join("Query.getPots.auth.1.req.vtl")).unwrap();
+    std::fs::remove_file(resolvers.join("Query.getPost.preUpdate.1.req.vtl")).unwrap();
+    write(&api(&dir).join("stacks/Broken.json"), "{ nope");
+    let r = run_in(&dir, &["gql-compile"], &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
+    assert!(r.stderr.contains("Broken.json"), "{}", r.stderr);
+    assert_eq!(before, snapshot(&build(&dir)));
+}
+
+#[test]
+fn user_resolvers_extend_pipelines_and_replace_files() {
+    let dir = project("resolvers");
+    let resolvers = api(&dir).join("resolvers");
+    write(
+        &resolvers.join("Query.getPost.preAuth.1.req.vtl"),
+        "## before auth\n",
+    );
+    write(&resolvers.join("Query.getPost.res.vtl"), "## my response\n");
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    let b = build(&dir);
+    assert_eq!(
+        std::fs::read_to_string(b.join("resolvers/Query.getPost.preAuth.1.req.vtl")).unwrap(),
+        "## before auth\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(b.join("resolvers/Query.getPost.res.vtl")).unwrap(),
+        "## my response\n"
+    );
+    assert!(!b.join("resolvers/README.md").exists());
+    let post = json(&b.join("stacks/Post.json"));
+    let resources = post["Resources"].as_object().unwrap();
+    let function = resources
+        .values()
+        .find(|r| r["Properties"]["Name"] == "QuerygetPostpreAuth0Function")
+        .expect("a function for the user slot");
+    assert_eq!(
+        function["Properties"]["ResponseMappingTemplate"],
+        "$util.toJson({})"
+    );
+    let first = &resources["GetPostResolver"]["Properties"]["PipelineConfig"]["Functions"][0];
+    let id = first["Fn::GetAtt"][0].as_str().unwrap();
+    assert!(id.starts_with("QuerygetPostpreAuth0Function"), "{id}");
+}
+
+#[test]
+fn project_settings_reach_the_build() {
+    let dir = project("settings");
+    let a = api(&dir);
+    // No API key when parameters.json says so; a user stack with a parameter of its own.
+    let mut params = json(&a.join("parameters.json"));
+    params["CreateAPIKey"] = serde_json::json!(0);
+    write(&a.join("parameters.json"), &params.to_string());
+    write(
+        &a.join("stacks/Extra.json"),
+        r#"{"Parameters": {"env": {"Type": "String"}, "Threshold": {"Type": "Number", "Default": 3}}, "Resources": {}}"#,
+    );
+    write(&a.join("functions/handler.zip"), "zip");
+    write(&build(&dir).join("tsconfig.resource.json"), "{}");
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    let b = build(&dir);
+    let root = json(&b.join("cloudformation-template.json"));
+    assert!(
+        root["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|r| r["Type"] != "AWS::AppSync::ApiKey")
+    );
+    assert!(root["Outputs"].get("GraphQLAPIKeyOutput").is_none());
+    assert_eq!(
+        root["Parameters"]["Threshold"],
+        serde_json::json!({"Type": "Number", "Default": 3})
+    );
+    assert_eq!(
+        root["Resources"]["Extrajson"]["Properties"]["Parameters"],
+        serde_json::json!({"env": {"Ref": "env"}, "Threshold": {"Ref": "Threshold"}})
+    );
+    assert_eq!(
+        std::fs::read(b.join("functions/handler.zip")).unwrap(),
+        b"zip"
+    );
+    assert!(b.join("tsconfig.resource.json").is_file(), "kept");
+    assert_eq!(json(&b.join("parameters.json"))["CreateAPIKey"], 0);
+}
+
+#[test]
+fn print_config_shows_modes_and_flags() {
+    let dir = project("print-config");
+    let cli = dir.join("amplify/cli.json");
+    let mut flags = json(&cli);
+    flags["features"]["graphqltransformer"]["nosuchflag"] = serde_json::json!(true);
+    flags["features"]["graphqltransformer"]
+        .as_object_mut()
+        .unwrap()
+        .remove("secondarykeyasgsi");
+    write(&cli, &flags.to_string());
+    write(
+        &dir.join("amplify/cli.dev.json"),
+        r#"{"features": {"graphqltransformer": {"populateownerfieldforstaticgroupauth": false}}}"#,
+    );
+    let r = run_in(&dir, &["gql-compile", "--print-config"], &[]);
+    r.assert_code(0);
+    for line in [
+        "api: blogapi",
+        "environment: dev",
+        "default    AMAZON_COGNITO_USER_POOLS",
+        "additional AWS_IAM",
+        // Missing from cli.json: the existing-project default.
+        "secondarykeyasgsi = false",
+        // cli.<env>.json wins over cli.json.
+        "populateownerfieldforstaticgroupauth = false",
+        "usesubusernamefordefaultidentityclaim = true",
+        "user stacks: CustomResources.json",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+    assert!(r.stderr.contains("warning[W0007]"), "{}", r.stderr);
+    assert!(r.stderr.contains("nosuchflag"), "{}", r.stderr);
+    assert!(!build(&dir).exists(), "--print-config writes nothing");
+}
+
+#[test]
+fn a_schema_alone_is_an_api_named_after_its_folder() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("project")
+        .join("standalone")
+        .join("shopapi");
+    let _ = std::fs::remove_dir_all(&dir);
+    write(
+        &dir.join("schema.graphql"),
+        "type Order @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n}\n",
+    );
+    let r = run_in(
+        &dir,
+        &["gql-compile", "--schema", "schema.graphql", "--out", "out"],
+        &[("SOURCE_DATE_EPOCH", "1000")],
+    );
+    r.assert_code(0);
+    let params = json(&dir.join("out/parameters.json"));
+    assert_eq!(params["AppSyncApiName"], "shopapi");
+    assert_eq!(params["S3DeploymentBucket"], "");
+    let root = json(&dir.join("out/cloudformation-template.json"));
+    assert_eq!(
+        root["Resources"]["GraphQLAPIDefaultApiKey215A6DD7"]["Properties"]["Expires"],
+        1000 + 7 * 86400
+    );
+    run_in(
+        &dir,
+        &[
+            "gql-compile",
+            "--schema",
+            "schema.graphql",
+            "--out",
+            "out",
+            "--api-name",
+            "orders",
+        ],
+        &[],
+    )
+    .assert_code(0);
+    assert_eq!(
+        json(&dir.join("out/parameters.json"))["AppSyncApiName"],
+        "orders"
+    );
+}
