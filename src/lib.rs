@@ -75,13 +75,8 @@ pub fn compile_with(
     if problems.has_errors() {
         return Err(problems);
     }
-    let stacks =
-        plan::stacks::build(normalised, config, &resolvers, &inputs.stacks).map_err(|m| {
-            Diagnostics::from(vec![
-                Diagnostic::error(diagnostics::Code::ProjectInvalid, m)
-                    .with_help("rename the stack in the API's stacks/ folder"),
-            ])
-        })?;
+    let stacks = plan::stacks::build(normalised, config, &resolvers, &inputs.stacks)
+        .map_err(|d| Diagnostics::from(vec![d]))?;
     build.add(
         "cloudformation-template.json",
         emit::cfn::root_template(&stacks.root),

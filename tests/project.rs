@@ -454,3 +454,41 @@ fn a_schema_alone_is_an_api_named_after_its_folder() {
         "orders"
     );
 }
+
+#[test]
+fn an_api_key_lives_one_to_365_days() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("project")
+        .join("api-key-days");
+    let _ = std::fs::remove_dir_all(&dir);
+    write(
+        &dir.join("schema.graphql"),
+        "type Q @model @auth(rules: [{ allow: public }]) {\n  id: ID!\n}\n",
+    );
+    let auth = |days: i64| {
+        format!(
+            r#"{{"defaultAuthentication": {{"authenticationType": "API_KEY", "apiKeyConfig": {{"apiKeyExpirationDays": {days}}}}}}}"#
+        )
+    };
+    write(&dir.join("auth.json"), &auth(400));
+    let args = [
+        "gql-compile",
+        "--schema",
+        "schema.graphql",
+        "--auth-config",
+        "auth.json",
+        "--out",
+        "out",
+    ];
+    let r = run_in(&dir, &args, &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("between 1 and 365 days"), "{}", r.stderr);
+    // 0 means no expiry of the reference's own choosing: the key has no `Expires`.
+    write(&dir.join("auth.json"), &auth(0));
+    run_in(&dir, &args, &[]).assert_code(0);
+    let root = json(&dir.join("out/cloudformation-template.json"));
+    assert_eq!(
+        root["Resources"]["GraphQLAPIDefaultApiKey215A6DD7"]["Properties"],
+        serde_json::json!({"ApiId": {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]}})
+    );
+}

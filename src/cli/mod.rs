@@ -127,6 +127,9 @@ impl InputArgs {
                 ),
             }
         }
+        if let Err(d) = crate::plan::stacks::root::check_api_key(&config.auth) {
+            diagnostics.push(d);
+        }
         let sources = SourceMap::load(&schema_path).map_err(|d| {
             let mut all = diagnostics.clone();
             all.push(d);

@@ -28,6 +28,7 @@ pub use user::UserStack;
 
 use crate::ast::TypeRef;
 use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
 use crate::normalise::Normalised;
 use crate::plan::keys::{self, PrimaryKey};
@@ -75,7 +76,7 @@ pub fn build(
     config: &Config,
     resolvers: &ResolverPlan,
     settings: &StackSettings,
-) -> Result<Resolved, String> {
+) -> Result<Resolved, Diagnostic> {
     let models: Vec<&ObjectModel> = n.schema.models().collect();
     let mut set = StackSet::new();
     let root = root::build(&mut set.root, &config.auth, !models.is_empty(), settings);
@@ -136,7 +137,10 @@ pub fn build(
     };
     pipelines::add(&mut set, resolvers, &ctx);
     let mut resolved = refs::resolve(set);
-    user::merge(&mut resolved, &settings.user_stacks)?;
+    user::merge(&mut resolved, &settings.user_stacks).map_err(|m| {
+        Diagnostic::error(Code::ProjectInvalid, m)
+            .with_help("rename the stack in the API's stacks/ folder")
+    })?;
     Ok(resolved)
 }
 
