@@ -114,11 +114,11 @@ mod subscription;
 use crate::ast::ValueKind;
 use crate::config::Config;
 use crate::emit::vtl::{self, Stmt};
-use crate::model::{ObjectModel, Operation, Strategy, SubscriptionLevel, TypeKind};
+use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks::roles_needing_field_resolver;
-use crate::plan::keys::PrimaryKey;
+use crate::plan::keys::{PrimaryKey, lower_first, upper_first};
 use crate::plan::operations::{ModelOperations, MutationKind};
 use model_data::Timestamps;
 use query::QueryKey;
@@ -132,6 +132,7 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
         providers: Providers::of(config),
         sandbox: n.sandbox,
         config,
+        schema: &n.schema,
     };
     let models: Vec<ModelPlan> = n
         .schema
@@ -170,6 +171,7 @@ struct Builder<'a> {
     providers: Providers,
     sandbox: bool,
     config: &'a Config,
+    schema: &'a Schema,
 }
 
 /// One function of a pipeline being assembled, with its templates.
@@ -445,7 +447,13 @@ impl Builder<'_> {
                 let allowed = fields_with(acm, r, Operation::Create);
                 Role {
                     all_fields_allowed: allowed.len() == acm.resources.len(),
-                    allowed_fields: with_generated_fields(m.model, allowed),
+                    allowed_fields: with_generated_fields(
+                        self.schema,
+                        m.model,
+                        allowed,
+                        &acm.resources,
+                        self.config,
+                    ),
                     ..Role::plain(RoleDef::of(r, m.model))
                 }
             })
@@ -471,7 +479,13 @@ impl Builder<'_> {
                 Role {
                     all_fields_allowed: allowed.len() == acm.resources.len(),
                     all_fields_null_allowed: null_allowed.len() == acm.resources.len(),
-                    allowed_fields: with_generated_fields(m.model, with_key),
+                    allowed_fields: with_generated_fields(
+                        self.schema,
+                        m.model,
+                        with_key,
+                        &acm.resources,
+                        self.config,
+                    ),
                     null_allowed_fields: null_allowed,
                     ..Role::plain(RoleDef::of(r, m.model))
                 }
@@ -636,13 +650,92 @@ fn fields_with(acm: &Acm, role: &AcmRole, op: Operation) -> Vec<String> {
         .collect()
 }
 
-/// Adds the fields the API itself writes: composite sort keys of `@primaryKey`/`@index` whose
-/// parts are all allowed. (Connection fields of relations come with the relations.)
-fn with_generated_fields(model: &ObjectModel, mut allowed: Vec<String>) -> Vec<String> {
+/// Adds the fields the API itself writes to a role's allowed fields: the connection fields of
+/// implicit relations (`blogPostsId`), and composite sort keys of `@primaryKey`/`@index`
+/// (`a#b`) whose parts are all allowed.
+fn with_generated_fields(
+    schema: &Schema,
+    model: &ObjectModel,
+    allowed: Vec<String>,
+    resources: &[String],
+    config: &Config,
+) -> Vec<String> {
     let mut unique: Vec<String> = Vec::new();
-    for f in allowed.drain(..) {
+    let add = |unique: &mut Vec<String>, f: String| {
         if !unique.contains(&f) {
             unique.push(f);
+        }
+    };
+    for f in allowed {
+        add(&mut unique, f);
+    }
+    let name = &model.name.text;
+    let respect_key = config.flags.respectprimarykeyattributesonconnectionfield;
+    let connection = |ty: &str, field: &str, key_field: &str| {
+        let suffix = if respect_key { key_field } else { "id" };
+        format!(
+            "{}{}{}",
+            lower_first(ty),
+            upper_first(field),
+            upper_first(suffix)
+        )
+    };
+    let sort_connection = |ty: &str, field: &str, sk: &str| {
+        format!(
+            "{}{}{}",
+            lower_first(ty),
+            upper_first(field),
+            upper_first(sk)
+        )
+    };
+    // `@hasMany` fields of other types that point here: the child holds the parent's key.
+    // (A join model of `@manyToMany` is pointed at by rewritten fields, which the reference
+    // does not see: it reads the document as written.)
+    for parent in schema.types.iter().filter(|_| !model.is_join) {
+        for f in parent
+            .fields
+            .iter()
+            .filter(|f| f.ty.base() == name && f.has_directive("hasMany"))
+        {
+            let key = PrimaryKey::of(parent);
+            add(
+                &mut unique,
+                connection(&parent.name.text, &f.name.text, &key.partition),
+            );
+            for sk in &key.sort {
+                add(
+                    &mut unique,
+                    sort_connection(&parent.name.text, &f.name.text, sk),
+                );
+            }
+        }
+    }
+    // Implicit `@hasOne` (and `@belongsTo` of a `@hasOne`) fields of this model.
+    for field in resources {
+        let Some(f) = model.field(field) else {
+            continue;
+        };
+        for d in f.directives.iter().filter(|d| {
+            (d.name.text == "hasOne" || d.name.text == "belongsTo")
+                && d.argument("fields").is_none()
+        }) {
+            let Some(related) = schema.object(f.ty.base()) else {
+                continue;
+            };
+            let applies = d.name.text == "hasOne"
+                || related
+                    .fields
+                    .iter()
+                    .any(|rf| rf.ty.base() == name && rf.has_directive("hasOne"));
+            if applies {
+                add(
+                    &mut unique,
+                    connection(name, field, &PrimaryKey::of(related).partition),
+                );
+                for sk in &PrimaryKey::of(model).sort {
+                    add(&mut unique, sort_connection(name, field, sk));
+                }
+            }
         }
     }
     for f in &model.fields {
@@ -668,10 +761,7 @@ fn with_generated_fields(model: &ObjectModel, mut allowed: Vec<String>) -> Vec<S
                 })
                 .collect();
             if names.len() == items.len() && names.iter().all(|n| unique.iter().any(|u| u == n)) {
-                let composite = names.join("#");
-                if !unique.contains(&composite) {
-                    unique.push(composite);
-                }
+                add(&mut unique, names.join("#"));
             }
         }
     }
@@ -723,10 +813,10 @@ fn sort_key_attribute(key: &PrimaryKey) -> Option<String> {
 }
 
 /// Whether create generates the id: the model's `id` is an `ID` or `String` scalar (an
-/// implicit `id` is `ID!`).
+/// implicit `id` is `ID!`, and there is none when `@primaryKey` is on another field).
 fn auto_id(model: &ObjectModel) -> bool {
     match model.field("id") {
-        None => true,
+        None => !PrimaryKey::of(model).explicit,
         Some(f) => !f.ty.is_list() && matches!(f.ty.base(), "ID" | "String"),
     }
 }

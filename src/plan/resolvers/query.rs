@@ -69,11 +69,7 @@ pub fn query_auth(p: &Providers, roles: &[Role], model: &ObjectModel, key: &Quer
         vec![unauthorized()],
     ));
     body.push(empty_payload());
-    vec![block_("Authorization Steps", body)]
-}
-
-fn block_(title: &str, body: Vec<Stmt>) -> Stmt {
-    block(title, body)
+    vec![block("Authorization Steps", body)]
 }
 
 /// The OR filter of the owner and dynamic group roles, stashed as `authFilter`.

@@ -1,0 +1,436 @@
+//! The resolvers `gql-compile` writes: snapshots of representative fixtures, determinism, and
+//! behaviour checks on the templates — what a reviewer would look for in a generated auth
+//! template, asserted on the text.
+
+mod common;
+
+use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
+use amplify_gql::plan::resolvers::{self, DataSourceRef, ResolverKind, ResolverPlan, Slot};
+use amplify_gql::source::SourceMap;
+
+/// The resolver plan of a schema given as text.
+fn plan_of(schema: &str, config: &Config) -> ResolverPlan {
+    let sources = SourceMap::from_text("schema.graphql", schema);
+    let (n, diagnostics) = amplify_gql::analyse(&sources, config);
+    assert!(
+        !diagnostics.has_errors(),
+        "{}",
+        amplify_gql::render_diagnostics(&diagnostics, &sources, false)
+    );
+    resolvers::build(&n.unwrap(), config)
+}
+
+fn file<'a>(plan: &'a ResolverPlan, name: &str) -> &'a str {
+    plan.files
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name}; files: {:#?}", plan.files.keys()))
+}
+
+/// The text of one `#if( $util.authType() == "<mode>" )` block, up to its `#end`.
+fn mode_block<'a>(template: &'a str, mode: &str) -> &'a str {
+    let start = template
+        .find(&format!("#if( $util.authType() == \"{mode}\" )"))
+        .unwrap_or_else(|| panic!("no {mode} block in:\n{template}"));
+    let end = template[start..]
+        .find("\n#end")
+        .map_or(template.len(), |e| start + e + 5);
+    &template[start..end]
+}
+
+fn auth_config(json: &str) -> Config {
+    Config {
+        auth: AuthConfig::from_json_text(json, "auth.json").unwrap(),
+        ..Config::default()
+    }
+}
+
+const API_KEY_ONLY: &str = r#"{"defaultAuthentication": {"authenticationType": "API_KEY"},
+    "additionalAuthenticationProviders": []}"#;
+
+/// Every file of a fixture's plan, and its pipelines, as one text.
+fn render(plan: &ResolverPlan) -> String {
+    let mut out = String::from("# pipelines\n");
+    for r in &plan.resolvers {
+        out.push_str(&format!(
+            "{}.{} ({:?}, model {:?}, stash {:?})\n",
+            r.type_name, r.field_name, r.kind, r.model, r.data_source
+        ));
+        for f in &r.functions {
+            let slot = f
+                .slot
+                .map_or("data".to_string(), |(s, i)| format!("{}[{i}]", s.as_str()));
+            out.push_str(&format!(
+                "  {slot}: {:?} req={} res={}\n",
+                f.data_source,
+                f.request.as_deref().unwrap_or("(inline)"),
+                f.response.as_deref().unwrap_or("(inline)")
+            ));
+        }
+    }
+    for (name, text) in &plan.files {
+        out.push_str(&format!("\n===== {name}\n{text}\n"));
+    }
+    out
+}
+
+fn fixture_plan(f: &common::Fixture) -> ResolverPlan {
+    let (sources, config, mut diagnostics) = common::load(f);
+    let (n, ds) = amplify_gql::analyse(&sources, &config);
+    diagnostics.extend(ds.iter().cloned());
+    assert!(
+        !diagnostics.has_errors(),
+        "{}",
+        amplify_gql::render_diagnostics(&diagnostics, &sources, false)
+    );
+    resolvers::build(&n.unwrap(), &config)
+}
+
+/// A few fixtures that together use every strategy, provider and field-level combination.
+const SNAPSHOTTED: &[&str] = &[
+    "owner-default",
+    "groups-dynamic",
+    "identity-pool-rules",
+    "field-rules-restrict",
+    "global-sandbox",
+    "custom-lambda",
+    "root-and-plain-field-rules",
+    "subscriptions-public-required-field",
+];
+
+#[test]
+fn snapshots_of_representative_fixtures() {
+    let fixtures = common::fixtures("ok");
+    for name in SNAPSHOTTED {
+        let f = fixtures
+            .iter()
+            .find(|f| f.name == format!("ok__{name}"))
+            .unwrap_or_else(|| panic!("fixture {name} is gone"));
+        let plan = fixture_plan(f);
+        insta::with_settings!({ snapshot_path => "snapshots/resolvers", prepend_module_to_snapshot => false, description => f.rel.clone() }, {
+            insta::assert_snapshot!(f.name.clone(), render(&plan));
+        });
+    }
+}
+
+#[test]
+fn every_ok_fixture_gives_the_same_plan_twice() {
+    for f in common::fixtures("ok") {
+        let a = fixture_plan(&f);
+        let b = fixture_plan(&f);
+        assert_eq!(a, b, "{}", f.rel);
+        assert!(!a.files.is_empty() || a.resolvers.is_empty(), "{}", f.rel);
+        // Every file a function names exists, and every file is used by a function.
+        let named: Vec<&String> = a
+            .resolvers
+            .iter()
+            .flat_map(|r| &r.functions)
+            .flat_map(|f| [f.request.as_ref(), f.response.as_ref()])
+            .flatten()
+            .collect();
+        for name in &named {
+            assert!(a.files.contains_key(*name), "{}: {name} missing", f.rel);
+        }
+        for name in a.files.keys() {
+            assert!(named.contains(&name), "{}: {name} unused", f.rel);
+        }
+    }
+}
+
+#[test]
+fn templates_have_no_trailing_newline_and_balanced_directives() {
+    for f in common::fixtures("ok") {
+        for (name, text) in &fixture_plan(&f).files {
+            assert!(!text.ends_with('\n'), "{}: {name}", f.rel);
+            let opens = text
+                .lines()
+                .filter(|l| {
+                    let t = l.trim_start();
+                    t.starts_with("#if(") || t.starts_with("#foreach(")
+                })
+                .count();
+            let ends = text.lines().filter(|l| l.trim_start() == "#end").count();
+            assert_eq!(opens, ends, "{}: {name}\n{text}", f.rel);
+        }
+    }
+}
+
+#[test]
+fn update_owner_check_compares_the_stored_owner_with_the_callers_claims() {
+    let plan = plan_of(
+        "type Post @model @auth(rules: [{ allow: owner }]) { id: ID! title: String }",
+        &Config::default(),
+    );
+    let t = file(&plan, "Mutation.updatePost.auth.1.res.vtl");
+    let user_pools = mode_block(t, "User Pool Authorization");
+    // The stored item (read by the request half) is what is compared, not the input.
+    assert!(
+        user_pools.contains("#set( $ownerEntity0 = $util.defaultIfNull($ctx.result.owner, null) )")
+    );
+    assert!(!user_pools.contains("$ctx.args.input.owner"));
+    // The caller: `sub::username`, or either part alone.
+    assert!(user_pools.contains(r#"$ctx.identity.claims.get("sub")"#));
+    assert!(user_pools.contains(r#"$ctx.identity.claims.get("cognito:username")"#));
+    assert!(user_pools.contains(r#"#set( $ownerClaim0 = "$ownerClaim0::$currentClaim1" )"#));
+    assert!(user_pools.contains(
+        "#if( $ownerEntity0 == $ownerClaim0 || $ownerClaimsList0.contains($ownerEntity0) )"
+    ));
+    // The request half reads the item by key on the model's table.
+    let read = file(&plan, "Mutation.updatePost.auth.1.req.vtl");
+    assert!(read.contains(r#""operation": "GetItem""#));
+    let update = plan
+        .resolvers
+        .iter()
+        .find(|r| r.field_name == "updatePost")
+        .unwrap();
+    let auth = update
+        .functions
+        .iter()
+        .find(|f| f.slot == Some((Slot::Auth, 0)))
+        .unwrap();
+    assert_eq!(auth.data_source, DataSourceRef::Model("Post".into()));
+    // No other mode may update: API key and IAM are refused outright.
+    assert!(mode_block(t, "API Key Authorization").contains("$util.unauthorized()"));
+    assert!(mode_block(t, "IAM Authorization").contains("$util.unauthorized()"));
+}
+
+#[test]
+fn api_key_read_only_model_refuses_api_key_writes_and_allows_reads() {
+    let plan = plan_of(
+        "type Post @model @auth(rules: [{ allow: public, operations: [read] }]) { id: ID! title: String }",
+        &auth_config(API_KEY_ONLY),
+    );
+    for (name, mode) in [
+        (
+            "Mutation.createPost.auth.1.req.vtl",
+            "API Key Authorization",
+        ),
+        (
+            "Mutation.updatePost.auth.1.res.vtl",
+            "API Key Authorization",
+        ),
+        (
+            "Mutation.deletePost.auth.1.res.vtl",
+            "API Key Authorization",
+        ),
+    ] {
+        let block = mode_block(file(&plan, name), mode);
+        assert!(block.contains("$util.unauthorized()"), "{name}:\n{block}");
+        assert!(!block.contains("$isAuthorized = true"), "{name}");
+    }
+    for name in [
+        "Query.getPost.auth.1.req.vtl",
+        "Query.listPosts.auth.1.req.vtl",
+        "Subscription.onCreatePost.auth.1.req.vtl",
+    ] {
+        let block = mode_block(file(&plan, name), "API Key Authorization");
+        assert!(block.contains("#set( $isAuthorized = true )"), "{name}");
+    }
+    // Only the configured mode has a block.
+    assert!(!file(&plan, "Query.getPost.auth.1.req.vtl").contains("User Pool Authorization"));
+}
+
+#[test]
+fn queries_filter_by_owner_and_the_data_step_applies_the_filter() {
+    let plan = plan_of(
+        "type Post @model @auth(rules: [{ allow: owner, ownerField: \"author\", identityClaim: \"sub\" }]) { id: ID! author: String }",
+        &Config::default(),
+    );
+    let list_auth = file(&plan, "Query.listPosts.auth.1.req.vtl");
+    assert!(list_auth.contains(r#"$util.qr($authFilter.add({"author": { "eq": $role0 }}))"#));
+    assert!(list_auth.contains(r#"$util.qr($ctx.stash.put("authFilter", { "or": $authFilter }))"#));
+    assert!(list_auth.contains("#if( !$isAuthorized && $util.isNull($ctx.stash.authFilter) )"));
+    let list = file(&plan, "Query.listPosts.req.vtl");
+    assert!(list.contains("#set( $filter = $ctx.stash.authFilter )"));
+    // A get whose record the filter rejects is unauthorised, not "not found".
+    let get = file(&plan, "Query.getPost.res.vtl");
+    assert!(get.contains("#if( $ctx.result.items.isEmpty() && $ctx.result.scannedCount == 1 )"));
+    // A single claim: no read-back resolver for the owner field.
+    assert!(!plan.files.contains_key("Post.author.res.vtl"));
+}
+
+#[test]
+fn create_sets_the_owner_and_field_limited_roles_get_allowed_field_lists() {
+    let plan = plan_of(
+        r#"type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+             title: String
+             rating: Int @auth(rules: [{ allow: private, operations: [read, create] }])
+           }"#,
+        &Config::default(),
+    );
+    let t = file(&plan, "Mutation.createPost.auth.1.req.vtl");
+    // The owner may create every field but `rating`.
+    assert!(
+        t.contains(r#"#set( $ownerAllowedFields0 = ["title"] )"#),
+        "{t}"
+    );
+    assert!(t.contains("#set( $isAuthorizedOnAllFields0 = false )"));
+    assert!(t.contains(r#"$util.qr($ctx.args.input.put("owner", $ownerClaim0))"#));
+    // A private user may only set `rating`.
+    assert!(t.contains(r#"$util.qr($allowedFields.addAll(["rating"]))"#));
+    assert!(t.contains(r#"$util.error("Unauthorized on ${deniedFields}", "Unauthorized")"#));
+    // API key users read posts but not `rating`: the field has its own read check, and is
+    // kept out of mutation results (subscriptions are on).
+    let field = file(&plan, "Post.rating.req.vtl");
+    assert!(field.contains("## [Start] Field Authorization Steps. **"));
+    assert!(!mode_block(field, "API Key Authorization").contains("$isAuthorized = true"));
+    assert!(mode_block(field, "User Pool Authorization").contains("#set( $isAuthorized = true )"));
+    let res = file(&plan, "Post.rating.res.vtl");
+    assert!(res.contains(r#"#if( $operation == "Mutation" )"#));
+}
+
+#[test]
+fn delete_needs_delete_on_every_field() {
+    let plan = plan_of(
+        r#"type Post @model @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Editors"] }]) {
+             id: ID!
+             title: String @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Editors"], operations: [read, update] }])
+           }"#,
+        &Config::default(),
+    );
+    let t = file(&plan, "Mutation.deletePost.auth.1.res.vtl");
+    // Editors lost delete on `title`, so they cannot delete at all.
+    assert!(!t.contains("Editors"), "{t}");
+    assert!(t.contains("$ctx.result.owner"));
+    let update = file(&plan, "Mutation.updatePost.auth.1.res.vtl");
+    assert!(update.contains(r#""entity":"Editors""#));
+}
+
+#[test]
+fn iam_rules_check_the_role_arns_and_admin_roles_pass() {
+    let config = Config {
+        admin_roles: vec!["adminFn-dev".into()],
+        identity_pool_id: Some("us-east-1:pool".into()),
+        ..Config::default()
+    };
+    let plan = plan_of(
+        r#"type Post @model @auth(rules: [{ allow: private, provider: identityPool }, { allow: public, provider: identityPool, operations: [read] }]) { id: ID! }"#,
+        &config,
+    );
+    let get = mode_block(
+        file(&plan, "Query.getPost.auth.1.req.vtl"),
+        "IAM Authorization",
+    );
+    assert!(get.contains("#foreach( $adminRole in $ctx.stash.adminRoles )"));
+    assert!(get.contains("#return($util.toJson({}))"));
+    assert!(get.contains("$ctx.identity.userArn == $ctx.stash.unauthRole"));
+    assert!(get.contains(r#"$ctx.identity.cognitoIdentityAuthType == "authenticated""#));
+    let create = mode_block(
+        file(&plan, "Mutation.createPost.auth.1.req.vtl"),
+        "IAM Authorization",
+    );
+    assert!(create.contains("#if( ($ctx.identity.userArn == $ctx.stash.authRole) || "));
+    assert!(
+        !create.contains("== $ctx.stash.unauthRole"),
+        "public IAM may not create:\n{create}"
+    );
+}
+
+#[test]
+fn models_without_auth_are_denied_unless_sandbox_and_api_key() {
+    let denied = plan_of("type Todo @model { id: ID! }", &Config::default());
+    let post = file(&denied, "Query.getTodo.postAuth.1.req.vtl");
+    assert!(post.contains("## [Start] Sandbox Mode Disabled, IAM Access Disabled. **"));
+    assert!(post.contains("#if( !$ctx.stash.get(\"hasAuth\") )\n  $util.unauthorized()\n#end"));
+    assert!(!denied.files.contains_key("Query.getTodo.auth.1.req.vtl"));
+    let sandbox = plan_of(
+        "input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }\ntype Todo @model { id: ID! }",
+        &Config::default(),
+    );
+    let post = file(&sandbox, "Query.getTodo.postAuth.1.req.vtl");
+    assert!(post.contains(r#"#if( $util.authType() == "API Key Authorization" )"#));
+    assert!(post.contains("#return($util.toJson({}))"));
+}
+
+#[test]
+fn subscriptions_filter_events_by_owner_and_level_public_has_no_auth() {
+    let plan = plan_of(
+        r#"type Post @model @auth(rules: [{ allow: owner }]) { id: ID! }
+           type Note @model(subscriptions: { level: public }) @auth(rules: [{ allow: owner }]) { id: ID! }"#,
+        &Config::default(),
+    );
+    let t = file(&plan, "Subscription.onCreatePost.auth.1.req.vtl");
+    assert!(t.contains(
+        r#"$util.qr($authOwnerRuntimeFilter.add({ "owner": { "eq": $currentClaim1 } }))"#
+    ));
+    assert!(t.contains("#set( $ownerEntity0 = $util.defaultIfNull($ctx.args.owner, null) )"));
+    assert!(
+        file(&plan, "Subscription.onCreatePost.res.vtl")
+            .contains("$extensions.setSubscriptionFilter")
+    );
+    let note = plan
+        .resolvers
+        .iter()
+        .find(|r| r.field_name == "onCreateNote")
+        .unwrap();
+    assert_eq!(note.kind, ResolverKind::Subscription);
+    assert_eq!(note.functions.len(), 1, "only the data function");
+    assert!(note.functions[0].slot.is_none());
+}
+
+#[test]
+fn owner_read_back_only_with_a_multi_part_claim_and_the_flag() {
+    let schema = "type Post @model @auth(rules: [{ allow: owner }]) { id: ID! }";
+    let plan = plan_of(schema, &Config::default());
+    let res = file(&plan, "Post.owner.res.vtl");
+    assert!(res.contains(r#"#set( $ownerEntities = $ctx.source.owner.split("::") )"#));
+    assert_eq!(
+        file(&plan, "Post.owner.req.vtl"),
+        r#"$util.toJson({"version":"2018-05-29","payload":{}})"#
+    );
+    let (flags, _) = FeatureFlags::from_json_text(
+        r#"{"usesubusernamefordefaultidentityclaim": false}"#,
+        "flags.json",
+    );
+    let legacy = plan_of(
+        schema,
+        &Config {
+            flags,
+            ..Config::default()
+        },
+    );
+    assert!(!legacy.files.contains_key("Post.owner.res.vtl"));
+}
+
+#[test]
+fn model_arguments_rename_and_remove_operations() {
+    let plan = plan_of(
+        r#"type Post @model(queries: { get: "fetchPost" }, mutations: { create: "addPost" }, subscriptions: null, timestamps: { createdAt: "made" })
+             @auth(rules: [{ allow: owner }]) { id: ID! }"#,
+        &Config::default(),
+    );
+    let fields: Vec<String> = plan
+        .resolvers
+        .iter()
+        .map(|r| format!("{}.{}", r.type_name, r.field_name))
+        .collect();
+    assert_eq!(
+        fields,
+        ["Query.fetchPost", "Mutation.addPost", "Post.owner"]
+    );
+    let init = file(&plan, "Mutation.addPost.init.1.req.vtl");
+    assert!(init.contains(r#"$util.qr($ctx.stash.defaultValues.put("made", $createdAt))"#));
+    assert!(
+        !init.contains("updatedAt"),
+        "a given timestamps map replaces the defaults"
+    );
+}
+
+#[test]
+fn root_fields_keep_only_static_rules() {
+    let plan = plan_of(
+        r#"type Query { stats: String @auth(rules: [{ allow: groups, groups: ["Admin"] }, { allow: owner }]) }"#,
+        &Config::default(),
+    );
+    let t = file(&plan, "Query.stats.req.vtl");
+    assert!(
+        t.contains(r#"#set( $staticGroupRoles = [{"claim":"cognito:groups","entity":"Admin"}] )"#)
+    );
+    assert!(!t.contains("owner"));
+    let r = &plan.resolvers[0];
+    assert_eq!(r.kind, ResolverKind::CustomRoot);
+    assert_eq!(r.model, None);
+    assert_eq!(
+        file(&plan, "Query.stats.res.vtl"),
+        "## [Start] Return Source Field. **\n$util.toJson($context.source[\"stats\"])\n## [End] Return Source Field. **"
+    );
+}
