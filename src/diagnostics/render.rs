@@ -56,7 +56,11 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
                 loc.line, loc.line_text
             );
             let width = underline_width(sources, span, loc.line_text, loc.line_offset);
-            let indent = " ".repeat(loc.column - 1);
+            // Tabs stay tabs so the carets line up under the token however wide a tab is.
+            let indent: String = loc.line_text[..loc.line_offset.min(loc.line_text.len())]
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             let carets = "^".repeat(width);
             let label = if d.label.is_empty() {
                 String::new()
@@ -105,6 +109,19 @@ fn underline_width(sources: &SourceMap, span: Span, line_text: &str, line_offset
 mod tests {
     use super::*;
     use crate::diagnostics::Code;
+
+    #[test]
+    fn carets_follow_tabs() {
+        let src = SourceMap::from_text("s.graphql", "type A @model {\n\tid: ID! @bogus\n}\n");
+        let start = src.text.find("@bogus").unwrap();
+        let d = Diagnostic::error(Code::SchemaValidation, "unknown directive `@bogus`")
+            .at(Span::new(start, start + 6), "here");
+        let text = render(&d, &src, false);
+        assert!(
+            text.contains("2 | \tid: ID! @bogus\n  | \t        ^^^^^^ here"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn underlines_the_exact_token_with_help() {

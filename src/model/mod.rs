@@ -10,7 +10,8 @@ mod join_models;
 pub use auth::*;
 pub use global::GlobalAuthRule;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crate::ast::{
     Definition, Directive, Document, FieldDef, Ident, ObjectType, TypeRef, Value, ValueKind,
@@ -174,6 +175,9 @@ pub struct Schema {
     /// Object types and interfaces in source order, extensions merged.
     pub types: Vec<ObjectModel>,
     pub global_auth: Option<GlobalAuthRule>,
+    /// Name → position in `types` (the first of that name), built on first lookup: later
+    /// stages look types up by name for every field of every model.
+    by_name: OnceLock<HashMap<String, usize>>,
 }
 
 impl Schema {
@@ -182,11 +186,18 @@ impl Schema {
     }
 
     pub fn model(&self, name: &str) -> Option<&ObjectModel> {
-        self.models().find(|t| t.name.text == name)
+        self.object(name).filter(|t| t.is_model())
     }
 
     pub fn object(&self, name: &str) -> Option<&ObjectModel> {
-        self.types.iter().find(|t| t.name.text == name)
+        let index = self.by_name.get_or_init(|| {
+            let mut map = HashMap::with_capacity(self.types.len());
+            for (i, t) in self.types.iter().enumerate() {
+                map.entry(t.name.text.clone()).or_insert(i);
+            }
+            map
+        });
+        index.get(name).map(|i| &self.types[*i])
     }
 
     pub fn sandbox(&self) -> bool {
@@ -298,6 +309,7 @@ pub fn lower(mut document: Document, config: &Config) -> (Schema, Vec<Diagnostic
             document,
             types,
             global_auth,
+            by_name: OnceLock::new(),
         },
         diags,
     )

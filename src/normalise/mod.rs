@@ -7,6 +7,9 @@ mod rules;
 
 pub use rules::{AuthRule, RuleSite, default_provider};
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{AuthDirective, ObjectModel, Schema, TypeKind};
@@ -41,11 +44,20 @@ pub struct Normalised {
     /// One entry per object type that has `@auth` anywhere, in source order.
     pub auth: Vec<TypeAuth>,
     pub sandbox: bool,
+    /// Type name → position in `auth`, built on first lookup.
+    by_name: OnceLock<HashMap<String, usize>>,
 }
 
 impl Normalised {
     pub fn auth_of(&self, type_name: &str) -> Option<&TypeAuth> {
-        self.auth.iter().find(|a| a.type_name == type_name)
+        let index = self.by_name.get_or_init(|| {
+            let mut map = HashMap::with_capacity(self.auth.len());
+            for (i, a) in self.auth.iter().enumerate() {
+                map.entry(a.type_name.clone()).or_insert(i);
+            }
+            map
+        });
+        index.get(type_name).map(|i| &self.auth[*i])
     }
 }
 
@@ -64,6 +76,7 @@ pub fn normalise(schema: Schema, config: &Config) -> (Normalised, Vec<Diagnostic
         schema,
         auth,
         sandbox,
+        by_name: OnceLock::new(),
     };
     diags.extend(checks::schema_checks(&normalised, config));
     (normalised, diags)

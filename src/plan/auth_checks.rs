@@ -57,7 +57,7 @@ pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
                 Code::OwnerReassign,
                 format!("owners may reassign ownership for the following model(s) and role(s): {}", list.join(", ")),
             )
-            .at(*span, "owners can update their owner field")
+            .at(*span, "owners may change their owner field")
             .with_help("if this is not intended, add a field-level rule on the owner field that leaves out `update`; see https://docs.amplify.aws/cli/graphql/authorization-rules/#per-user--owner-based-data-access"),
         );
     }
@@ -194,10 +194,12 @@ fn reassignable_owner_fields(model: &ObjectModel, acm: &Acm) -> Vec<String> {
         let Some(field) = role.rule.owner_field.as_deref() else {
             continue;
         };
+        // An undeclared field named `owner` always counts, whatever the rule's operations:
+        // the reference treats it as updatable.
         let can_update = if model.field(field).is_some() {
             acm.is_allowed(role, field, Operation::Update)
         } else {
-            field == "owner" && role.access.iter().any(|a| a.contains(Operation::Update))
+            field == "owner"
         };
         if can_update && !fields.iter().any(|f| f == field) {
             fields.push(field.to_string());

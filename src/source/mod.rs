@@ -36,6 +36,10 @@ pub struct SourceFile {
 pub struct SourceMap {
     pub text: String,
     pub files: Vec<SourceFile>,
+    /// Positions of every newline in `text`, built on the first `locate` (rendering many
+    /// diagnostics of a large schema would otherwise count lines from the start each time).
+    /// `text` must not change after that.
+    newlines: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A resolved position: file, 1-based line and column (columns count characters).
@@ -60,6 +64,7 @@ impl SourceMap {
                 offset: 0,
                 len: text.len(),
             }],
+            newlines: Default::default(),
         }
     }
 
@@ -110,7 +115,16 @@ impl SourceMap {
         let local = floor_char_boundary(body, offset - file.offset);
         let line_start = body[..local].rfind('\n').map_or(0, |i| i + 1);
         let line_end = body[local..].find('\n').map_or(body.len(), |i| local + i);
-        let line = body[..line_start].matches('\n').count() + 1;
+        let newlines = self.newlines.get_or_init(|| {
+            self.text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect()
+        });
+        let before = |at: usize| newlines.partition_point(|n| *n < at);
+        let line = before(file.offset + line_start) - before(file.offset) + 1;
         let line_text = body[line_start..line_end].trim_end_matches('\r');
         let column = body[line_start..local].chars().count() + 1;
         Some(Location {
