@@ -10,6 +10,7 @@ use crate::ast::{Definition, TypeRef};
 use crate::config::{AuthModeKind, Config};
 use crate::model::{Provider, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::{AuthRule, Normalised};
+use crate::plan::keys;
 use crate::plan::operations::{ModelOperations, MutationKind};
 
 /// A policy resource: a type (`None`: every field) or one field of it.
@@ -57,8 +58,9 @@ impl Collected {
     }
 }
 
-/// The operations of a model, in the order the auth transformer protects them.
-fn operations(ops: &ModelOperations) -> Vec<(&'static str, String)> {
+/// The operations of a model, in the order the auth transformer protects them: get, list,
+/// mutations, `@index` queries, subscriptions.
+fn operations(ops: &ModelOperations, index_queries: &[String]) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(g) = &ops.get {
         out.push(("Query", g.clone()));
@@ -74,6 +76,9 @@ fn operations(ops: &ModelOperations) -> Vec<(&'static str, String)> {
         if let Some(m) = ops.mutation(kind) {
             out.push(("Mutation", m.to_string()));
         }
+    }
+    for q in index_queries {
+        out.push(("Query", q.clone()));
     }
     if ops.level == SubscriptionLevel::On {
         for kind in [
@@ -137,7 +142,11 @@ pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &Ro
             continue;
         };
         let rules: Vec<AuthRule> = auth.all_rules().cloned().collect();
-        for (ty, field) in operations(&ModelOperations::of(model, config)) {
+        let index_queries: Vec<String> = keys::indexes(model, config)
+            .into_iter()
+            .filter_map(|i| i.query_field)
+            .collect();
+        for (ty, field) in operations(&ModelOperations::of(model, config), &index_queries) {
             c.add((ty.to_string(), Some(field)), &rules);
         }
         let providers_have_iam = rules.iter().any(|r| is_iam(r.provider)) || admin;

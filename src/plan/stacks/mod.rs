@@ -33,6 +33,7 @@ use crate::model::ObjectModel;
 use crate::normalise::Normalised;
 use crate::plan::keys::{self, PrimaryKey};
 use crate::plan::operations::{ModelOperations, MutationKind, plural};
+use crate::plan::relations::{Relation, RelationKind};
 use crate::plan::resolvers::{Resolver, ResolverKind, ResolverPlan};
 use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
 
@@ -81,11 +82,13 @@ pub fn build(
     let mut set = StackSet::new();
     let root = root::build(&mut set.root, &config.auth, !models.is_empty(), settings);
 
+    let relations = crate::plan::relations::relations(&n.schema, config);
     let mut model_refs = HashMap::new();
     for m in &models {
         let name = m.name.text.clone();
         let stack = add_nested_stack(&mut set, &root, &name, true);
-        let refs = model::build(set.stack_mut(&stack), &name, &table_keys(m, config), &root);
+        let keys = table_keys(m, config, &relations);
+        let refs = model::build(set.stack_mut(&stack), &name, &keys, &root);
         model_refs.insert(name, refs);
     }
     let operations: HashMap<String, ModelOperations> = models
@@ -238,9 +241,10 @@ fn attribute_type(model: &ObjectModel, field: &str) -> AttributeType {
     }
 }
 
-/// The table keys of a model: `@primaryKey` (or `id`) and its `@index`es as secondary
-/// indexes. A composite sort key is stored as one string attribute `a#b`.
-pub fn table_keys(model: &ObjectModel, config: &Config) -> TableKeys {
+/// The table keys of a model: `@primaryKey` (or `id`), its `@index`es as secondary indexes,
+/// then a `gsi-<Parent>.<field>` index on the foreign keys of each implicit `@hasMany` that
+/// points at the model. A composite sort key is stored as one string attribute `a#b`.
+pub fn table_keys(model: &ObjectModel, config: &Config, relations: &[Relation]) -> TableKeys {
     let pk = PrimaryKey::of(model);
     let mut attributes: Vec<(String, AttributeType)> = Vec::new();
     let define = |attrs: &mut Vec<(String, AttributeType)>, name: String, t: AttributeType| {
@@ -286,6 +290,40 @@ pub fn table_keys(model: &ObjectModel, config: &Config) -> TableKeys {
         } else {
             global_indexes.push(secondary);
         }
+    }
+    for r in relations {
+        let Some(added) = &r.added else { continue };
+        if r.kind != RelationKind::HasMany || added.on != model.name.text || r.index_name.is_some()
+        {
+            continue;
+        }
+        let Some(((first, first_type), rest)) = added.fields.split_first() else {
+            continue;
+        };
+        let scalar = |t: &str| match t {
+            "Int" | "Float" | "AWSTimestamp" => AttributeType::Number,
+            _ => AttributeType::String,
+        };
+        define(&mut attributes, first.clone(), scalar(first_type));
+        let sort = match rest {
+            [] => None,
+            [(one, t)] => Some((one.clone(), scalar(t))),
+            many => Some((
+                many.iter()
+                    .map(|(f, _)| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join("#"),
+                AttributeType::String,
+            )),
+        };
+        if let Some((s, t)) = &sort {
+            define(&mut attributes, s.clone(), *t);
+        }
+        global_indexes.push(SecondaryIndex {
+            name: format!("gsi-{}.{}", r.model, r.field),
+            partition: first.clone(),
+            sort: sort.map(|(s, _)| s),
+        });
     }
     TableKeys {
         partition: pk.partition,
