@@ -67,10 +67,15 @@ pub fn compile_with(
     for (name, text) in &resolvers.files {
         build.add(format!("resolvers/{name}"), text.as_str());
     }
-    let problems = Diagnostics::from(project::resolvers::apply(
+    let problems = Diagnostics::from(project::resolvers::apply_folders(
         &mut resolvers,
-        &inputs.user_resolvers,
-        &inputs.resolvers_folder,
+        &[
+            (
+                &inputs.pipeline_functions,
+                &inputs.pipeline_functions_folder,
+            ),
+            (&inputs.user_resolvers, &inputs.resolvers_folder),
+        ],
     ));
     if problems.has_errors() {
         return Err(problems);
@@ -94,7 +99,11 @@ pub fn compile_with(
     for dir in ["functions", "resolvers", "stacks"] {
         build.add_dir(dir);
     }
-    for (name, bytes) in &inputs.user_resolvers {
+    for (name, bytes) in inputs
+        .pipeline_functions
+        .iter()
+        .chain(&inputs.user_resolvers)
+    {
         build.add(format!("resolvers/{name}"), bytes.clone());
     }
     for (name, bytes) in &inputs.functions {

@@ -492,3 +492,49 @@ fn an_api_key_lives_one_to_365_days() {
         serde_json::json!({"ApiId": {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]}})
     );
 }
+
+#[test]
+fn pipeline_functions_work_like_resolvers_with_a_warning() {
+    let dir = project("pipeline-functions");
+    let a = api(&dir);
+    write(
+        &a.join("pipelineFunctions/Query.getPost.preAuth.1.req.vtl"),
+        "PF",
+    );
+    write(
+        &a.join("pipelineFunctions/Query.listPosts.preAuth.1.req.vtl"),
+        "PFL",
+    );
+    write(
+        &a.join("pipelineFunctions/Query.listPosts.req.vtl"),
+        "PF-REQ",
+    );
+    // resolvers/ wins: its slot files of getPost replace those of pipelineFunctions/.
+    write(&a.join("resolvers/Query.getPost.finish.1.res.vtl"), "R");
+    write(&a.join("resolvers/Query.listPosts.req.vtl"), "R-REQ");
+    let r = run_in(&dir, &["gql-compile"], &[]);
+    r.assert_code(0);
+    assert!(r.stderr.contains("warning[W0009]"), "{}", r.stderr);
+    let b = build(&dir);
+    assert_eq!(
+        std::fs::read_to_string(b.join("resolvers/Query.listPosts.req.vtl")).unwrap(),
+        "R-REQ"
+    );
+    assert!(!b.join("pipelineFunctions").exists());
+    let post = json(&b.join("stacks/Post.json"));
+    let names: Vec<&str> = post["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|r| r["Properties"]["Name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"QuerylistPostspreAuth0Function"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"QuerygetPostfinish0Function"), "{names:?}");
+    assert!(
+        !names.contains(&"QuerygetPostpreAuth0Function"),
+        "{names:?}"
+    );
+}

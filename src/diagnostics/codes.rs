@@ -74,4 +74,5 @@ codes! {
     DefaultIdentityClaim = "W0006", "default owner identity claim will change";
     UnknownFlag = "W0007", "unknown feature flag";
     SandboxApiKey = "W0008", "sandbox mode opens every model to the API key";
+    PipelineFunctionsFolder = "W0009", "the pipelineFunctions/ folder is deprecated";
 }

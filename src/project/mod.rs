@@ -420,6 +420,21 @@ impl Project {
             .into_iter()
             .filter(|(name, _)| name != "README.md")
             .collect();
+        let pipeline_functions: Vec<(String, Vec<u8>)> =
+            read_folder(&dir.join("pipelineFunctions"), &mut diags)
+                .into_iter()
+                .filter(|(name, _)| name != "README.md")
+                .collect();
+        if !pipeline_functions.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    Code::PipelineFunctionsFolder,
+                    "the pipelineFunctions/ folder is deprecated: its files are used like those of resolvers/",
+                )
+                .in_file(dir.join("pipelineFunctions").display().to_string())
+                .with_help("move the files to resolvers/ (a file there wins over one of the same name in pipelineFunctions/)"),
+            );
+        }
         let functions = read_folder(&dir.join("functions"), &mut diags);
         let mut user_stacks = Vec::new();
         for (name, bytes) in read_folder(&dir.join("stacks"), &mut diags) {
@@ -496,6 +511,8 @@ impl Project {
             },
             user_resolvers,
             resolvers_folder: dir.join("resolvers").display().to_string(),
+            pipeline_functions,
+            pipeline_functions_folder: dir.join("pipelineFunctions").display().to_string(),
             functions,
         };
         (inputs, diags)
@@ -581,6 +598,9 @@ pub struct BuildInputs {
     pub user_resolvers: Vec<(String, Vec<u8>)>,
     /// The `resolvers/` folder as diagnostics show it.
     pub resolvers_folder: String,
+    /// The deprecated `pipelineFunctions/` folder: like `resolvers/`, which wins over it.
+    pub pipeline_functions: Vec<(String, Vec<u8>)>,
+    pub pipeline_functions_folder: String,
     /// `functions/` files, copied to `build/functions/`.
     pub functions: Vec<(String, Vec<u8>)>,
 }
@@ -621,6 +641,8 @@ impl BuildInputs {
             },
             user_resolvers: Vec::new(),
             resolvers_folder: "resolvers".into(),
+            pipeline_functions: Vec::new(),
+            pipeline_functions_folder: "pipelineFunctions".into(),
             functions: Vec::new(),
         }
     }

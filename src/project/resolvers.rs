@@ -17,6 +17,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
 use crate::plan::stacks::cdk::locale_compare;
 
+/// A file of a resolvers folder: its name and contents.
+pub type UserFile = (String, Vec<u8>);
+
 /// The slots a file may name (`validate` is not one of them).
 const SLOT_NAMES: [(&str, Slot); 10] = [
     ("init", Slot::Init),
@@ -179,8 +182,20 @@ pub fn apply(
     files: &[(String, Vec<u8>)],
     folder: &str,
 ) -> Vec<Diagnostic> {
+    apply_folders(plan, &[(files, folder)])
+}
+
+/// Like `apply`, for several folders (`pipelineFunctions/`, then `resolvers/`): the slot files
+/// of a resolver in a later folder replace all those of the same resolver in an earlier one.
+pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -> Vec<Diagnostic> {
+    let mut merged: IndexMap<String, (Vec<UserSlot>, &str)> = IndexMap::new();
+    for (files, folder) in folders {
+        for (resolver, slots) in parse(files) {
+            merged.insert(resolver, (slots, folder));
+        }
+    }
     let mut diags = Vec::new();
-    for (resolver_name, user_slots) in parse(files) {
+    for (resolver_name, (user_slots, folder)) in merged {
         let Some(at) = plan
             .resolvers
             .iter()
