@@ -29,6 +29,13 @@ pub struct GqlCompileArgs {
     /// Print the effective auth modes, feature flags and build settings, and exit.
     #[arg(long)]
     pub print_config: bool,
+    /// Accepted for compatibility with `amplify api gql-compile --force`: every compile is a
+    /// full one, and the schema is not touched.
+    #[arg(long, hide = true)]
+    pub force: bool,
+    /// Accepted for compatibility: amplify-gql does not compare with the deployed build.
+    #[arg(long, hide = true)]
+    pub allow_destructive_graphql_schema_updates: bool,
     #[command(flatten)]
     pub input: InputArgs,
 }
