@@ -91,9 +91,13 @@ pub enum Stmt {
     ToJson(Expr),
     /// An expression used as a statement (a bare reference prints at column 0).
     Expr(Expr),
+    /// `#if( cond ) stmt #end` on one line, never indented.
+    InlineIf(Expr, Box<Stmt>),
     /// Statements printed one after the other at the same indentation; when empty, an empty
     /// line.
     Group(Vec<Stmt>),
+    /// A line break of its own: two empty lines between its neighbours.
+    NewLine,
     /// An empty line (where the reference prints an absent step).
     Blank,
 }
@@ -330,7 +334,11 @@ fn print_at(stmt: &Stmt, indent: &str) -> String {
         Stmt::Return(Some(e)) => format!("{indent}#return({})", expr(e, "")),
         Stmt::ToJson(e) => format!("{indent}$util.toJson({})", expr(e, "")),
         Stmt::Expr(e) => expr(e, indent),
+        Stmt::InlineIf(cond, then) => {
+            format!("#if( {} ) {} #end", expr(cond, ""), print_at(then, ""))
+        }
         Stmt::Group(stmts) => print_body(stmts, indent),
+        Stmt::NewLine => "\n".to_string(),
         Stmt::Blank => String::new(),
     }
 }
@@ -477,6 +485,23 @@ mod tests {
         assert_eq!(
             print(&t),
             "## [Start] Title. **\n#foreach( $x in $list )\n  #if( !$a && ($b == null) || $c != 0 )\n    #break\n  #else\n    #return($util.toJson({}))\n  #end\n#end\n## note **\n$util.toJson({\"version\":\"2018-05-29\",\"payload\":{}})\n## [End] Title. **"
+        );
+    }
+
+    #[test]
+    fn inline_ifs_ignore_indentation_and_new_lines_add_two_empty_lines() {
+        let t = [for_each(
+            "k",
+            r("keys"),
+            vec![
+                Stmt::InlineIf(raw("$a"), Box::new(set("b", Expr::Bool(true)))),
+                Stmt::NewLine,
+                comment("end"),
+            ],
+        )];
+        assert_eq!(
+            print(&t),
+            "#foreach( $k in $keys )\n#if( $a ) #set( $b = true ) #end\n\n\n  ## end **\n#end"
         );
     }
 

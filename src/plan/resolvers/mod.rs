@@ -104,6 +104,7 @@ pub struct ResolverPlan {
 
 mod checks;
 mod field;
+mod key_steps;
 mod model_data;
 mod mutation;
 mod post_auth;
@@ -120,6 +121,7 @@ use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks::roles_needing_field_resolver;
 use crate::plan::keys::{PrimaryKey, lower_first, upper_first};
 use crate::plan::operations::{ModelOperations, MutationKind};
+use key_steps::KeyOp;
 use model_data::Timestamps;
 use query::QueryKey;
 use roles::{Providers, Role, RoleDef, roles_for};
@@ -215,6 +217,14 @@ impl Builder<'_> {
     ) {
         let mut functions = Vec::new();
         let mut per_slot: BTreeMap<Slot, usize> = BTreeMap::new();
+        // Pipeline order: the request slots, the data function, the response slots (a stable
+        // sort keeps the order of functions within a slot).
+        let mut steps = steps;
+        steps.sort_by_key(|s| match s.slot {
+            Some(slot) if slot < Slot::PostDataLoad => (0, slot),
+            None => (1, Slot::Init),
+            Some(slot) => (2, slot),
+        });
         for step in steps {
             let (slot, base) = match step.slot {
                 Some(slot) => {
@@ -260,6 +270,14 @@ impl Builder<'_> {
         Step::slot(Slot::PostAuth, post_auth::post_auth(self.sandbox))
     }
 
+    /// The preAuth steps of custom keys (`@primaryKey`, composite `@index` sort keys).
+    fn key_steps(&self, m: &ModelPlan, op: KeyOp) -> Vec<Step> {
+        key_steps::pre_auth(self.schema, m.model, op)
+            .into_iter()
+            .map(|t| Step::slot(Slot::PreAuth, t))
+            .collect()
+    }
+
     /// The roles of a read operation.
     fn read_roles(&self, m: &ModelPlan, op: Operation) -> Vec<Role> {
         let Some(acm) = &m.acm else {
@@ -283,7 +301,7 @@ impl Builder<'_> {
             is_index: false,
         };
         if let Some(get) = &m.ops.get {
-            let mut steps = Vec::new();
+            let mut steps = self.key_steps(m, KeyOp::Get);
             if m.acm.is_some() {
                 let roles = self.read_roles(m, Operation::Get);
                 steps.push(Step::slot(
@@ -307,7 +325,7 @@ impl Builder<'_> {
             );
         }
         if let Some(list) = &m.ops.list {
-            let mut steps = Vec::new();
+            let mut steps = self.key_steps(m, KeyOp::List);
             if m.acm.is_some() {
                 let roles = self.read_roles(m, Operation::List);
                 steps.push(Step::slot(
@@ -332,7 +350,14 @@ impl Builder<'_> {
         }
         let timestamps = resolver_timestamps(m.model, self.config);
         for (kind, field) in &m.ops.mutations {
-            let mut steps = Vec::new();
+            let mut steps = self.key_steps(
+                m,
+                match kind {
+                    MutationKind::Create => KeyOp::Create,
+                    MutationKind::Update => KeyOp::Update,
+                    MutationKind::Delete => KeyOp::Delete,
+                },
+            );
             let response = model_data::default_response(false, true);
             match kind {
                 MutationKind::Create => {
