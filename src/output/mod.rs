@@ -114,6 +114,14 @@ impl BuildOutput {
     /// `*tsconfig.resource.json` files). The new folder is written beside the old one and
     /// swapped in with renames, so an interrupted write leaves the old folder in place.
     pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
+        // A linked build folder is replaced where the link points.
+        let resolved;
+        let dir = if dir.is_symlink() {
+            resolved = dir.canonicalize()?;
+            resolved.as_path()
+        } else {
+            dir
+        };
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -198,6 +206,25 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only build/ remains");
         assert_eq!(out.changes(&dir).unwrap(), []);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_folder_is_replaced_where_it_points() {
+        let root = scratch("link");
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::fs::write(root.join("real/old.txt"), "old").unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("build")).unwrap();
+        let mut out = BuildOutput::default();
+        out.add("new.txt", "new");
+        out.write_atomically(&root.join("build")).unwrap();
+        assert!(root.join("build").is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(root.join("real/new.txt")).unwrap(),
+            "new"
+        );
+        assert!(!root.join("real/old.txt").exists());
         std::fs::remove_dir_all(&root).unwrap();
     }
 
