@@ -198,6 +198,22 @@ pub enum ValueKind {
 }
 
 impl Value {
+    /// A string, or the strings of a list (GraphQL coerces a single value to a list);
+    /// anything else gives nothing.
+    pub fn strings(&self) -> Vec<String> {
+        match &self.kind {
+            ValueKind::String(s) => vec![s.clone()],
+            ValueKind::List(items) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ValueKind::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// What kind of value this is, for messages ("a string", "a list").
     pub fn describe(&self) -> &'static str {
         match self.kind {

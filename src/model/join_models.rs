@@ -172,16 +172,7 @@ fn keys_of(doc: &Document, def: usize, model: &str, respect: bool) -> Vec<JoinKe
         if let Some(pk) = f.directives.iter().find(|d| d.name.text == "primaryKey") {
             key = vec![f.name.text.clone()];
             if let Some(arg) = pk.argument("sortKeyFields") {
-                match &arg.value.kind {
-                    ValueKind::String(s) => key.push(s.clone()),
-                    ValueKind::List(items) => {
-                        key.extend(items.iter().filter_map(|i| match &i.kind {
-                            ValueKind::String(s) => Some(s.clone()),
-                            _ => None,
-                        }))
-                    }
-                    _ => {}
-                }
+                key.extend(arg.value.strings());
             }
         }
     }

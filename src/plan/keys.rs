@@ -85,20 +85,9 @@ pub fn indexes(model: &ObjectModel, config: &Config) -> Vec<Index> {
 
 /// A directive argument that is a string or a list of strings (GraphQL coerces one to the other).
 pub fn string_list(d: &Directive, arg: &str) -> Vec<String> {
-    let Some(a) = d.argument(arg) else {
-        return Vec::new();
-    };
-    match &a.value.kind {
-        ValueKind::String(s) => vec![s.clone()],
-        ValueKind::List(items) => items
-            .iter()
-            .filter_map(|i| match &i.kind {
-                ValueKind::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
+    d.argument(arg)
+        .map(|a| a.value.strings())
+        .unwrap_or_default()
 }
 
 pub fn string_arg(d: &Directive, arg: &str) -> Option<String> {

@@ -205,17 +205,7 @@ fn subscription_names(
             .iter()
             .find(|m| m.subscription_key() == k.text)
             .expect("filtered above");
-        let names = match &v.kind {
-            ValueKind::String(s) => vec![s.clone()],
-            ValueKind::List(items) => items
-                .iter()
-                .filter_map(|i| match &i.kind {
-                    ValueKind::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let names = v.strings();
         match out.iter_mut().find(|(m, _)| *m == kind) {
             Some(slot) => slot.1 = names,
             None => out.push((kind, names)),
