@@ -173,6 +173,15 @@ fn plain_block(title: &str, body: Vec<Stmt>) -> Stmt {
 
 /// The key condition of a list query, from the key arguments.
 fn query_expression(schema: &Schema, model: &ObjectModel, key: &Key) -> Stmt {
+    key_condition(schema, model, key, true)
+}
+
+/// The key condition of an index query (`sortDirection` needs no partition key there).
+fn index_query_expression(schema: &Schema, model: &ObjectModel, key: &Key) -> Stmt {
+    key_condition(schema, model, key, false)
+}
+
+fn key_condition(schema: &Schema, model: &ObjectModel, key: &Key, list: bool) -> Stmt {
     let q = "modelQueryExpression";
     let names: Vec<String> = std::iter::once(key.partition.to_string())
         .chain(key.sort.iter().cloned())
@@ -187,7 +196,7 @@ fn query_expression(schema: &Schema, model: &ObjectModel, key: &Key) -> Stmt {
             raw("!$util.isNull($ctx.args.sortDirection)"),
             vec![raw_line("$util.error(\"sortDirection is not supported for List operations without a Sort key defined.\", \"InvalidArgumentsError\")")],
         ));
-    } else {
+    } else if list {
         body.push(iff(
             and(vec![
                 raw(format!("$util.isNull($ctx.args.{})", names[0])),
@@ -560,4 +569,114 @@ fn validate_index_arguments(index: &str, verb: &str, sort: &[String]) -> Stmt {
             ),
         ],
     )
+}
+
+/// `Query.<index query>.req.vtl`: a key `Query` on the index, filtered by the auth filter.
+pub fn index_query_request(
+    schema: &Schema,
+    model: &ObjectModel,
+    index: &str,
+    partition: &str,
+    sort: &[String],
+) -> Vec<Stmt> {
+    let key = Key { partition, sort };
+    let not_empty = |e: Expr| not(call("util.isNullOrEmpty", vec![e]));
+    vec![
+        index_query_expression(schema, model, &key),
+        set("limit", r("util.defaultIfNull($context.args.limit, 100)")),
+        set(
+            "QueryRequest",
+            obj(vec![
+                ("version", s("2018-05-29")),
+                ("operation", s("Query")),
+                ("limit", r("limit")),
+                ("query", r("modelQueryExpression")),
+                ("index", s(index)),
+            ]),
+        ),
+        if_else(
+            raw(
+                "!$util.isNull($ctx.args.sortDirection)\n                  && $ctx.args.sortDirection == \"DESC\"",
+            ),
+            vec![set("QueryRequest.scanIndexForward", Expr::Bool(false))],
+            vec![set("QueryRequest.scanIndexForward", Expr::Bool(true))],
+        ),
+        Stmt::InlineIf(
+            r("context.args.nextToken"),
+            Box::new(set("QueryRequest.nextToken", r("context.args.nextToken"))),
+        ),
+        if_else(
+            not_empty(r("ctx.stash.authFilter")),
+            vec![
+                set("filter", r("ctx.stash.authFilter")),
+                iff(
+                    not_empty(r("ctx.args.filter")),
+                    vec![set(
+                        "filter",
+                        obj(vec![("and", list(vec![r("filter"), r("ctx.args.filter")]))]),
+                    )],
+                ),
+            ],
+            vec![iff(
+                not_empty(r("ctx.args.filter")),
+                vec![set("filter", r("ctx.args.filter"))],
+            )],
+        ),
+        iff(
+            not_empty(r("filter")),
+            vec![
+                set(
+                    "filterExpression",
+                    call(
+                        "util.parseJson",
+                        vec![call(
+                            "util.transform.toDynamoDBFilterExpression",
+                            vec![r("filter")],
+                        )],
+                    ),
+                ),
+                iff(
+                    call("util.isNullOrEmpty", vec![r("filterExpression")]),
+                    vec![stmt(call(
+                        "util.error",
+                        vec![
+                            s("Unable to process the filter expression"),
+                            s("Unrecognized Filter"),
+                        ],
+                    ))],
+                ),
+                iff(
+                    not(call(
+                        "util.isNullOrBlank",
+                        vec![r("filterExpression.expression")],
+                    )),
+                    vec![
+                        iff(
+                            eq(
+                                call("filterExpression.expressionValues.size", vec![]),
+                                Expr::Int(0),
+                            ),
+                            vec![qr(call(
+                                "filterExpression.remove",
+                                vec![s("expressionValues")],
+                            ))],
+                        ),
+                        set("QueryRequest.filter", r("filterExpression")),
+                    ],
+                ),
+            ],
+        ),
+        raw_line("$util.toJson($QueryRequest)"),
+    ]
+}
+
+/// `Query.<index query>.res.vtl`.
+pub fn index_query_response() -> Vec<Stmt> {
+    vec![
+        iff(
+            r("ctx.error"),
+            vec![raw_line("$util.error($ctx.error.message, $ctx.error.type)")],
+        ),
+        raw_line("$util.toJson($ctx.result)"),
+    ]
 }

@@ -119,7 +119,7 @@ use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, 
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks::roles_needing_field_resolver;
-use crate::plan::keys::{PrimaryKey, lower_first, upper_first};
+use crate::plan::keys::{PrimaryKey, indexes, lower_first, upper_first};
 use crate::plan::operations::{ModelOperations, MutationKind};
 use key_steps::KeyOp;
 use model_data::Timestamps;
@@ -155,6 +155,9 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
         b.model_operations(m);
     }
     for m in &models {
+        b.index_queries(m);
+    }
+    for m in &models {
         b.model_field_resolvers(m);
     }
     b.other_field_resolvers(n);
@@ -182,6 +185,9 @@ struct Step {
     data_source: DataSourceRef,
     request: Option<Vec<Stmt>>,
     response: Option<Vec<Stmt>>,
+    /// The request template's file suffix: `req`, except where the reference names it `res`
+    /// (the postAuth step of index queries).
+    request_suffix: &'static str,
 }
 
 impl Step {
@@ -191,6 +197,7 @@ impl Step {
             data_source: DataSourceRef::None,
             request: Some(request),
             response: None,
+            request_suffix: "req",
         }
     }
 
@@ -200,6 +207,7 @@ impl Step {
             data_source,
             request: Some(request),
             response: Some(response),
+            request_suffix: "req",
         }
     }
 }
@@ -240,7 +248,7 @@ impl Builder<'_> {
             };
             let request = step
                 .request
-                .map(|t| self.file(format!("{base}.req.vtl"), &t));
+                .map(|t| self.file(format!("{base}.{}.vtl", step.request_suffix), &t));
             let response = step
                 .response
                 .map(|t| self.file(format!("{base}.res.vtl"), &t));
@@ -396,6 +404,7 @@ impl Builder<'_> {
                             data_source: table.clone(),
                             request: Some(mutation::read_item_request()),
                             response: Some(mutation::update_auth(&p, &roles, m.model)),
+                            request_suffix: "req",
                         });
                     }
                     steps.push(self.post_auth());
@@ -416,6 +425,7 @@ impl Builder<'_> {
                             data_source: table.clone(),
                             request: Some(mutation::read_item_request()),
                             response: Some(mutation::delete_auth(&p, &roles, m.model)),
+                            request_suffix: "req",
                         });
                     }
                     steps.push(self.post_auth());
@@ -458,6 +468,59 @@ impl Builder<'_> {
                 ResolverKind::Subscription,
                 Some(name),
                 DataSourceRef::None,
+                steps,
+            );
+        }
+    }
+
+    /// The queries of `@index(queryField:)`: list auth on the index's key, and a key `Query`
+    /// on the index.
+    fn index_queries(&mut self, m: &ModelPlan) {
+        let name = m.model.name.text.as_str();
+        let table = DataSourceRef::Model(name.to_string());
+        let p = self.providers;
+        for index in indexes(m.model, self.config) {
+            let Some(field) = &index.query_field else {
+                continue;
+            };
+            let sort_attribute = (!index.sort.is_empty()).then(|| index.sort.join("#"));
+            let mut steps = Vec::new();
+            if m.acm.is_some() {
+                let roles = self.read_roles(m, Operation::List);
+                let key = QueryKey {
+                    attributes: std::iter::once(index.partition.clone())
+                        .chain(sort_attribute.clone())
+                        .collect(),
+                    sort: sort_attribute.into_iter().collect(),
+                    partition: None,
+                    is_index: true,
+                };
+                steps.push(Step::slot(
+                    Slot::Auth,
+                    query::query_auth(&p, &roles, m.model, &key),
+                ));
+            }
+            steps.push(Step {
+                request_suffix: "res",
+                ..self.post_auth()
+            });
+            steps.push(Step::data(
+                table.clone(),
+                key_steps::index_query_request(
+                    self.schema,
+                    m.model,
+                    &index.name,
+                    &index.partition,
+                    &index.sort,
+                ),
+                key_steps::index_query_response(),
+            ));
+            self.add(
+                "Query",
+                field,
+                ResolverKind::Query,
+                Some(name),
+                table.clone(),
                 steps,
             );
         }
