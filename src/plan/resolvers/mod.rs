@@ -600,6 +600,9 @@ impl Builder<'_> {
                 // Relational fields get their auth with the relation resolvers.
                 continue;
             }
+            if m.model.field(field).is_some_and(has_directive_resolver) {
+                continue;
+            }
             if roles_needing_field_resolver(acm, field).is_empty() {
                 continue;
             }
@@ -693,6 +696,9 @@ impl Builder<'_> {
                 ResolverKind::Field
             };
             for (field, rules) in &ta.field_rules {
+                if ty.field(field).is_some_and(has_directive_resolver) {
+                    continue;
+                }
                 let mut names: Vec<String> = Vec::new();
                 let mut roles: Vec<Role> = Vec::new();
                 for rule in rules
@@ -726,6 +732,16 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// A field whose resolver another directive makes (`@function`, `@http`, `@predictions`):
+/// `@auth` then puts an auth function (`<Type><Field>AuthFN`, `<Type>.<field>.auth.req.vtl`)
+/// first in that resolver's pipeline instead of making a resolver. Those directives are not
+/// implemented yet, so nothing is generated for such fields.
+fn has_directive_resolver(field: &crate::model::Field) -> bool {
+    ["function", "http", "predictions"]
+        .iter()
+        .any(|d| field.has_directive(d))
 }
 
 /// The fields a role may `op`, in field order.
