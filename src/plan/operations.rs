@@ -62,7 +62,8 @@ impl ModelOperations {
     }
 
     pub fn of(model: &ObjectModel, config: &Config) -> ModelOperations {
-        let name = &model.name.text;
+        // Generated names start with a capital even for a model named in lower case.
+        let name = &crate::ast::build::upper_first(&model.name.text);
         let deep = config.flags.shoulddeepmergedirectiveconfigdefaults;
         let args = model.model_args();
         let arg =

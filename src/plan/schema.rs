@@ -276,7 +276,7 @@ impl<'a> Context<'a> {
 
         if let Some(list) = &ops.list {
             out.insert(Definition::Object(object(
-                &format!("Model{name}Connection"),
+                &format!("Model{}Connection", upper_first(name)),
                 vec![
                     field_def(
                         "items",
@@ -286,7 +286,7 @@ impl<'a> Context<'a> {
                     field_def("nextToken", named("String"), Vec::new()),
                 ],
             )));
-            let filter = format!("Model{name}FilterInput");
+            let filter = format!("Model{}FilterInput", upper_first(name));
             let mut fields = self.filter_fields(&all_fields, out);
             fields.push(input_value("and", TypeRef::List(Box::new(named(&filter)))));
             fields.push(input_value("or", TypeRef::List(Box::new(named(&filter)))));
@@ -304,7 +304,7 @@ impl<'a> Context<'a> {
                         input_value("limit", named("Int")),
                         input_value("nextToken", named("String")),
                     ],
-                    named(&format!("Model{name}Connection")),
+                    named(&format!("Model{}Connection", upper_first(name))),
                 ),
             );
         } else if let Some(get) = &ops.get {
@@ -312,7 +312,7 @@ impl<'a> Context<'a> {
         }
 
         if !ops.mutations.is_empty() {
-            let condition = format!("Model{name}ConditionInput");
+            let condition = format!("Model{}ConditionInput", upper_first(name));
             let mut fields: Vec<InputValue> = self
                 .filter_fields(&declared, out)
                 .into_iter()
@@ -356,7 +356,7 @@ impl<'a> Context<'a> {
         }
 
         if !ops.subscriptions.is_empty() {
-            let filter = format!("ModelSubscription{name}FilterInput");
+            let filter = format!("ModelSubscription{}FilterInput", upper_first(name));
             let mut fields: Vec<InputValue> = all_fields
                 .iter()
                 .filter_map(|f| {
@@ -414,7 +414,10 @@ impl<'a> Context<'a> {
             if let Some(o) = out.object_mut(name) {
                 o.fields.retain(|f| f.name.text != "id");
             }
-            for input_name in [format!("Create{name}Input"), format!("Update{name}Input")] {
+            for input_name in [
+                format!("Create{}Input", upper_first(name)),
+                format!("Update{}Input", upper_first(name)),
+            ] {
                 if let Some(i) = out.input_mut(&input_name) {
                     i.fields.retain(|f| f.name.text != "id");
                 }
@@ -438,7 +441,7 @@ impl<'a> Context<'a> {
             if let Some(arg) = self.sort_key_arg(
                 model,
                 &key.sort,
-                &format!("Model{name}PrimaryCompositeKey"),
+                &format!("Model{}PrimaryCompositeKey", upper_first(name)),
                 out,
             ) {
                 args.push(arg);
@@ -451,17 +454,17 @@ impl<'a> Context<'a> {
                 f.arguments = args;
             }
         }
-        if let Some(i) = out.input_mut(&format!("Update{name}Input")) {
+        if let Some(i) = out.input_mut(&format!("Update{}Input", upper_first(name))) {
             for f in &mut i.fields {
                 if key.contains(&f.name.text) {
                     f.ty = non_null(f.ty.base());
                 }
             }
         }
-        if let Some(i) = out.input_mut(&format!("Delete{name}Input")) {
+        if let Some(i) = out.input_mut(&format!("Delete{}Input", upper_first(name))) {
             i.fields = key_args;
         }
-        if let Some(i) = out.input_mut(&format!("Model{name}ConditionInput")) {
+        if let Some(i) = out.input_mut(&format!("Model{}ConditionInput", upper_first(name))) {
             i.fields.retain(|f| !key.contains(&f.name.text));
         }
     }
@@ -476,20 +479,28 @@ impl<'a> Context<'a> {
             let pk_type = keys::field_type(model, &index.partition)
                 .map_or("ID".to_string(), |t| t.base().to_string());
             let mut args = vec![input_value(&index.partition, non_null(&pk_type))];
-            let composite = format!("Model{name}{}CompositeKey", upper_first(&index.name));
+            let composite = format!(
+                "Model{}{}CompositeKey",
+                upper_first(name),
+                upper_first(&index.name)
+            );
             if let Some(arg) = self.sort_key_arg(model, &index.sort, &composite, out) {
                 args.push(arg);
             }
             args.push(input_value("sortDirection", named("ModelSortDirection")));
             args.push(input_value(
                 "filter",
-                named(&format!("Model{name}FilterInput")),
+                named(&format!("Model{}FilterInput", upper_first(name))),
             ));
             args.push(input_value("limit", named("Int")));
             args.push(input_value("nextToken", named("String")));
             out.add_root_field(
                 "Query",
-                field_with_args(q, args, named(&format!("Model{name}Connection"))),
+                field_with_args(
+                    q,
+                    args,
+                    named(&format!("Model{}Connection", upper_first(name))),
+                ),
             );
         }
     }
@@ -561,8 +572,12 @@ impl<'a> Context<'a> {
                 None => PrimaryKey::of(related).sort,
             };
             let composite = match &rel.index_name {
-                Some(i) => format!("Model{}{}CompositeKey", rel.related, upper_first(i)),
-                None => format!("Model{}PrimaryCompositeKey", rel.related),
+                Some(i) => format!(
+                    "Model{}{}CompositeKey",
+                    upper_first(&rel.related),
+                    upper_first(i)
+                ),
+                None => format!("Model{}PrimaryCompositeKey", upper_first(&rel.related)),
             };
             let mut args = Vec::new();
             if let Some(arg) = self.sort_key_arg(related, &sort, &composite, out) {
@@ -570,7 +585,7 @@ impl<'a> Context<'a> {
             }
             args.push(input_value(
                 "filter",
-                named(&format!("Model{}FilterInput", rel.related)),
+                named(&format!("Model{}FilterInput", upper_first(&rel.related))),
             ));
             args.push(input_value("sortDirection", named("ModelSortDirection")));
             args.push(input_value("limit", named("Int")));
@@ -579,7 +594,7 @@ impl<'a> Context<'a> {
                 && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == rel.field)
             {
                 f.arguments = args;
-                f.ty = named(&format!("Model{}Connection", rel.related));
+                f.ty = named(&format!("Model{}Connection", upper_first(&rel.related)));
             }
         }
         let Some(added) = &rel.added else { return };
@@ -617,22 +632,24 @@ impl<'a> Context<'a> {
             }
             let filter = scalar_filter(base).unwrap_or("ModelIDInput");
             for input_name in [
-                format!("Model{on}FilterInput"),
-                format!("Model{on}ConditionInput"),
+                format!("Model{}FilterInput", upper_first(on)),
+                format!("Model{}ConditionInput", upper_first(on)),
             ] {
                 if let Some(i) = out.input_mut(&input_name) {
                     i.fields.push(input_value(field, named(filter)));
                 }
             }
-            if let Some(i) = out.input_mut(&format!("Create{on}Input")) {
+            if let Some(i) = out.input_mut(&format!("Create{}Input", upper_first(on))) {
                 i.fields.push(input_value(field, key_type(base)));
             }
-            if let Some(i) = out.input_mut(&format!("Update{on}Input")) {
+            if let Some(i) = out.input_mut(&format!("Update{}Input", upper_first(on))) {
                 i.fields.push(input_value(field, named(base)));
             }
             if let Some(t) = self.subscription_filter_type(base)
-                && let Some(i) =
-                    out.input_mut(&format!("ModelSubscription{subscription_owner}FilterInput"))
+                && let Some(i) = out.input_mut(&format!(
+                    "ModelSubscription{}FilterInput",
+                    upper_first(subscription_owner)
+                ))
             {
                 i.fields.push(input_value(field, named(t)));
             }
@@ -651,7 +668,11 @@ impl<'a> Context<'a> {
             v.push(("Query", g.clone(), name.clone()));
         }
         if let Some(l) = &ops.list {
-            v.push(("Query", l.clone(), format!("Model{name}Connection")));
+            v.push((
+                "Query",
+                l.clone(),
+                format!("Model{}Connection", upper_first(name)),
+            ));
         }
         for kind in [
             MutationKind::Create,
@@ -697,8 +718,8 @@ impl<'a> Context<'a> {
             }
         }
         for input_name in [
-            format!("Model{name}FilterInput"),
-            format!("Model{name}ConditionInput"),
+            format!("Model{}FilterInput", upper_first(name)),
+            format!("Model{}ConditionInput", upper_first(name)),
         ] {
             if let Some(i) = out.input_mut(&input_name) {
                 let missing = names_before(i.fields.iter().map(|x| x.name.text.clone()).collect());
@@ -717,7 +738,10 @@ impl<'a> Context<'a> {
                 _ => None,
             })
             .collect();
-        if let Some(i) = out.input_mut(&format!("ModelSubscription{name}FilterInput")) {
+        if let Some(i) = out.input_mut(&format!(
+            "ModelSubscription{}FilterInput",
+            upper_first(name)
+        )) {
             i.fields.retain(|f| !dynamic.contains(&f.name.text));
             for f in &owner_fields {
                 i.fields.push(input_value(f, named("ModelStringInput")));
@@ -759,7 +783,7 @@ impl<'a> Context<'a> {
                 out,
                 "Query",
                 l,
-                &format!("Model{name}Connection"),
+                &format!("Model{}Connection", upper_first(name)),
                 providers_with(Operation::List),
             );
         }
@@ -780,7 +804,7 @@ impl<'a> Context<'a> {
         // Index queries take the list roles, then the get roles.
         for index in keys::indexes(model, self.config) {
             if let Some(q) = &index.query_field {
-                let ret = format!("Model{name}Connection");
+                let ret = format!("Model{}Connection", upper_first(name));
                 apply(out, "Query", q, &ret, providers_with(Operation::List));
                 apply(out, "Query", q, &ret, providers_with(Operation::Get));
             }
@@ -895,7 +919,7 @@ impl<'a> Context<'a> {
         // Connection types of relation fields count as nested types of the model.
         for rel in self.relations.iter().filter(|r| r.model == model.name.text) {
             if rel.kind == RelationKind::HasMany {
-                seen.push(format!("Model{}Connection", rel.related));
+                seen.push(format!("Model{}Connection", upper_first(&rel.related)));
             }
         }
         while let Some(t) = stack.pop() {
@@ -1095,16 +1119,16 @@ fn key_condition_input(base: &str, is_enum: bool, out: &mut OutputSchema) -> Str
 
 fn mutation_input_name(kind: MutationKind, model: &str) -> String {
     match kind {
-        MutationKind::Create => format!("Create{model}Input"),
-        MutationKind::Update => format!("Update{model}Input"),
-        MutationKind::Delete => format!("Delete{model}Input"),
+        MutationKind::Create => format!("Create{}Input", upper_first(model)),
+        MutationKind::Update => format!("Update{}Input", upper_first(model)),
+        MutationKind::Delete => format!("Delete{}Input", upper_first(model)),
     }
 }
 
 fn enum_filter_input(name: &str, list: bool) -> InputType {
     if list {
         input(
-            &format!("Model{name}ListInput"),
+            &format!("Model{}ListInput", upper_first(name)),
             vec![
                 input_value("eq", TypeRef::List(Box::new(named(name)))),
                 input_value("ne", TypeRef::List(Box::new(named(name)))),
@@ -1114,7 +1138,7 @@ fn enum_filter_input(name: &str, list: bool) -> InputType {
         )
     } else {
         input(
-            &format!("Model{name}Input"),
+            &format!("Model{}Input", upper_first(name)),
             vec![
                 input_value("eq", named(name)),
                 input_value("ne", named(name)),
