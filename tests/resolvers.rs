@@ -435,3 +435,92 @@ fn root_fields_keep_only_static_rules() {
         "## [Start] Return Source Field. **\n$util.toJson($context.source[\"stats\"])\n## [End] Return Source Field. **"
     );
 }
+
+#[test]
+fn primary_keys_set_the_item_key_and_owner_sort_keys_become_key_conditions() {
+    let (flags, _) = FeatureFlags::from_json_text(
+        r#"{"usesubusernamefordefaultidentityclaim": false}"#,
+        "flags.json",
+    );
+    let config = Config {
+        flags,
+        ..Config::default()
+    };
+    let plan = plan_of(
+        r#"type Entry @model @auth(rules: [{ allow: owner }]) {
+             id: ID! @primaryKey(sortKeyFields: ["owner"])
+             owner: String!
+           }"#,
+        &config,
+    );
+    let get = plan
+        .resolvers
+        .iter()
+        .find(|r| r.field_name == "getEntry")
+        .unwrap();
+    let slots: Vec<_> = get.functions.iter().map(|f| f.slot).collect();
+    assert_eq!(
+        slots,
+        [
+            Some((Slot::PreAuth, 0)),
+            Some((Slot::Auth, 0)),
+            Some((Slot::PostAuth, 0)),
+            None
+        ]
+    );
+    let key = file(&plan, "Query.getEntry.preAuth.1.req.vtl");
+    assert!(key.contains(r#""owner": $util.dynamodb.toDynamoDB($ctx.args.owner)"#));
+    let list = file(&plan, "Query.listEntries.preAuth.1.req.vtl");
+    assert!(list.contains(r##"#set( $modelQueryExpression.expression = "#id = :id" )"##));
+    // The owner is part of the key: the list check puts the caller into the key condition
+    // instead of filtering.
+    let auth = file(&plan, "Query.listEntries.auth.1.req.vtl");
+    assert!(auth.contains(r#"$util.qr($primaryFieldMap.put("owner", $ownerClaim))"#));
+    assert!(auth.contains("#set( $modelQueryExpression = $ctx.stash.modelQueryExpression )"));
+    assert!(!auth.contains(r#"$authFilter.add({"owner""#));
+    let create = file(&plan, "Mutation.createEntry.preAuth.1.req.vtl");
+    assert!(create.contains(r#""id": $util.dynamodb.toDynamoDB($mergedValues.id)"#));
+    // A declared `id: ID!` key still gets a generated default (the input may override it).
+    assert!(file(&plan, "Mutation.createEntry.init.1.req.vtl").contains("$util.autoId()"));
+}
+
+#[test]
+fn index_queries_check_the_list_roles_on_the_index_key() {
+    let plan = plan_of(
+        r#"type Post @model @auth(rules: [{ allow: owner }, { allow: private, operations: [get] }]) {
+             id: ID!
+             status: String! @index(name: "byStatus", queryField: "postsByStatus", sortKeyFields: ["owner"])
+             owner: String
+           }"#,
+        &Config::default(),
+    );
+    let r = plan
+        .resolvers
+        .iter()
+        .find(|r| r.field_name == "postsByStatus")
+        .unwrap();
+    assert_eq!(r.kind, ResolverKind::Query);
+    let names: Vec<_> = r
+        .functions
+        .iter()
+        .map(|f| f.request.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Query.postsByStatus.auth.1.req.vtl",
+            "Query.postsByStatus.postAuth.1.res.vtl",
+            "Query.postsByStatus.req.vtl"
+        ]
+    );
+    // Private users may only get: they pass get's check outright, not the index query's.
+    let private_first =
+        "#if( $util.authType() == \"User Pool Authorization\" )\n  #set( $isAuthorized = true )";
+    let auth = file(&plan, "Query.postsByStatus.auth.1.req.vtl");
+    assert!(!auth.contains(private_first));
+    assert!(file(&plan, "Query.getPost.auth.1.req.vtl").contains(private_first));
+    // The owner sort key of the index is injected as `eq` when the caller gives none.
+    assert!(auth.contains(r#"#set( $sortKeyFields = ["owner"] )"#));
+    let data = file(&plan, "Query.postsByStatus.req.vtl");
+    assert!(data.contains(r#""index": "byStatus""#));
+}

@@ -4,6 +4,23 @@
 //! This is the contract between the resolver generation (which fills it) and the stacks
 //! (which turn it into `AWS::AppSync::FunctionConfiguration` and `AWS::AppSync::Resolver`
 //! resources): the stacks never look inside a template except to de-duplicate functions.
+//!
+//! How the plan is made (`build`): each pipeline is a list of steps (a slot, a data source,
+//! request and response templates built as VTL trees); `Builder::add` orders them as AppSync
+//! runs them, names every template after its resolver, slot and position, and prints it.
+//!
+//! * `model_data` — the data steps (DynamoDB requests, subscriptions) and the init steps;
+//! * `key_steps` — the preAuth steps of `@primaryKey` and composite `@index` keys, and the
+//!   data step of index queries;
+//! * `query`, `mutation`, `subscription`, `field` — the auth steps, one per kind of operation,
+//!   from the roles of the model's access-control matrix (`roles`) and the pieces in `checks`;
+//! * `post_auth` — the deny-unless-authorised step of every model operation.
+//!
+//! Not generated yet (each slots in as more resolvers in `build`): relational fields
+//! (`ResolverKind::Relational`, whose auth is the related model's read check with the key
+//! taken from the parent — `query::key_field_checks` is where that variant goes), DataStore
+//! `sync` queries, `@searchable`, and the auth functions `@auth` puts in front of resolvers of
+//! `@function`, `@http` and `@predictions`.
 
 use std::collections::BTreeMap;
 
@@ -75,6 +92,8 @@ pub struct Function {
     pub slot: Option<(Slot, usize)>,
     pub data_source: DataSourceRef,
     /// File names under `build/resolvers/`; `None` means the inline default `$util.toJson({})`.
+    /// The names are the reference's, quirks included: the postAuth request template of an
+    /// index query is `Query.<field>.postAuth.1.res.vtl`.
     pub request: Option<String>,
     pub response: Option<String>,
 }
@@ -149,8 +168,9 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
             }
         })
         .collect();
-    // The model transformer makes every model's operations first, then the auth transformer
-    // adds the field resolvers.
+    // In the reference's order: the model transformer makes every model's operations, the
+    // index transformer the index queries, (the relational transformers their field
+    // resolvers,) and the auth transformer the field resolvers of protected fields.
     for m in &models {
         b.model_operations(m);
     }
