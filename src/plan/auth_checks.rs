@@ -201,7 +201,8 @@ fn reassignable_owner_fields(model: &ObjectModel, acm: &Acm) -> Vec<String> {
         } else {
             field == "owner"
         };
-        if can_update && !fields.iter().any(|f| f == field) {
+        // Listed once per owner role, as the reference does.
+        if can_update {
             fields.push(field.to_string());
         }
     }

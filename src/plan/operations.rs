@@ -197,8 +197,16 @@ fn subscription_names(
         .filter(|(k, _)| kinds.iter().any(|m| m.subscription_key() == k.text))
         .collect();
     if given.is_empty() {
-        // Only `level` was given: the default names apply.
-        return default();
+        // Only `level` was given: without deep merge the default names come back only for
+        // `level: public`; `level: on` alone leaves no subscriptions.
+        let public = fields.iter().any(|(k, v)| {
+            k.text == "level" && matches!(&v.kind, ValueKind::Enum(l) if l == "public")
+        });
+        return if deep || public {
+            default()
+        } else {
+            Vec::new()
+        };
     }
     let mut out: Vec<(MutationKind, Vec<String>)> = if deep { default() } else { Vec::new() };
     for (k, v) in given {

@@ -580,7 +580,10 @@ impl<'a> Context<'a> {
                 None => format!("Model{}PrimaryCompositeKey", upper_first(&rel.related)),
             };
             let mut args = Vec::new();
-            if let Some(arg) = self.sort_key_arg(related, &sort, &composite, out) {
+            // With two or more `fields` the sort keys are given by the parent: no argument.
+            if rel.fields.len() < 2
+                && let Some(arg) = self.sort_key_arg(related, &sort, &composite, out)
+            {
                 args.push(arg);
             }
             args.push(input_value(
@@ -991,11 +994,15 @@ impl<'a> Context<'a> {
                     .iter()
                     .any(|t| t.as_deref() == Some(f.name.text.as_str()))
                     && matches!(f.ty.base(), "String" | "AWSDateTime");
+                // `id: ID` is optional on create and required on update; a declared `id` of
+                // another type is kept as written in both.
                 if f.name.text == "id" {
-                    ty = match kind {
-                        MutationKind::Update => non_null("ID"),
-                        _ => strip_non_null(ty),
-                    };
+                    if f.ty.base() == "ID" {
+                        ty = match kind {
+                            MutationKind::Update => non_null("ID"),
+                            _ => strip_non_null(ty),
+                        };
+                    }
                 } else if kind == MutationKind::Update || is_timestamp {
                     ty = strip_non_null(ty);
                 }
