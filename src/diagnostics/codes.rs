@@ -62,6 +62,32 @@ codes! {
     SortKeyOwnerField = "E0216", "sort key field used as owner field";
     // Relations
     ManyToManyInvalid = "E0401", "invalid @manyToMany relation";
+    RelationNotOnModel = "E0402", "relation on a field of a type without @model";
+    RelatedNotModel = "E0403", "related type is not a @model";
+    RelationCardinality = "E0404", "relation directive does not fit the field's list type";
+    RelationFieldUnknown = "E0405", "`fields` or `references` names a field that does not exist";
+    RelationFieldNotScalar = "E0406", "`fields` or `references` names a field that is not a scalar";
+    RelationFieldType = "E0407", "relation field of another type than the key it matches";
+    RelationFieldCount = "E0408", "relation fields do not match the size of the key";
+    BelongsToWithoutParent = "E0409", "@belongsTo without @hasOne or @hasMany on the related model";
+    RelationIndexUnknown = "E0410", "@hasMany(indexName:) names no index of the related model";
+    RelationArguments = "E0411", "empty or conflicting relation arguments";
+    ReferencesInvalid = "E0412", "`references` relation without a matching counterpart";
+    // Keys and indexes
+    KeyNotOnModel = "E0501", "@primaryKey or @index on a type without @model";
+    PrimaryKeyRepeated = "E0502", "more than one @primaryKey on a type";
+    KeyFieldNullable = "E0503", "primary key field that can be null";
+    KeyFieldNotScalar = "E0504", "key field that is not a scalar or enum";
+    KeyFieldBoolean = "E0505", "Boolean key field";
+    SortKeyUnknown = "E0506", "sortKeyFields names a field that does not exist";
+    SortKeySelf = "E0507", "sortKeyFields names the key field itself";
+    IndexNameInvalid = "E0508", "invalid index name or query field name";
+    IndexNameRepeated = "E0509", "two @index with the same name on a type";
+    IndexOnPrimaryKey = "E0510", "@index on the primary key field without a sort key";
+    RootFieldRepeated = "E0511", "query, mutation or subscription field defined twice";
+    // @default
+    DefaultPlacement = "E0601", "@default on a field that cannot have a default";
+    DefaultValueInvalid = "E0602", "@default value that is not valid for the field's type";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

@@ -8,6 +8,7 @@
 use crate::ast::build::*;
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::operations::plural;
 use crate::source::Span;
 
 /// One `@manyToMany` field.
@@ -16,8 +17,30 @@ struct Side {
     field: usize,
     model: String,
     related: String,
+    /// The join model's name: `relationName` with a capital first letter and without the
+    /// characters a GraphQL name cannot have (the reference's `graphqlName(toUpper(...))`).
     relation: String,
-    span: Span,
+    /// `relationName` as written, and the span of its value.
+    written: String,
+    value_span: Span,
+    field_span: Span,
+}
+
+/// The join model name the reference derives from a `relationName`.
+fn relation_type_name(written: &str) -> String {
+    let upper = upper_first(written);
+    upper
+        .trim_start_matches(|c: char| !(c == '_' || c.is_ascii_alphabetic()))
+        .chars()
+        .filter(|c| *c == '_' || c.is_ascii_alphanumeric())
+        .collect()
+}
+
+fn is_model_type(doc: &Document, name: &str) -> bool {
+    doc.definitions.iter().any(|d| {
+        matches!(d, Definition::Object(o)
+            if !o.is_extension && o.name.text == name && o.directives.iter().any(|d| d.name.text == "model"))
+    })
 }
 
 /// Rewrites the document; returns the names of the join models it added.
@@ -26,7 +49,7 @@ pub fn expand(
     respect_primary_keys: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<String> {
-    let sides = collect(doc, diags);
+    let (sides, refused) = collect(doc, diags);
     let mut relations: Vec<(String, Vec<&Side>)> = Vec::new();
     for side in &sides {
         match relations.iter_mut().find(|(r, _)| *r == side.relation) {
@@ -36,32 +59,109 @@ pub fn expand(
     }
     let mut joins = Vec::new();
     for (relation, pair) in relations {
+        // A side whose field type is not a @model is reported by the relation checks.
+        if refused.contains(&relation) || pair.iter().any(|s| !is_model_type(doc, &s.related)) {
+            continue;
+        }
         let [a, b] = pair.as_slice() else {
-            let first = pair[0];
-            diags.push(
-                Diagnostic::error(
-                    Code::ManyToManyInvalid,
-                    format!(
-                        "@manyToMany relation \"{relation}\" must be used by exactly two fields, found {}",
-                        pair.len()
-                    ),
-                )
-                .at(first.span, "relation named here")
-                .with_help("name the relation on one field of each of the two related models"),
+            let named = |s: &Side| format!("{}.{}", s.model, doc_field_name(doc, s));
+            let mut d = Diagnostic::error(
+                Code::ManyToManyInvalid,
+                format!(
+                    "@manyToMany relation \"{}\" must be used by exactly two fields, found {}",
+                    pair[0].written,
+                    pair.len()
+                ),
             );
+            d = if let [only] = pair.as_slice() {
+                d.at(
+                    only.value_span,
+                    format!("only {} names this relation", named(only)),
+                )
+                .with_help(format!(
+                    "add a field `{}: [{}] @manyToMany(relationName: \"{}\")` to `{}`",
+                    lower_first(&plural(&only.model)),
+                    only.model,
+                    only.written,
+                    only.related
+                ))
+            } else {
+                let mut d = d
+                    .at(pair[2].value_span, format!("{} is one use too many", named(pair[2])))
+                    .with_help("name the relation on one field of each of the two related models; give other pairs their own relationName");
+                for s in &pair[..2] {
+                    d = d.with_note(s.value_span, format!("also named by {}", named(s)));
+                }
+                d
+            };
+            diags.push(d);
             continue;
         };
-        if a.related != b.model || b.related != a.model {
+        if a.model == b.model && a.related != a.model {
             diags.push(
                 Diagnostic::error(
                     Code::ManyToManyInvalid,
                     format!(
-                        "@manyToMany relation \"{relation}\" must connect two models that point at each other"
+                        "@manyToMany relation \"{}\" is named twice on `{}`; its other side belongs on `{}`",
+                        a.written, a.model, a.related
                     ),
                 )
-                .at(b.span, format!("{}.{} points at {}", b.model, doc_field_name(doc, b), b.related))
-                .with_note(a.span, format!("{}.{} points at {}", a.model, doc_field_name(doc, a), a.related))
-                .with_help("each side's field type must be the other side's model"),
+                .at(b.value_span, format!("second use on `{}`", b.model))
+                .with_note(a.value_span, "first use")
+                .with_help(format!(
+                    "name the relation once on `{}` and once on a list field of `{}`, such as `{}: [{}] @manyToMany(relationName: \"{}\")`",
+                    a.model,
+                    a.related,
+                    lower_first(&plural(&a.model)),
+                    a.model,
+                    a.written
+                )),
+            );
+            continue;
+        }
+        if a.related != b.model || b.related != a.model {
+            let (wrong, other) = if b.related != a.model { (b, a) } else { (a, b) };
+            diags.push(
+                Diagnostic::error(
+                    Code::ManyToManyInvalid,
+                    format!(
+                        "@manyToMany relation \"{}\" connects `{}` and `{}`, but `{}.{}` is a list of `{}`",
+                        a.written,
+                        a.model,
+                        b.model,
+                        wrong.model,
+                        doc_field_name(doc, wrong),
+                        wrong.related
+                    ),
+                )
+                .at(wrong.field_span, format!("should be a list of `{}`", other.model))
+                .with_note(
+                    other.field_span,
+                    format!("{}.{} is the other side", other.model, doc_field_name(doc, other)),
+                )
+                .with_help(format!(
+                    "declare it as `{}: [{}]`, or give the two relations different names",
+                    doc_field_name(doc, wrong),
+                    other.model
+                )),
+            );
+            continue;
+        }
+        if a.model == b.model {
+            diags.push(
+                Diagnostic::error(
+                    Code::ManyToManyInvalid,
+                    format!(
+                        "@manyToMany relation \"{}\" connects `{}` with itself",
+                        a.written, a.model
+                    ),
+                )
+                .at(b.value_span, "both sides are the same model")
+                .with_note(a.value_span, "first side")
+                .with_help(format!(
+                    "the join model would have two indexes named by{0}: declare a join model of your own with two @belongsTo fields to `{0}`",
+                    a.model
+                )),
             );
             continue;
         }
@@ -70,12 +170,17 @@ pub fn expand(
             .iter()
             .any(|d| d.name() == relation && !d.is_extension())
         {
+            let derived = if relation == a.written {
+                String::new()
+            } else {
+                format!(" (the join model of \"{}\")", a.written)
+            };
             diags.push(
                 Diagnostic::error(
                     Code::ManyToManyInvalid,
-                    format!("@manyToMany relation \"{relation}\" names a type that already exists"),
+                    format!("@manyToMany relation \"{}\" needs a type `{relation}`{derived}, which already exists", a.written),
                 )
-                .at(a.span, "relation named here")
+                .at(a.value_span, format!("would define type `{relation}`"))
                 .with_help("choose a relationName that is not the name of another type"),
             );
             continue;
@@ -98,8 +203,11 @@ fn doc_field_name(doc: &Document, side: &Side) -> String {
     }
 }
 
-fn collect(doc: &Document, diags: &mut Vec<Diagnostic>) -> Vec<Side> {
+/// The `@manyToMany` fields of @model types, and the relations of which a field was refused
+/// (its other side is then left alone).
+fn collect(doc: &Document, diags: &mut Vec<Diagnostic>) -> (Vec<Side>, Vec<String>) {
     let mut out = Vec::new();
+    let mut refused = Vec::new();
     for (def, d) in doc.definitions.iter().enumerate() {
         let Definition::Object(o) = d else { continue };
         if o.is_extension || !o.directives.iter().any(|d| d.name.text == "model") {
@@ -109,21 +217,35 @@ fn collect(doc: &Document, diags: &mut Vec<Diagnostic>) -> Vec<Side> {
             let Some(dir) = f.directives.iter().find(|d| d.name.text == "manyToMany") else {
                 continue;
             };
-            let relation = match dir.argument("relationName").map(|a| &a.value.kind) {
-                Some(ValueKind::String(s)) if !s.is_empty() => s.clone(),
-                _ => {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::ManyToManyInvalid,
-                            "@manyToMany needs a relationName",
-                        )
-                        .at(dir.name.span, "no relationName")
-                        .with_help("write @manyToMany(relationName: \"PostTags\")"),
-                    );
-                    continue;
-                }
+            // Without `relationName` (or with another value than a string), SDL validation
+            // has reported the argument.
+            let Some((ValueKind::String(written), value_span)) = dir
+                .argument("relationName")
+                .map(|a| (&a.value.kind, a.value.span))
+            else {
+                continue;
             };
+            let (written, value_span) = (written.clone(), value_span);
+            let relation = relation_type_name(&written);
+            if relation.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        Code::ManyToManyInvalid,
+                        if written.is_empty() {
+                            "@manyToMany needs a relationName".to_string()
+                        } else {
+                            format!("@manyToMany relationName \"{written}\" gives no type name")
+                        },
+                    )
+                    .at(value_span, "no relationName")
+                    .with_help(
+                        "write @manyToMany(relationName: \"PostTags\"): the name of the join model",
+                    ),
+                );
+                continue;
+            }
             if !f.ty.is_list() {
+                refused.push(relation.clone());
                 diags.push(
                     Diagnostic::error(
                         Code::ManyToManyInvalid,
@@ -147,11 +269,13 @@ fn collect(doc: &Document, diags: &mut Vec<Diagnostic>) -> Vec<Side> {
                 model: o.name.text.clone(),
                 related: f.ty.base().to_string(),
                 relation,
-                span: dir.span,
+                written,
+                value_span,
+                field_span: f.name.span,
             });
         }
     }
-    out
+    (out, refused)
 }
 
 /// A key field of one side: its name in that model, its name in the join model, its type.

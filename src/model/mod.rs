@@ -4,8 +4,10 @@
 
 mod auth;
 mod auth_args;
+mod default_check;
 mod global;
 mod join_models;
+mod relations_check;
 
 pub use auth::*;
 pub use global::GlobalAuthRule;
@@ -303,16 +305,14 @@ pub fn lower(mut document: Document, config: &Config) -> (Schema, Vec<Diagnostic
     for t in &mut types {
         t.is_join = joins.contains(&t.name.text);
     }
-
-    (
-        Schema {
-            document,
-            types,
-            global_auth,
-            by_name: OnceLock::new(),
-        },
-        diags,
-    )
+    let schema = Schema {
+        document,
+        types,
+        global_auth,
+        by_name: OnceLock::new(),
+    };
+    diags.extend(relations_check::check(&schema, config));
+    (schema, diags)
 }
 
 fn lower_object(o: &ObjectType, interface: bool, diags: &mut Vec<Diagnostic>) -> ObjectModel {

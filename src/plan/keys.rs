@@ -59,19 +59,17 @@ pub fn indexes(model: &ObjectModel, config: &Config) -> Vec<Index> {
     for f in &model.fields {
         for d in f.directives.iter().filter(|d| d.name.text == "index") {
             let sort = string_list(d, "sortKeyFields");
-            let name = string_arg(d, "name").unwrap_or_default();
-            let query_field = string_arg(d, "queryField").or_else(|| {
-                config.flags.enableautoindexquerynames.then(|| {
-                    let mut q = lower_first(&super::operations::plural(&model.name.text));
-                    q.push_str("By");
-                    let parts: Vec<String> = std::iter::once(&f.name.text)
-                        .chain(sort.iter())
-                        .map(|s| upper_first(s))
-                        .collect();
-                    q.push_str(&parts.join("And"));
-                    q
-                })
-            });
+            let generated = || generated_index_name(&model.name.text, &f.name.text, &sort);
+            // Without a name (or with an empty one) the index is named like its query.
+            let name = string_arg(d, "name")
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(generated);
+            // `queryField: null` asks for no query field.
+            let query_field = match d.argument("queryField").map(|a| &a.value.kind) {
+                Some(ValueKind::Null) => None,
+                _ => string_arg(d, "queryField")
+                    .or_else(|| config.flags.enableautoindexquerynames.then(generated)),
+            };
             out.push(Index {
                 name,
                 partition: f.name.text.clone(),
@@ -81,6 +79,19 @@ pub fn indexes(model: &ObjectModel, config: &Config) -> Vec<Index> {
         }
     }
     out
+}
+
+/// The name the reference gives an `@index` without `name:`, and its query field when
+/// `enableAutoIndexQueryNames` is on: `postsByTitleAndDate`.
+pub fn generated_index_name(model: &str, field: &str, sort: &[String]) -> String {
+    let mut q = lower_first(&super::operations::plural(model));
+    q.push_str("By");
+    let parts: Vec<String> = std::iter::once(field)
+        .chain(sort.iter().map(String::as_str))
+        .map(upper_first)
+        .collect();
+    q.push_str(&parts.join("And"));
+    q
 }
 
 /// A directive argument that is a string or a list of strings (GraphQL coerces one to the other).
