@@ -580,7 +580,6 @@ pub fn index_query_request(
     sort: &[String],
 ) -> Vec<Stmt> {
     let key = Key { partition, sort };
-    let not_empty = |e: Expr| not(call("util.isNullOrEmpty", vec![e]));
     vec![
         index_query_expression(schema, model, &key),
         set("limit", r("util.defaultIfNull($context.args.limit, 100)")),
@@ -605,67 +604,7 @@ pub fn index_query_request(
             r("context.args.nextToken"),
             Box::new(set("QueryRequest.nextToken", r("context.args.nextToken"))),
         ),
-        if_else(
-            not_empty(r("ctx.stash.authFilter")),
-            vec![
-                set("filter", r("ctx.stash.authFilter")),
-                iff(
-                    not_empty(r("ctx.args.filter")),
-                    vec![set(
-                        "filter",
-                        obj(vec![("and", list(vec![r("filter"), r("ctx.args.filter")]))]),
-                    )],
-                ),
-            ],
-            vec![iff(
-                not_empty(r("ctx.args.filter")),
-                vec![set("filter", r("ctx.args.filter"))],
-            )],
-        ),
-        iff(
-            not_empty(r("filter")),
-            vec![
-                set(
-                    "filterExpression",
-                    call(
-                        "util.parseJson",
-                        vec![call(
-                            "util.transform.toDynamoDBFilterExpression",
-                            vec![r("filter")],
-                        )],
-                    ),
-                ),
-                iff(
-                    call("util.isNullOrEmpty", vec![r("filterExpression")]),
-                    vec![stmt(call(
-                        "util.error",
-                        vec![
-                            s("Unable to process the filter expression"),
-                            s("Unrecognized Filter"),
-                        ],
-                    ))],
-                ),
-                iff(
-                    not(call(
-                        "util.isNullOrBlank",
-                        vec![r("filterExpression.expression")],
-                    )),
-                    vec![
-                        iff(
-                            eq(
-                                call("filterExpression.expressionValues.size", vec![]),
-                                Expr::Int(0),
-                            ),
-                            vec![qr(call(
-                                "filterExpression.remove",
-                                vec![s("expressionValues")],
-                            ))],
-                        ),
-                        set("QueryRequest.filter", r("filterExpression")),
-                    ],
-                ),
-            ],
-        ),
+        super::model_data::filter_steps("ctx.args", "QueryRequest"),
         raw_line("$util.toJson($QueryRequest)"),
     ]
 }

@@ -151,7 +151,6 @@ pub fn get_response(sync: bool) -> Vec<Stmt> {
 
 /// `Query.list<Ts>.req.vtl`: a Scan (or a key Query when the auth step made one), filtered.
 pub fn list_request() -> Vec<Stmt> {
-    let not_empty = |e: Expr| not(call("util.isNullOrEmpty", vec![e]));
     let query = "ctx.stash.modelQueryExpression";
     vec![block(
         "List Request",
@@ -169,67 +168,7 @@ pub fn list_request() -> Vec<Stmt> {
                 r("args.nextToken"),
                 vec![set("ListRequest.nextToken", r("args.nextToken"))],
             ),
-            if_else(
-                not_empty(r("ctx.stash.authFilter")),
-                vec![
-                    set("filter", r("ctx.stash.authFilter")),
-                    iff(
-                        not_empty(r("args.filter")),
-                        vec![set(
-                            "filter",
-                            obj(vec![("and", list(vec![r("filter"), r("args.filter")]))]),
-                        )],
-                    ),
-                ],
-                vec![iff(
-                    not_empty(r("args.filter")),
-                    vec![set("filter", r("args.filter"))],
-                )],
-            ),
-            iff(
-                not_empty(r("filter")),
-                vec![
-                    set(
-                        "filterExpression",
-                        call(
-                            "util.parseJson",
-                            vec![call(
-                                "util.transform.toDynamoDBFilterExpression",
-                                vec![r("filter")],
-                            )],
-                        ),
-                    ),
-                    iff(
-                        call("util.isNullOrEmpty", vec![r("filterExpression")]),
-                        vec![stmt(call(
-                            "util.error",
-                            vec![
-                                s("Unable to process the filter expression"),
-                                s("Unrecognized Filter"),
-                            ],
-                        ))],
-                    ),
-                    iff(
-                        not(call(
-                            "util.isNullOrBlank",
-                            vec![r("filterExpression.expression")],
-                        )),
-                        vec![
-                            iff(
-                                eq(
-                                    call("filterExpression.expressionValues.size", vec![]),
-                                    Expr::Int(0),
-                                ),
-                                vec![qr(call(
-                                    "filterExpression.remove",
-                                    vec![s("expressionValues")],
-                                ))],
-                            ),
-                            set("ListRequest.filter", r("filterExpression")),
-                        ],
-                    ),
-                ],
-            ),
+            filter_steps("args", "ListRequest"),
             if_else(
                 and(vec![
                     not(call("util.isNull", vec![r(query)])),
@@ -733,4 +672,77 @@ pub fn subscription_response() -> Vec<Stmt> {
             to_json(Expr::Null),
         ],
     )]
+}
+
+/// The caller's auth filter and the client's filter, AND-ed, as the request's DynamoDB filter
+/// (list and index queries; `args` is how the template names the arguments, `request` the
+/// request object).
+pub fn filter_steps(args: &str, request: &str) -> Stmt {
+    let not_empty = |e: Expr| not(call("util.isNullOrEmpty", vec![e]));
+    Stmt::Group(vec![
+        if_else(
+            not_empty(r("ctx.stash.authFilter")),
+            vec![
+                set("filter", r("ctx.stash.authFilter")),
+                iff(
+                    not_empty(r(format!("{args}.filter"))),
+                    vec![set(
+                        "filter",
+                        obj(vec![(
+                            "and",
+                            list(vec![r("filter"), r(format!("{args}.filter"))]),
+                        )]),
+                    )],
+                ),
+            ],
+            vec![iff(
+                not_empty(r(format!("{args}.filter"))),
+                vec![set("filter", r(format!("{args}.filter")))],
+            )],
+        ),
+        iff(
+            not_empty(r("filter")),
+            vec![
+                set(
+                    "filterExpression",
+                    call(
+                        "util.parseJson",
+                        vec![call(
+                            "util.transform.toDynamoDBFilterExpression",
+                            vec![r("filter")],
+                        )],
+                    ),
+                ),
+                iff(
+                    call("util.isNullOrEmpty", vec![r("filterExpression")]),
+                    vec![stmt(call(
+                        "util.error",
+                        vec![
+                            s("Unable to process the filter expression"),
+                            s("Unrecognized Filter"),
+                        ],
+                    ))],
+                ),
+                iff(
+                    not(call(
+                        "util.isNullOrBlank",
+                        vec![r("filterExpression.expression")],
+                    )),
+                    vec![
+                        iff(
+                            eq(
+                                call("filterExpression.expressionValues.size", vec![]),
+                                Expr::Int(0),
+                            ),
+                            vec![qr(call(
+                                "filterExpression.remove",
+                                vec![s("expressionValues")],
+                            ))],
+                        ),
+                        set(format!("{request}.filter"), r("filterExpression")),
+                    ],
+                ),
+            ],
+        ),
+    ])
 }
