@@ -1,7 +1,7 @@
 //! The pieces every auth template is made of: the per-mode blocks, the IAM and admin-role
 //! checks, reading the caller's owner and group claims, and the static group loop.
 
-use super::roles::{Providers, Role};
+use super::roles::{Providers, Role, Split};
 use crate::emit::vtl::*;
 
 pub const API_KEY: &str = "API Key Authorization";
@@ -32,6 +32,28 @@ pub fn auth_type_is(mode: &str) -> Expr {
 
 pub fn mode_block(mode: &str, body: Vec<Stmt>) -> Stmt {
     iff(auth_type_is(mode), body)
+}
+
+/// The user-pools and OIDC blocks, for the modes the API has: `checks` gives each block's body
+/// from that provider's static and dynamic roles.
+pub fn claim_mode_blocks(
+    p: &Providers,
+    split: &Split,
+    mut checks: impl FnMut(&[Role], &[Role]) -> Vec<Stmt>,
+) -> Vec<Stmt> {
+    [
+        (
+            p.user_pools,
+            USER_POOLS,
+            &split.user_pools_static,
+            &split.user_pools_dynamic,
+        ),
+        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
+    ]
+    .into_iter()
+    .filter(|(present, ..)| *present)
+    .map(|(_, mode, statics, dynamics)| mode_block(mode, checks(statics, dynamics)))
+    .collect()
 }
 
 /// `$util.unauthorized()` as a statement.

@@ -26,22 +26,11 @@ pub fn field_auth(
     if p.iam {
         body.push(read_iam_block(p, &split.iam, Some(field)));
     }
-    for (present, mode, statics, dynamics) in [
-        (
-            p.user_pools,
-            USER_POOLS,
-            &split.user_pools_static,
-            &split.user_pools_dynamic,
-        ),
-        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
-    ] {
-        if !present {
-            continue;
-        }
+    body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, false);
         block.extend(source_checks(dynamics, model));
-        body.push(mode_block(mode, block));
-    }
+        block
+    }));
     body.push(iff(not_authorized(), vec![unauthorized()]));
     body.push(empty_payload());
     vec![block("Field Authorization Steps", body)]

@@ -86,22 +86,11 @@ pub fn create_auth(
     if p.lambda {
         body.push(single(LAMBDA, &split.lambda));
     }
-    for (present, mode, statics, dynamics) in [
-        (
-            p.user_pools,
-            USER_POOLS,
-            &split.user_pools_static,
-            &split.user_pools_dynamic,
-        ),
-        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
-    ] {
-        if !present {
-            continue;
-        }
+    body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = create_static_roles(statics);
         block.extend(create_dynamic_roles(dynamics, model, populate_for_static));
-        body.push(mode_block(mode, block));
-    }
+        block
+    }));
     body.push(iff(
         and(vec![not_authorized(), r(format!("{ALLOWED}.isEmpty()"))]),
         vec![unauthorized()],
@@ -459,22 +448,11 @@ pub fn update_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
         }
         body.push(mode_block(IAM, iam));
     }
-    for (present, mode, statics, dynamics) in [
-        (
-            p.user_pools,
-            USER_POOLS,
-            &split.user_pools_static,
-            &split.user_pools_dynamic,
-        ),
-        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
-    ] {
-        if !present {
-            continue;
-        }
+    body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = update_static_roles(statics);
         block.extend(update_dynamic_roles(dynamics, model));
-        body.push(mode_block(mode, block));
-    }
+        block
+    }));
     body.push(iff(
         and(vec![
             not_authorized(),
@@ -748,22 +726,11 @@ pub fn delete_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
     if p.lambda {
         body.push(single(LAMBDA, &split.lambda));
     }
-    for (present, mode, statics, dynamics) in [
-        (
-            p.user_pools,
-            USER_POOLS,
-            &split.user_pools_static,
-            &split.user_pools_dynamic,
-        ),
-        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
-    ] {
-        if !present {
-            continue;
-        }
+    body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, true);
         block.extend(delete_dynamic_roles(dynamics, model));
-        body.push(mode_block(mode, block));
-    }
+        block
+    }));
     body.push(iff(not_authorized(), vec![unauthorized()]));
     body.push(empty_payload());
     vec![block("Authorization Steps", body)]

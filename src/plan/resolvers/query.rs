@@ -44,23 +44,12 @@ pub fn query_auth(p: &Providers, roles: &[Role], model: &ObjectModel, key: &Quer
             .cloned()
             .collect()
     };
-    for (present, mode, statics, dynamics) in [
-        (
-            p.user_pools,
-            USER_POOLS,
-            &split.user_pools_static,
-            &split.user_pools_dynamic,
-        ),
-        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
-    ] {
-        if !present {
-            continue;
-        }
+    body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, false);
         block.extend(auth_filter(&not_key_field(dynamics), model));
         block.extend(key_field_checks(dynamics, key));
-        body.push(mode_block(mode, block));
-    }
+        block
+    }));
     body.push(iff(
         and(vec![
             not_authorized(),

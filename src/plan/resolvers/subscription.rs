@@ -22,22 +22,11 @@ pub fn subscription_auth(p: &Providers, roles: &[Role]) -> Vec<Stmt> {
     if p.iam {
         body.push(read_iam_block(p, &split.iam, None));
     }
-    for (present, mode, statics, dynamics) in [
-        (
-            p.user_pools,
-            USER_POOLS,
-            &split.user_pools_static,
-            &split.user_pools_dynamic,
-        ),
-        (p.oidc, OIDC, &split.oidc_static, &split.oidc_dynamic),
-    ] {
-        if !present {
-            continue;
-        }
+    body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, false);
         block.extend(runtime_filters(dynamics));
-        body.push(mode_block(mode, block));
-    }
+        block
+    }));
     body.push(iff(not_authorized(), vec![unauthorized()]));
     body.push(empty_payload());
     vec![block("Authorization Steps", body)]
