@@ -128,6 +128,7 @@ mod model_data;
 mod mutation;
 mod post_auth;
 mod query;
+mod relation_auth;
 mod roles;
 mod subscription;
 
