@@ -58,6 +58,10 @@ pub enum Expr {
     Gt(Box<Expr>, Box<Expr>),
     /// `$target(arg, arg)`: a method call on a reference.
     Call(String, Vec<Expr>),
+    /// `#if( cond )` … `#else` … `#end` used as a value (an attribute of a request object):
+    /// the directives on lines of their own at the value's indentation, each branch on the
+    /// next line.
+    IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
 }
 
 /// A VTL statement.
@@ -150,6 +154,10 @@ pub fn list(items: Vec<Expr>) -> Expr {
 
 pub fn obj(attrs: Vec<(&str, Expr)>) -> Expr {
     Expr::Object(attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+pub fn if_else_value(cond: Expr, then: Expr, otherwise: Expr) -> Expr {
+    Expr::IfElse(Box::new(cond), Box::new(then), Box::new(otherwise))
 }
 
 pub fn json(value: Json) -> Expr {
@@ -380,6 +388,15 @@ fn expr(e: &Expr, indent: &str) -> String {
         Expr::Ne(a, b) => format!("{indent}{} != {}", expr(a, ""), expr(b, "")),
         Expr::Gt(a, b) => format!("{indent}{} > {}", expr(a, ""), expr(b, "")),
         Expr::Call(target, args) => format!("{indent}${target}({})", join(args, ", ")),
+        Expr::IfElse(cond, then, otherwise) => {
+            let deeper = format!("{indent}{TAB}");
+            format!(
+                "{indent}#if( {} )\n{}\n{indent}#else\n{}\n{indent}#end",
+                expr(cond, ""),
+                expr(then, &deeper),
+                expr(otherwise, &deeper)
+            )
+        }
     }
 }
 
@@ -522,6 +539,22 @@ mod tests {
                 ])]))
             )]),
             r#"#set( $g = [{"claim":"cognito:groups","entity":"A\"dmin","all":true,"none":null}] )"#
+        );
+    }
+
+    #[test]
+    fn if_else_values_keep_the_attribute_indentation() {
+        let e = obj(vec![(
+            "forward",
+            if_else_value(
+                r("dir"),
+                if_else_value(eq(r("dir"), s("ASC")), Expr::Bool(true), Expr::Bool(false)),
+                Expr::Null,
+            ),
+        )]);
+        assert_eq!(
+            print(&[stmt(e)]),
+            "{\n  \"forward\":   #if( $dir )\n    #if( $dir == \"ASC\" )\ntrue\n    #else\nfalse\n    #end\n  #else\nnull\n  #end\n}"
         );
     }
 

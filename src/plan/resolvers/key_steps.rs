@@ -9,9 +9,9 @@ use crate::model::{ObjectModel, Schema};
 use crate::plan::keys::{PrimaryKey, lower_first, string_arg, string_list, upper_first};
 
 /// The key a step works with: a partition key field and its sort key fields.
-struct Key<'a> {
-    partition: &'a str,
-    sort: &'a [String],
+pub(super) struct Key<'a> {
+    pub(super) partition: &'a str,
+    pub(super) sort: &'a [String],
 }
 
 impl Key<'_> {
@@ -264,7 +264,7 @@ fn validate_key_arguments(names: &[String]) -> Stmt {
 }
 
 /// The seven key conditions on a single sort key.
-fn sort_condition(arg: &str, ty: &str, q: &str) -> Stmt {
+pub(super) fn sort_condition(arg: &str, ty: &str, q: &str) -> Stmt {
     let mut body = Vec::new();
     let put = |name: &str, value: &str| {
         qr(raw(format!(
@@ -399,7 +399,7 @@ fn validate_composite_arguments(key: &Key) -> Stmt {
 }
 
 /// Key conditions on a composite sort key, built from its parts.
-fn composite_sort_condition(key: &Key, q: &str) -> Stmt {
+pub(super) fn composite_sort_condition(key: &Key, q: &str) -> Stmt {
     let arg = key.composite_argument();
     let attribute = key.composite_attribute();
     let accumulate = |var: &str, path: &str| -> Vec<Stmt> {

@@ -129,6 +129,7 @@ mod mutation;
 mod post_auth;
 mod query;
 mod relation_auth;
+mod relation_data;
 mod roles;
 mod subscription;
 
@@ -178,6 +179,7 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
     for m in &models {
         b.index_queries(m);
     }
+    b.relational_fields(&models);
     for m in &models {
         b.model_field_resolvers(m);
     }
