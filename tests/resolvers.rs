@@ -524,3 +524,97 @@ fn index_queries_check_the_list_roles_on_the_index_key() {
     let data = file(&plan, "Query.postsByStatus.req.vtl");
     assert!(data.contains(r#""index": "byStatus""#));
 }
+
+/// The fixtures with relations, whose relational field resolvers are snapshotted.
+const RELATIONAL: &[&str] = &[
+    "relations-and-keys",
+    "rel-composite-keys",
+    "rel-composite-sort-keys",
+    "rel-connection-field-ids",
+    "rel-explicit-fields",
+    "rel-implicit-and-indexes",
+    "rel-many-to-many-auth",
+    "rel-references",
+    "required-relations",
+];
+
+/// The relational field resolvers of a plan, in order, with their data templates (their
+/// auth steps are in the other snapshots' territory: only their file names are listed).
+fn render_relational(plan: &ResolverPlan) -> String {
+    let mut out = String::new();
+    for r in plan
+        .resolvers
+        .iter()
+        .filter(|r| r.kind == ResolverKind::Relational)
+    {
+        out.push_str(&format!(
+            "# {}.{} (stash {:?})\n",
+            r.type_name, r.field_name, r.data_source
+        ));
+        for f in &r.functions {
+            if f.slot.is_some() {
+                continue;
+            }
+            assert_eq!(
+                f.data_source, r.data_source,
+                "{}.{}",
+                r.type_name, r.field_name
+            );
+            for name in [&f.request, &f.response].into_iter().flatten() {
+                out.push_str(&format!("===== {name}\n{}\n", plan.files[name]));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn snapshots_of_relational_field_data_steps() {
+    let fixtures = common::fixtures("ok");
+    for name in RELATIONAL {
+        let f = fixtures
+            .iter()
+            .find(|f| f.name == format!("ok__{name}"))
+            .unwrap_or_else(|| panic!("fixture {name} is gone"));
+        let plan = fixture_plan(f);
+        insta::with_settings!({ snapshot_path => "snapshots/resolvers", prepend_module_to_snapshot => false, description => f.rel.clone() }, {
+            insta::assert_snapshot!(format!("relational__{name}"), render_relational(&plan));
+        });
+    }
+}
+
+#[test]
+fn relational_fields_read_the_related_table_with_the_parents_key() {
+    let plan = plan_of(
+        "type Blog @model { id: ID! posts: [Post] @hasMany }\n\
+         type Post @model { id: ID! blog: Blog @belongsTo }",
+        &Config::default(),
+    );
+    let order: Vec<String> = plan
+        .resolvers
+        .iter()
+        .filter(|r| r.kind == ResolverKind::Relational)
+        .map(|r| format!("{}.{}", r.type_name, r.field_name))
+        .collect();
+    assert_eq!(order, ["Blog.posts", "Post.blog"]);
+    let posts = plan
+        .resolvers
+        .iter()
+        .find(|r| r.field_name == "posts")
+        .unwrap();
+    // In the connection stack, with the related table in the stash.
+    assert_eq!(posts.model, None);
+    assert_eq!(posts.data_source, DataSourceRef::Model("Post".into()));
+    // A page of posts from the index on the key the blog gave them.
+    let req = file(&plan, "Blog.posts.req.vtl");
+    assert!(req.contains(r#"$ctx.stash.connectionAttributes.get("id"), $ctx.source.id"#));
+    assert!(req.contains(r##""#partitionKey": "blogPostsId""##));
+    assert!(req.contains(r#""index": "gsi-Blog.posts""#));
+    assert!(req.contains("$util.defaultIfNull($context.args.limit, 100)"));
+    // The blog of a post, by its key; nothing to read when the post has none.
+    let req = file(&plan, "Post.blog.req.vtl");
+    assert!(req.contains(r#"$ctx.stash.connectionAttibutes.get("blogPostsId")"#));
+    assert!(req.contains("#if( $util.isNull($partitionKeyValue) )\n  #return"));
+    let res = file(&plan, "Post.blog.res.vtl");
+    assert!(res.contains("$util.unauthorized()"));
+}

@@ -300,17 +300,18 @@ fn keys_of(doc: &Document, def: usize, model: &str, respect: bool) -> Vec<JoinKe
             }
         }
     }
+    // The partition key's field is `<model><Key>` (`<model>ID` without
+    // respectPrimaryKeyAttributesOnConnectionField); sort key fields are `<model><key>`, the
+    // key's name as written (`courseterm`).
     let prefix = lower_first(model);
-    if !respect {
-        return vec![JoinKey {
-            field: "id".into(),
-            join_field: format!("{prefix}ID"),
-            ty: "ID".into(),
-        }];
-    }
     key.iter()
-        .map(|k| JoinKey {
-            join_field: format!("{prefix}{}", upper_first(k)),
+        .enumerate()
+        .map(|(i, k)| JoinKey {
+            join_field: match i {
+                0 if respect => format!("{prefix}{}", upper_first(k)),
+                0 => format!("{prefix}ID"),
+                _ => format!("{prefix}{k}"),
+            },
             ty: o
                 .fields
                 .iter()

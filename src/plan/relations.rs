@@ -32,6 +32,21 @@ impl RelationKind {
 pub struct AddedKeys {
     pub on: String,
     pub fields: Vec<(String, String)>,
+    /// Whether the index of an implicit `@hasMany` has the sort key fields as its sort key
+    /// (only with respectPrimaryKeyAttributesOnConnectionField; its partition key alone
+    /// otherwise).
+    pub sort_indexed: bool,
+}
+
+impl AddedKeys {
+    /// The partition key field and the sort key fields of the index on these keys.
+    pub fn index_key(&self) -> (&(String, String), &[(String, String)]) {
+        let (first, rest) = self
+            .fields
+            .split_first()
+            .expect("a relation adds a key field");
+        (first, if self.sort_indexed { rest } else { &[] })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,22 +138,34 @@ fn implicit_keys(
         RelationKind::ManyToMany => return None,
     };
     let prefix = format!("{}{}", lower_first(&rel.model), upper_first(&rel.field));
-    let fields = if config.flags.respectprimarykeyattributesonconnectionfield {
-        let key = PrimaryKey::of(keyed_by);
-        key.fields()
-            .map(|k| {
-                let ty = keyed_by
-                    .field(k)
-                    .map_or("ID".to_string(), |f| f.ty.base().to_string());
-                (format!("{prefix}{}", upper_first(k)), ty)
-            })
-            .collect()
-    } else {
-        vec![(format!("{prefix}Id"), "ID".to_string())]
+    let key = PrimaryKey::of(keyed_by);
+    let type_of = |k: &str| {
+        keyed_by
+            .field(k)
+            .map_or("ID".to_string(), |f| f.ty.base().to_string())
     };
+    // Without respectPrimaryKeyAttributesOnConnectionField the partition key's field is
+    // `<prefix>Id: ID`; the sort key's fields are there either way.
+    let respect = config.flags.respectprimarykeyattributesonconnectionfield;
+    let partition = if respect {
+        (
+            format!("{prefix}{}", upper_first(&key.partition)),
+            type_of(&key.partition),
+        )
+    } else {
+        (format!("{prefix}Id"), "ID".to_string())
+    };
+    let fields = std::iter::once(partition)
+        .chain(
+            key.sort
+                .iter()
+                .map(|k| (format!("{prefix}{}", upper_first(k)), type_of(k))),
+        )
+        .collect();
     Some(AddedKeys {
         on: on.name.text.clone(),
         fields,
+        sort_indexed: respect,
     })
 }
 
@@ -301,17 +328,14 @@ impl Relation {
                             .find(|i| i.name == *name)
                             .map_or(table_key, |i| (i.partition, i.sort.join("#"))),
                     ),
-                    (None, Some(added)) => (
-                        Some(self.implicit_index()),
+                    (None, Some(added)) => {
+                        let ((partition, _), sort) = added.index_key();
+                        let sort: Vec<&str> = sort.iter().map(|(f, _)| f.as_str()).collect();
                         (
-                            added.fields[0].0.clone(),
-                            added.fields[1..]
-                                .iter()
-                                .map(|(f, _)| f.as_str())
-                                .collect::<Vec<_>>()
-                                .join("#"),
-                        ),
-                    ),
+                            Some(self.implicit_index()),
+                            (partition.clone(), sort.join("#")),
+                        )
+                    }
                     (None, None) => (None, table_key),
                 };
                 let sort = match (sort.is_empty(), source.len()) {

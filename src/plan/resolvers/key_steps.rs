@@ -529,7 +529,11 @@ pub fn pre_auth(schema: &Schema, model: &ObjectModel, op: KeyOp) -> Vec<Vec<Stmt
                         } else {
                             "update"
                         };
-                        t.push(validate_index_arguments(&name, verb, &sort));
+                        t.push(validate_index_arguments(
+                            &format!("@index '{name}'"),
+                            verb,
+                            &sort,
+                        ));
                         t.push(composite_key(&key, true));
                     }
                 }
@@ -538,14 +542,67 @@ pub fn pre_auth(schema: &Schema, model: &ObjectModel, op: KeyOp) -> Vec<Vec<Stmt
             }
         }
     }
+    // The indexes `@hasMany`/`@hasOne(references:)` add here, when their sort key is composite.
+    if matches!(op, KeyOp::Create | KeyOp::Update) {
+        let verb = if op == KeyOp::Create {
+            "create"
+        } else {
+            "update"
+        };
+        for (name, references) in reference_indexes(schema, model) {
+            if references.len() < 3 {
+                continue;
+            }
+            let key = Key {
+                partition: &references[0],
+                sort: &references[1..],
+            };
+            let mut t = merge_inputs();
+            t.push(validate_index_arguments(
+                &format!("global secondary index '{name}'"),
+                verb,
+                key.sort,
+            ));
+            t.push(composite_key(&key, true));
+            t.push(raw_line("{}"));
+            out.push(t);
+        }
+    }
     out
 }
 
-/// A mutation that sets part of an index's composite sort key must set all of it.
+/// The indexes relations with `references:` add to `model`'s table (`gsi-<Parent>.<field>`)
+/// and their key fields, `@hasMany`s first, as the reference adds them.
+fn reference_indexes(schema: &Schema, model: &ObjectModel) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for directive in ["hasMany", "hasOne"] {
+        for parent in schema.models() {
+            for f in parent
+                .fields
+                .iter()
+                .filter(|f| f.ty.base() == model.name.text)
+            {
+                for d in f.directives.iter().filter(|d| d.name.text == directive) {
+                    let references = string_list(d, "references");
+                    if !references.is_empty() {
+                        out.push((
+                            format!("gsi-{}.{}", parent.name.text, f.name.text),
+                            references,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A mutation that sets part of an index's composite sort key must set all of it; `index`
+/// describes the index in the message.
 fn validate_index_arguments(index: &str, verb: &str, sort: &[String]) -> Stmt {
     let gerund = format!("{}ing", &verb[..verb.len() - 1]);
     block(
-        format!("Validate {verb} mutation for @index '{index}'"),
+        format!("Validate {verb} mutation for {index}"),
         vec![
             set("hasSeenSomeKeyArg", Expr::Bool(false)),
             set("keyFieldNames", list(sort.iter().map(s).collect())),
@@ -563,7 +620,7 @@ fn validate_index_arguments(index: &str, verb: &str, sort: &[String]) -> Stmt {
                 vec![iff(
                     raw("$hasSeenSomeKeyArg && !$mergedValues.containsKey(\"$keyFieldName\")"),
                     vec![raw_line(format!(
-                        "$util.error(\"When {gerund} any part of the composite sort key for @index '{index}', you must provide all fields for the key. Missing key: '$keyFieldName'.\")"
+                        "$util.error(\"When {gerund} any part of the composite sort key for {index}, you must provide all fields for the key. Missing key: '$keyFieldName'.\")"
                     ))],
                 )],
             ),

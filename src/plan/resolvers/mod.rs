@@ -171,8 +171,8 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
         })
         .collect();
     // In the reference's order: the model transformer makes every model's operations, the
-    // index transformer the index queries, (the relational transformers their field
-    // resolvers,) and the auth transformer the field resolvers of protected fields.
+    // index transformer the index queries, the relational transformers their field
+    // resolvers, and the auth transformer the field resolvers of protected fields.
     for m in &models {
         b.model_operations(m);
     }

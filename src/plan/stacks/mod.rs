@@ -242,8 +242,8 @@ fn attribute_type(model: &ObjectModel, field: &str) -> AttributeType {
 }
 
 /// The table keys of a model: `@primaryKey` (or `id`), its `@index`es as secondary indexes,
-/// then a `gsi-<Parent>.<field>` index on the foreign keys of each implicit `@hasMany` that
-/// points at the model. A composite sort key is stored as one string attribute `a#b`.
+/// then a `gsi-<Parent>.<field>` index on the foreign keys of each implicit `@hasMany`, and
+/// of each `@hasMany`/`@hasOne` with `references:`, that points at the model. A composite sort key is stored as one string attribute `a#b`.
 pub fn table_keys(model: &ObjectModel, config: &Config, relations: &[Relation]) -> TableKeys {
     let pk = PrimaryKey::of(model);
     let mut attributes: Vec<(String, AttributeType)> = Vec::new();
@@ -291,21 +291,43 @@ pub fn table_keys(model: &ObjectModel, config: &Config, relations: &[Relation]) 
             global_indexes.push(secondary);
         }
     }
-    for r in relations {
-        let Some(added) = &r.added else { continue };
-        if r.kind != RelationKind::HasMany || added.on != model.name.text || r.index_name.is_some()
-        {
-            continue;
-        }
-        let Some(((first, first_type), rest)) = added.fields.split_first() else {
-            continue;
-        };
+    // The relational transformers add theirs after the @index ones: `@hasMany` first (implicit
+    // or `references:`), then `@hasOne(references:)`.
+    let typed = |f: &String| {
+        let ty = model
+            .field(f)
+            .map_or("ID".to_string(), |d| d.ty.base().to_string());
+        (f.clone(), ty)
+    };
+    let related_keys = relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::HasMany)
+        .chain(relations.iter().filter(|r| r.kind == RelationKind::HasOne))
+        .filter_map(|r| {
+            if !r.references.is_empty() {
+                if r.related != model.name.text {
+                    return None;
+                }
+                let keys: Vec<(String, String)> = r.references.iter().map(typed).collect();
+                return Some((r, keys[0].clone(), keys[1..].to_vec()));
+            }
+            let added = r.added.as_ref()?;
+            if r.kind != RelationKind::HasMany
+                || added.on != model.name.text
+                || r.index_name.is_some()
+            {
+                return None;
+            }
+            let (first, rest) = added.index_key();
+            Some((r, first.clone(), rest.to_vec()))
+        });
+    for (r, (first, first_type), rest) in related_keys {
         let scalar = |t: &str| match t {
             "Int" | "Float" | "AWSTimestamp" => AttributeType::Number,
             _ => AttributeType::String,
         };
-        define(&mut attributes, first.clone(), scalar(first_type));
-        let sort = match rest {
+        define(&mut attributes, first.clone(), scalar(&first_type));
+        let sort = match rest.as_slice() {
             [] => None,
             [(one, t)] => Some((one.clone(), scalar(t))),
             many => Some((
