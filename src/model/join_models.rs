@@ -401,16 +401,17 @@ fn rewrite_side(doc: &mut Document, side: &Side, relation: &str, keys: &[JoinKey
     for d in &mut f.directives {
         if d.name.text == "manyToMany" {
             let span = d.span;
-            *d = directive(
-                "hasMany",
-                vec![
-                    string_argument("indexName", &format!("by{}", side.model)),
-                    Argument {
-                        name: ident("fields"),
-                        value: list_of_strings(&model_keys),
-                    },
-                ],
-            );
+            // The page size the side asks for is kept.
+            let limit = d.argument("limit").cloned();
+            let mut arguments = vec![
+                string_argument("indexName", &format!("by{}", side.model)),
+                Argument {
+                    name: ident("fields"),
+                    value: list_of_strings(&model_keys),
+                },
+            ];
+            arguments.extend(limit);
+            *d = directive("hasMany", arguments);
             d.span = span;
         }
     }
