@@ -536,10 +536,16 @@ const RELATIONAL: &[&str] = &[
     "rel-many-to-many-auth",
     "rel-references",
     "required-relations",
+    "rel-field-rules",
+    "rel-field-rules-inherit-auth",
+    "rel-key-owner-and-iam",
+    "rel-subscriptions-off",
+    "rel-sandbox-unprotected-related",
+    "rel-related-owner-key",
 ];
 
-/// The relational field resolvers of a plan, in order, with their data templates (their
-/// auth steps are in the other snapshots' territory: only their file names are listed).
+/// The relational field resolvers of a plan, in order, with their templates: the auth step
+/// (when the parent has rules), then the data step.
 fn render_relational(plan: &ResolverPlan) -> String {
     let mut out = String::new();
     for r in plan
@@ -552,14 +558,13 @@ fn render_relational(plan: &ResolverPlan) -> String {
             r.type_name, r.field_name, r.data_source
         ));
         for f in &r.functions {
-            if f.slot.is_some() {
-                continue;
+            if f.slot.is_none() {
+                assert_eq!(
+                    f.data_source, r.data_source,
+                    "{}.{}",
+                    r.type_name, r.field_name
+                );
             }
-            assert_eq!(
-                f.data_source, r.data_source,
-                "{}.{}",
-                r.type_name, r.field_name
-            );
             for name in [&f.request, &f.response].into_iter().flatten() {
                 out.push_str(&format!("===== {name}\n{}\n", plan.files[name]));
             }
@@ -569,7 +574,7 @@ fn render_relational(plan: &ResolverPlan) -> String {
 }
 
 #[test]
-fn snapshots_of_relational_field_data_steps() {
+fn snapshots_of_relational_field_resolvers() {
     let fixtures = common::fixtures("ok");
     for name in RELATIONAL {
         let f = fixtures
@@ -617,4 +622,112 @@ fn relational_fields_read_the_related_table_with_the_parents_key() {
     assert!(req.contains("#if( $util.isNull($partitionKeyValue) )\n  #return"));
     let res = file(&plan, "Post.blog.res.vtl");
     assert!(res.contains("$util.unauthorized()"));
+}
+
+/// The auth function of a relational field's pipeline.
+fn relation_auth<'a>(
+    plan: &'a ResolverPlan,
+    type_name: &str,
+    field: &str,
+) -> &'a resolvers::Function {
+    let resolver = plan
+        .resolvers
+        .iter()
+        .find(|r| r.type_name == type_name && r.field_name == field)
+        .unwrap_or_else(|| panic!("no resolver for {type_name}.{field}"));
+    assert_eq!(resolver.kind, ResolverKind::Relational);
+    resolver
+        .functions
+        .iter()
+        .find(|f| f.slot == Some((Slot::Auth, 0)))
+        .expect("an auth function")
+}
+
+#[test]
+fn relational_fields_apply_the_related_models_read_rules() {
+    let plan = plan_of(
+        r#"type Blog @model @auth(rules: [{ allow: public, operations: [read] }, { allow: owner }]) {
+             id: ID! posts: [Post] @hasMany }
+           type Post @model @auth(rules: [{ allow: owner }]) {
+             id: ID! title: String blog: Blog @belongsTo }"#,
+        &Config::default(),
+    );
+    // Blog.posts: the caller must own the posts, whoever may read the blog.
+    let posts = relation_auth(&plan, "Blog", "posts");
+    let t = file(&plan, posts.request.as_deref().unwrap());
+    assert!(!mode_block(t, "API Key Authorization").contains("#set( $isAuthorized = true )"));
+    let user_pools = mode_block(t, "User Pool Authorization");
+    assert!(user_pools.contains(r#"$util.qr($authFilter.add({"owner": { "eq": $role0_0 }}))"#));
+    assert!(
+        user_pools.contains(r#"$util.qr($ctx.stash.put("authFilter", { "or": $authFilter }))"#)
+    );
+    // Post.blog: the blog is public to read, so an API key may follow the link.
+    let blog = relation_auth(&plan, "Post", "blog");
+    let t = file(&plan, blog.request.as_deref().unwrap());
+    assert!(mode_block(t, "API Key Authorization").contains("#set( $isAuthorized = true )"));
+    // Both hide the related data from subscribers of a mutation unless they are the same
+    // readers (the owner may read posts but not every reader of the blog may).
+    assert!(t.starts_with("## [Start] Check if subscriptions is protected. **"));
+}
+
+#[test]
+fn a_field_rule_on_a_relational_field_checks_the_parent_then_the_related_model() {
+    let plan = plan_of(
+        r#"type Post @model @auth(rules: [{ allow: owner }, { allow: groups, groups: ["Admin"] }]) {
+             id: ID! meta: Meta @hasOne @auth(rules: [{ allow: groups, groups: ["Admin"] }]) }
+           type Meta @model @auth(rules: [{ allow: groups, groups: ["Admin"] }]) { id: ID! text: String }"#,
+        &Config::default(),
+    );
+    let f = relation_auth(&plan, "Post", "meta");
+    // The request half is the parent's field check: only Admin, against the parent object.
+    let parent_check = file(&plan, f.request.as_deref().unwrap());
+    assert_eq!(f.request.as_deref(), Some("Post.meta.auth.1.req.vtl"));
+    assert!(parent_check.contains("Field Authorization Steps"));
+    assert!(parent_check.contains(r#""entity":"Admin""#));
+    assert!(!parent_check.contains("ownerClaim"));
+    // The response half is the related model's read check, denied under a mutation result.
+    let related_check = file(&plan, f.response.as_deref().unwrap());
+    assert_eq!(f.response.as_deref(), Some("Post.meta.auth.1.res.vtl"));
+    assert!(related_check.contains(r#"$util.qr($ctx.stash.put("deniedField", true))"#));
+    assert!(related_check.contains("## [Start] Authorization Steps. **"));
+}
+
+#[test]
+fn a_related_model_without_rules_cannot_be_read_through_a_relation() {
+    let schema = r#"type Post @model @auth(rules: [{ allow: public }]) { id: ID! meta: Meta @hasOne }
+                    type Meta @model { id: ID! text: String }"#;
+    let plan = plan_of(schema, &auth_config(API_KEY_ONLY));
+    let f = relation_auth(&plan, "Post", "meta");
+    let t = file(&plan, f.request.as_deref().unwrap());
+    assert!(t.contains("Sandbox Mode Disabled"));
+    assert!(t.contains("$util.unauthorized()"));
+    assert!(!t.contains("isAuthorized"));
+    // With the global sandbox rule, API-key callers get through.
+    let sandboxed =
+        format!("input AMPLIFY {{ globalAuthRule: AuthRule = {{ allow: public }} }}\n{schema}");
+    let plan = plan_of(&sandboxed, &auth_config(API_KEY_ONLY));
+    let f = relation_auth(&plan, "Post", "meta");
+    let t = file(&plan, f.request.as_deref().unwrap());
+    assert!(t.contains(r#"#if( $util.authType() == "API Key Authorization" )"#));
+    assert!(t.contains("#return($util.toJson({}))"));
+}
+
+#[test]
+fn an_owner_key_of_the_related_model_is_compared_with_the_parents_value() {
+    let plan = plan_of(
+        r#"type Team @model @auth(rules: [{ allow: private }]) {
+             id: ID! profile: Profile @hasOne(fields: ["profileOwner"]) profileOwner: String }
+           type Profile @model @auth(rules: [{ allow: owner, ownerField: "owner", identityClaim: "sub" }]) {
+             owner: String! @primaryKey name: String }"#,
+        &Config::default(),
+    );
+    let f = relation_auth(&plan, "Team", "profile");
+    let t = file(&plan, f.request.as_deref().unwrap());
+    let user_pools = mode_block(t, "User Pool Authorization");
+    // The parent's `profileOwner` must be the caller's `sub`; no filter on a key field.
+    assert!(user_pools.contains("$ctx.source.profileOwner == $primaryRole0"));
+    assert!(user_pools.contains(
+        r#"$util.qr($ctx.stash.connectionAttributes.put("profileOwner", $primaryRole0))"#
+    ));
+    assert!(!user_pools.contains("authFilter.add"));
 }

@@ -91,10 +91,14 @@ impl OutputSchema {
     }
 
     /// Appends a field to a root type, creating the type on first use.
-    fn add_root_field(&mut self, root: &str, field: FieldDef) {
+    fn ensure_root(&mut self, root: &str) {
         if !self.defs.contains_key(root) {
             self.insert(Definition::Object(object(root, Vec::new())));
         }
+    }
+
+    fn add_root_field(&mut self, root: &str, field: FieldDef) {
+        self.ensure_root(root);
         if let Some(o) = self.object_mut(root) {
             o.fields.push(field);
         }
@@ -310,6 +314,9 @@ impl<'a> Context<'a> {
         } else if let Some(get) = &ops.get {
             out.add_root_field("Query", get_field(get, name));
         }
+        // The reference makes the root types as it meets the first model, whether that model
+        // has operations of the kind or not (empty ones are dropped at the end).
+        out.ensure_root("Query");
 
         if !ops.mutations.is_empty() {
             let condition = format!("Model{}ConditionInput", upper_first(name));
@@ -355,6 +362,8 @@ impl<'a> Context<'a> {
             }
         }
 
+        out.ensure_root("Mutation");
+
         if !ops.subscriptions.is_empty() {
             let filter = format!("ModelSubscription{}FilterInput", upper_first(name));
             let mut fields: Vec<InputValue> = all_fields
@@ -383,6 +392,8 @@ impl<'a> Context<'a> {
                 out.add_root_field("Subscription", f);
             }
         }
+
+        out.ensure_root("Subscription");
 
         // Sandbox: models without type-level rules are opened to the API key.
         if self.n.sandbox && model.auth.is_none() && self.default != Provider::ApiKey {

@@ -13,7 +13,7 @@ pub fn field_auth(
     p: &Providers,
     roles: &[Role],
     model: Option<&ObjectModel>,
-    field: &str,
+    field: Option<&str>,
 ) -> Vec<Stmt> {
     let split = Split::of(roles);
     let mut body = vec![set_authorized(false)];
@@ -24,7 +24,7 @@ pub fn field_auth(
         body.push(read_static_block(LAMBDA, &split.lambda));
     }
     if p.iam {
-        body.push(read_iam_block(p, &split.iam, Some(field)));
+        body.push(read_iam_block(p, &split.iam, field));
     }
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, false);

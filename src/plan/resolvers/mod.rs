@@ -14,13 +14,14 @@
 //!   data step of index queries;
 //! * `query`, `mutation`, `subscription`, `field` — the auth steps, one per kind of operation,
 //!   from the roles of the model's access-control matrix (`roles`) and the pieces in `checks`;
-//! * `post_auth` — the deny-unless-authorised step of every model operation.
+//! * `post_auth` — the deny-unless-authorised step of every model operation;
+//! * `relation_data`, `relation_auth` — the resolvers of relational fields: the related
+//!   model's read check, with the key taken from the parent, and the read of the related
+//!   table (`ResolverKind::Relational`, in `ConnectionStack`).
 //!
-//! Not generated yet (each slots in as more resolvers in `build`): relational fields
-//! (`ResolverKind::Relational`, whose auth is the related model's read check with the key
-//! taken from the parent — `query::key_field_checks` is where that variant goes), DataStore
-//! `sync` queries, `@searchable`, and the auth functions `@auth` puts in front of resolvers of
-//! `@function`, `@http` and `@predictions`.
+//! Not generated yet (each slots in as more resolvers in `build`): DataStore `sync` queries,
+//! `@searchable`, and the auth functions `@auth` puts in front of resolvers of `@function`,
+//! `@http` and `@predictions`.
 
 use std::collections::BTreeMap;
 
@@ -396,6 +397,12 @@ impl Builder<'_> {
                         Slot::Init,
                         model_data::create_init(auto_id(m.model), timestamps.as_ref()),
                     ));
+                    // `@default` finds the create resolver by its default name only.
+                    if *field == format!("create{}", upper_first(name))
+                        && let Some(defaults) = model_data::default_values_init(m.model)
+                    {
+                        steps.push(Step::slot(Slot::Init, defaults));
+                    }
                     if let Some(acm) = &m.acm {
                         let roles = self.create_roles(m, acm);
                         steps.push(Step::slot(
@@ -641,7 +648,7 @@ impl Builder<'_> {
                 DataSourceRef::None,
                 vec![Step::data(
                     DataSourceRef::None,
-                    field::field_auth(&p, &roles, Some(m.model), field),
+                    field::field_auth(&p, &roles, Some(m.model), Some(field)),
                     field::field_response(field, subscriptions_on),
                 )],
             );
@@ -748,7 +755,7 @@ impl Builder<'_> {
                     DataSourceRef::None,
                     vec![Step::data(
                         DataSourceRef::None,
-                        field::field_auth(&p, &roles, None, field),
+                        field::field_auth(&p, &roles, None, Some(field)),
                         field::field_response(field, false),
                     )],
                 );

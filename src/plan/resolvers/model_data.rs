@@ -642,6 +642,49 @@ pub fn create_init(auto_id: bool, timestamps: Option<&Timestamps>) -> Vec<Stmt> 
     vec![block("Initialization default values", body)]
 }
 
+/// `Mutation.create<T>.init.2.req.vtl`: the `@default` values of fields the input leaves out,
+/// in field order; `None` without `@default`. Numbers, booleans, timestamps and JSON go in as
+/// written, anything else as a string: quoted as written, without escaping, as the reference
+/// does.
+pub fn default_values_init(model: &crate::model::ObjectModel) -> Option<Vec<Stmt>> {
+    const AS_WRITTEN: [&str; 5] = ["Int", "Float", "Boolean", "AWSTimestamp", "AWSJSON"];
+    let mut body: Vec<Stmt> = model
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let d = f.directives.iter().find(|d| d.name.text == "default")?;
+            let value = match &d.arguments.first()?.value.kind {
+                crate::ast::ValueKind::String(v) => v.clone(),
+                _ => return None,
+            };
+            let name = &f.name.text;
+            let default = if AS_WRITTEN.contains(&f.ty.base()) {
+                raw(value.clone())
+            } else {
+                raw(format!("\"{value}\""))
+            };
+            Some(block(
+                format!("Setting \"{name}\" to default value of \"{value}\""),
+                vec![qr(call(
+                    "context.args.input.put",
+                    vec![
+                        s(name),
+                        call(
+                            "util.defaultIfNull",
+                            vec![r(format!("ctx.args.input.{name}")), default],
+                        ),
+                    ],
+                ))],
+            ))
+        })
+        .collect();
+    if body.is_empty() {
+        return None;
+    }
+    body.push(raw_line("{}"));
+    Some(body)
+}
+
 /// `Mutation.update<T>.init.1.req.vtl`: the update timestamp.
 pub fn update_init(timestamps: Option<&Timestamps>) -> Vec<Stmt> {
     let mut body = vec![init_defaults()];

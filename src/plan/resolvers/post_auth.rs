@@ -24,6 +24,20 @@ pub fn post_auth(sandbox: bool) -> Vec<Stmt> {
     )]
 }
 
+/// The auth step of a relational field whose related model has no rules: nobody gets
+/// through (sandbox mode lets API-key requests through).
+pub fn field_post_auth(sandbox: bool) -> Vec<Stmt> {
+    let mut deny = Vec::new();
+    if sandbox {
+        deny.push(iff(
+            eq(call("util.authType", vec![]), s(API_KEY)),
+            vec![Stmt::Return(Some(call("util.toJson", vec![obj(vec![])])))],
+        ));
+    }
+    deny.push(stmt(call("util.unauthorized", vec![])));
+    vec![block(title(sandbox), deny)]
+}
+
 fn title(sandbox: bool) -> String {
     format!(
         "Sandbox Mode {}, IAM Access Disabled",

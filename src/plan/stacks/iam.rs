@@ -152,7 +152,20 @@ pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &Ro
         let providers_have_iam = rules.iter().any(|r| is_iam(r.provider)) || admin;
         let has_providers = !rules.is_empty() || admin;
         let has_iam = default_iam || (has_providers && providers_have_iam);
-        let field_types: Vec<&str> = model.fields.iter().map(|f| base_type(&f.ty)).collect();
+        // A `@hasMany` field returns its connection type by then, which counts as a
+        // non-model type of the model.
+        let connections: Vec<String> = model
+            .fields
+            .iter()
+            .map(|f| {
+                if f.has_directive("hasMany") {
+                    format!("Model{}Connection", keys::upper_first(base_type(&f.ty)))
+                } else {
+                    base_type(&f.ty).to_string()
+                }
+            })
+            .collect();
+        let field_types: Vec<&str> = connections.iter().map(String::as_str).collect();
         visit_non_model(n, &field_types, &mut seen, &mut |name| {
             if has_iam {
                 c.unauth.insert((name.to_string(), None));
@@ -176,10 +189,18 @@ fn visit_non_model<'a>(
     on_first: &mut dyn FnMut(&str),
 ) {
     for t in field_types {
+        if seen.iter().any(|s| s == t) {
+            continue;
+        }
         let Some(obj) = n.schema.object(t) else {
+            // A relation's connection type: no fields to follow.
+            if t.starts_with("Model") && t.ends_with("Connection") {
+                seen.push(t.to_string());
+                on_first(t);
+            }
             continue;
         };
-        if obj.kind != TypeKind::Plain || seen.iter().any(|s| s == t) {
+        if obj.kind != TypeKind::Plain {
             continue;
         }
         seen.push(t.to_string());
