@@ -4,9 +4,11 @@
 
 use crate::ast::build::upper_first;
 use crate::ast::{Definition, ValueKind};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
 use crate::normalise::Normalised;
 use crate::plan::operations::plural;
+use crate::source::Span;
 
 /// One `@searchable` model.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +17,8 @@ pub struct Searchable {
     /// The search query field; `None` when `queries:` leaves `search` out (the table is
     /// still streamed to OpenSearch, but nothing queries it).
     pub query: Option<String>,
+    /// The directive's name, for diagnostics.
+    pub span: Span,
 }
 
 /// The `@searchable` models, in the order of the document.
@@ -22,9 +26,24 @@ pub fn of(n: &Normalised) -> Vec<Searchable> {
     n.schema.models().filter_map(|m| searchable(n, m)).collect()
 }
 
-/// Whether any model is `@searchable` (which adds the OpenSearch stack and parameters).
-pub fn any(n: &Normalised) -> bool {
-    n.schema.models().any(|m| searchable(n, m).is_some())
+/// `gql-compile` refuses `@searchable` until the search resolvers and the `SearchableStack`
+/// are generated: a build with the schema part only would deploy a `search` query that
+/// nothing resolves. (`status -acm` is complete: `search` is an operation of every model.)
+pub fn not_compiled(n: &Normalised) -> Vec<Diagnostic> {
+    of(n)
+        .into_iter()
+        .map(|s| {
+            Diagnostic::error(
+                Code::SearchableNotCompiled,
+                format!(
+                    "@searchable on `{}`: its search resolver and the OpenSearch stack are not generated yet",
+                    s.model
+                ),
+            )
+            .at(s.span, "not compiled yet")
+            .with_help("compile this API with the Amplify CLI for now, or remove @searchable")
+        })
+        .collect()
 }
 
 fn searchable(n: &Normalised, model: &ObjectModel) -> Option<Searchable> {
@@ -49,5 +68,6 @@ fn searchable(n: &Normalised, model: &ObjectModel) -> Option<Searchable> {
     Some(Searchable {
         model: model.name.text.clone(),
         query,
+        span: directive.name.span,
     })
 }
