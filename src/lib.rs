@@ -60,6 +60,10 @@ pub fn compile_with(
     config: &Config,
     inputs: &project::BuildInputs,
 ) -> Result<output::BuildOutput, Diagnostics> {
+    let unsupported = plan::searchable::not_compiled(normalised);
+    if !unsupported.is_empty() {
+        return Err(Diagnostics::from(unsupported));
+    }
     let mut build = output::BuildOutput::default();
     let schema = plan::schema::build(normalised, config);
     build.add("schema.graphql", emit::sdl::print(&schema));

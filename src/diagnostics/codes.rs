@@ -88,6 +88,9 @@ codes! {
     // @default
     DefaultPlacement = "E0601", "@default on a field that cannot have a default";
     DefaultValueInvalid = "E0602", "@default value that is not valid for the field's type";
+    // @searchable
+    SearchableWithoutModel = "E0801", "@searchable on a type that is not a @model";
+    SearchableNotCompiled = "E0802", "@searchable models cannot be compiled yet";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

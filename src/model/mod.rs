@@ -376,6 +376,21 @@ fn lower_object(o: &ObjectType, interface: bool, diags: &mut Vec<Diagnostic>) ->
     } else {
         TypeKind::Plain
     };
+    if matches!(kind, TypeKind::Plain | TypeKind::Root)
+        && let Some(d) = o.directives.iter().find(|d| d.name.text == "searchable")
+    {
+        diags.push(
+            Diagnostic::error(
+                Code::SearchableWithoutModel,
+                format!("@searchable on `{}`, which is not a @model", o.name.text),
+            )
+            .at(d.name.span, "types with @searchable must also have @model")
+            .with_help(format!(
+                "add @model to `{}` (only model tables are streamed to OpenSearch), or remove @searchable",
+                o.name.text
+            )),
+        );
+    }
     if let (Some(a), TypeKind::Plain | TypeKind::Root) = (&auth, &kind) {
         diags.push(
             Diagnostic::error(

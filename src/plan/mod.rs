@@ -12,4 +12,5 @@ pub mod plural;
 pub mod relations;
 pub mod resolvers;
 pub mod schema;
+pub mod searchable;
 pub mod stacks;

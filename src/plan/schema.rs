@@ -19,12 +19,18 @@ use crate::model::{
     ObjectModel, Operation, Provider, ROOT_TYPES, Strategy, SubscriptionLevel, TypeKind,
 };
 use crate::normalise::Normalised;
+use crate::plan::searchable::{self, Searchable};
+
+mod searchable_types;
 
 /// Builds the output schema document.
 pub fn build(n: &Normalised, config: &Config) -> Document {
     let mut out = OutputSchema::default();
     let ctx = Context::new(n, config);
     ctx.copy_input_document(&mut out);
+    for s in &ctx.searchable {
+        ctx.searchable_object_stage(s, &mut out);
+    }
     if n.schema.models().next().is_some() {
         for def in builtin_inputs() {
             out.insert(def);
@@ -48,10 +54,29 @@ pub fn build(n: &Normalised, config: &Config) -> Document {
             ctx.relation_stage(rel, &mut out);
         }
     }
+    // The searchable inputs see the model types without the owner fields @auth adds.
+    let before_auth: Vec<Vec<FieldDef>> = ctx
+        .searchable
+        .iter()
+        .map(|s| {
+            out.object_mut(&s.model)
+                .map(|o| o.fields.clone())
+                .unwrap_or_default()
+        })
+        .collect();
     for model in n.schema.models() {
         ctx.auth_stage(model, &mut out);
     }
     ctx.non_model_field_auth(&mut out);
+    ctx.searchable_aggregate_auth(&mut out);
+    for (s, fields) in ctx.searchable.iter().zip(&before_auth) {
+        ctx.searchable_inputs_stage(s, fields, &mut out);
+    }
+    if !ctx.searchable.is_empty() && n.sandbox && ctx.default != Provider::ApiKey {
+        for t in searchable_types::AGGREGATE_TYPES {
+            out.extend_type(t, &["aws_api_key"]);
+        }
+    }
     for root in ROOT_TYPES {
         if let Some(Definition::Object(o)) = out.defs.get(*root)
             && o.fields.is_empty()
@@ -149,6 +174,7 @@ struct Context<'a> {
     default: Provider,
     /// Admin roles with an IAM mode: IAM is added to every role set.
     admin_iam: bool,
+    searchable: Vec<Searchable>,
 }
 
 /// The AppSync directive of each provider, in the order the reference lists them.
@@ -175,6 +201,7 @@ impl<'a> Context<'a> {
             relations: super::relations::relations(&n.schema, config),
             default,
             admin_iam: !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam),
+            searchable: searchable::of(n),
         }
     }
 
@@ -822,6 +849,15 @@ impl<'a> Context<'a> {
                 apply(out, "Query", q, &ret, providers_with(Operation::List));
                 apply(out, "Query", q, &ret, providers_with(Operation::Get));
             }
+        }
+        if let Some(q) = self.search_query(name) {
+            apply(
+                out,
+                "Query",
+                &q,
+                &format!("Searchable{name}Connection"),
+                providers_with(Operation::Search),
+            );
         }
         if ops.level == SubscriptionLevel::On && !ops.subscriptions.is_empty() {
             // One owner argument per single-valued owner field of a listening owner rule.
