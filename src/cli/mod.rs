@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::config::{AuthConfig, Config, FeatureFlags};
+use crate::config::{AuthConfig, Config, FeatureFlags, ResolverConfig};
 use crate::diagnostics::Diagnostics;
 use crate::project::Project;
 use crate::source::SourceMap;
@@ -33,6 +33,10 @@ pub struct InputArgs {
     /// Feature flags: Amplify's cli.json or a flat {flag: value} map.
     #[arg(long, value_name = "FILE")]
     pub feature_flags: Option<PathBuf>,
+    /// A transform.conf.json whose ResolverConfig turns on DataStore conflict resolution
+    /// (in a project: replaces the API's own).
+    #[arg(long, value_name = "FILE")]
+    pub transform_conf: Option<PathBuf>,
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -124,6 +128,23 @@ impl InputArgs {
                     )
                     .in_file(file)
                     .with_help("check the path given to --feature-flags"),
+                ),
+            }
+        }
+        if let Some(path) = &self.transform_conf {
+            let file = path.display().to_string();
+            match std::fs::read_to_string(path) {
+                Ok(text) => match ResolverConfig::from_transform_conf_text(&text, &file) {
+                    Ok(c) => config.datastore = c,
+                    Err(ds) => diagnostics.extend(ds),
+                },
+                Err(e) => diagnostics.push(
+                    crate::diagnostics::Diagnostic::error(
+                        crate::diagnostics::Code::ConflictResolutionInvalid,
+                        format!("cannot read the transform configuration: {e}"),
+                    )
+                    .in_file(file)
+                    .with_help("check the path given to --transform-conf"),
                 ),
             }
         }

@@ -2,9 +2,11 @@
 //! `Config` value is built per run and passed down; nothing reads globals or the environment.
 
 mod auth;
+mod datastore;
 mod flags;
 
 pub use auth::{AuthConfig, AuthMode, AuthModeKind};
+pub use datastore::{ConflictHandler, LambdaHandler, ResolverConfig, SyncConfig};
 pub use flags::FeatureFlags;
 
 #[derive(Clone, Debug, Default)]
@@ -15,4 +17,6 @@ pub struct Config {
     pub admin_roles: Vec<String>,
     /// The Cognito identity pool id, when the project has one.
     pub identity_pool_id: Option<String>,
+    /// DataStore conflict resolution (`ResolverConfig`); `None` when the API does not use it.
+    pub datastore: Option<ResolverConfig>,
 }

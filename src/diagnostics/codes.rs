@@ -91,6 +91,9 @@ codes! {
     // @searchable
     SearchableWithoutModel = "E0801", "@searchable on a type that is not a @model";
     SearchableNotCompiled = "E0802", "@searchable models cannot be compiled yet";
+    // DataStore conflict resolution
+    ConflictResolutionInvalid = "E0701", "invalid conflict resolution configuration";
+    ModelWithoutConflictResolution = "E0702", "a model without a conflict resolution strategy";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

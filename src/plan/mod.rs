@@ -3,9 +3,9 @@
 
 pub mod acm;
 mod auth_checks;
+pub mod datastore;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
-pub use auth_checks::check;
 pub mod keys;
 pub mod operations;
 pub mod plural;
@@ -14,3 +14,14 @@ pub mod resolvers;
 pub mod schema;
 pub mod searchable;
 pub mod stacks;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::normalise::Normalised;
+
+/// The checks that read the whole plan: the access-control matrices and DataStore.
+pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
+    let mut out = auth_checks::check(n, config);
+    out.extend(datastore::check(n, config));
+    out
+}

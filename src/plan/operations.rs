@@ -44,6 +44,8 @@ pub struct Subscription {
 pub struct ModelOperations {
     pub get: Option<String>,
     pub list: Option<String>,
+    /// The DataStore `sync` query.
+    pub sync: Option<String>,
     /// Mutations in the order of the `mutations` map.
     pub mutations: Vec<(MutationKind, String)>,
     pub subscriptions: Vec<Subscription>,
@@ -70,14 +72,14 @@ impl ModelOperations {
             |f: fn(&crate::model::ModelArgs) -> &Option<Value>| args.and_then(|a| f(a).as_ref());
         let plural = plural(name);
 
-        let queries = settings(
-            arg(|a| &a.queries),
-            &[
-                ("get", format!("get{name}")),
-                ("list", format!("list{plural}")),
-            ],
-            deep,
-        );
+        let mut query_defaults = vec![
+            ("get", format!("get{name}")),
+            ("list", format!("list{plural}")),
+        ];
+        if config.datastore.is_some() {
+            query_defaults.push(("sync", format!("sync{plural}")));
+        }
+        let queries = settings(arg(|a| &a.queries), &query_defaults, deep);
         let lookup = |map: &Vec<(String, Option<String>)>, key: &str| {
             map.iter()
                 .find(|(k, _)| k == key)
@@ -130,6 +132,8 @@ impl ModelOperations {
         ModelOperations {
             get: lookup(&queries, "get"),
             list: lookup(&queries, "list"),
+            // Only with DataStore: a `sync` name in `queries` is ignored otherwise.
+            sync: lookup(&queries, "sync").filter(|_| config.datastore.is_some()),
             mutations,
             subscriptions,
             level,

@@ -275,6 +275,7 @@ impl<'a> Context<'a> {
     fn model_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
         let name = &model.name.text;
         let ops = ModelOperations::of(model, self.config);
+        let datastore = crate::plan::datastore::enabled(self.config);
         let declared: Vec<FieldDef> = out
             .object_mut(name)
             .map(|o| o.fields.clone())
@@ -315,13 +316,19 @@ impl<'a> Context<'a> {
                         Vec::new(),
                     ),
                     field_def("nextToken", named("String"), Vec::new()),
-                ],
+                ]
+                .into_iter()
+                .chain(datastore.then(|| field_def("startedAt", named("AWSTimestamp"), Vec::new())))
+                .collect(),
             )));
             let filter = format!("Model{}FilterInput", upper_first(name));
             let mut fields = self.filter_fields(&all_fields, out);
             fields.push(input_value("and", TypeRef::List(Box::new(named(&filter)))));
             fields.push(input_value("or", TypeRef::List(Box::new(named(&filter)))));
             fields.push(input_value("not", named(&filter)));
+            if datastore {
+                fields.push(input_value("_deleted", named("ModelBooleanInput")));
+            }
             out.insert(Definition::Input(input(&filter, fields)));
             if let Some(get) = &ops.get {
                 out.add_root_field("Query", get_field(get, name));
@@ -338,6 +345,21 @@ impl<'a> Context<'a> {
                     named(&format!("Model{}Connection", upper_first(name))),
                 ),
             );
+            if let Some(sync) = &ops.sync {
+                out.add_root_field(
+                    "Query",
+                    field_with_args(
+                        sync,
+                        vec![
+                            input_value("filter", named(&filter)),
+                            input_value("limit", named("Int")),
+                            input_value("nextToken", named("String")),
+                            input_value("lastSync", named("AWSTimestamp")),
+                        ],
+                        named(&format!("Model{}Connection", upper_first(name))),
+                    ),
+                );
+            }
         } else if let Some(get) = &ops.get {
             out.add_root_field("Query", get_field(get, name));
         }
@@ -361,6 +383,9 @@ impl<'a> Context<'a> {
                 TypeRef::List(Box::new(named(&condition))),
             ));
             fields.push(input_value("not", named(&condition)));
+            if datastore {
+                fields.push(input_value("_deleted", named("ModelBooleanInput")));
+            }
             for ts in [&ops.created_at, &ops.updated_at].into_iter().flatten() {
                 if !fields.iter().any(|f| f.name.text == *ts) {
                     fields.push(input_value(ts, named("ModelStringInput")));
@@ -369,7 +394,10 @@ impl<'a> Context<'a> {
             out.insert(Definition::Input(input(&condition, fields)));
             for (kind, _) in &ops.mutations {
                 let input_name = mutation_input_name(*kind, name);
-                let fields = self.mutation_input_fields(*kind, &declared, &ops);
+                let mut fields = self.mutation_input_fields(*kind, &declared, &ops);
+                if datastore {
+                    fields.push(input_value("_version", named("Int")));
+                }
                 out.insert(Definition::Input(input(&input_name, fields)));
             }
             // The Mutation type comes after all of the model's inputs.
@@ -402,6 +430,9 @@ impl<'a> Context<'a> {
                 .collect();
             fields.push(input_value("and", TypeRef::List(Box::new(named(&filter)))));
             fields.push(input_value("or", TypeRef::List(Box::new(named(&filter)))));
+            if datastore {
+                fields.push(input_value("_deleted", named("ModelBooleanInput")));
+            }
             out.insert(Definition::Input(input(&filter, fields)));
             for s in &ops.subscriptions {
                 let mut f = field_with_args(
@@ -421,6 +452,13 @@ impl<'a> Context<'a> {
         }
 
         out.ensure_root("Subscription");
+
+        // DataStore's fields come after the inputs, which therefore do not have them.
+        if datastore && let Some(o) = out.object_mut(name) {
+            o.fields.push(field_def("_version", non_null("Int"), Vec::new()));
+            o.fields.push(field_def("_deleted", named("Boolean"), Vec::new()));
+            o.fields.push(field_def("_lastChangedAt", non_null("AWSTimestamp"), Vec::new()));
+        }
 
         // Sandbox: models without type-level rules are opened to the API key.
         if self.n.sandbox && model.auth.is_none() && self.default != Provider::ApiKey {
@@ -715,6 +753,13 @@ impl<'a> Context<'a> {
                 format!("Model{}Connection", upper_first(name)),
             ));
         }
+        if let Some(sync) = &ops.sync {
+            v.push((
+                "Query",
+                sync.clone(),
+                format!("Model{}Connection", upper_first(name)),
+            ));
+        }
         for kind in [
             MutationKind::Create,
             MutationKind::Update,
@@ -826,6 +871,15 @@ impl<'a> Context<'a> {
                 l,
                 &format!("Model{}Connection", upper_first(name)),
                 providers_with(Operation::List),
+            );
+        }
+        if let Some(sync) = &ops.sync {
+            apply(
+                out,
+                "Query",
+                sync,
+                &format!("Model{}Connection", upper_first(name)),
+                providers_with(Operation::Sync),
             );
         }
         for kind in [

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::config::{AuthConfig, AuthModeKind, Config, FeatureFlags};
+use crate::config::{AuthConfig, AuthModeKind, Config, FeatureFlags, ResolverConfig};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::stacks::{StackSettings, UserStack};
 
@@ -234,6 +234,9 @@ impl Project {
         let (flags, ds) = self.flags();
         config.flags = flags;
         diags.extend(ds);
+        let (datastore, ds) = self.resolver_config();
+        config.datastore = datastore;
+        diags.extend(ds);
         if let Some(meta) = &meta {
             config.identity_pool_id = meta
                 .get("auth")
@@ -292,6 +295,34 @@ impl Project {
             }
         }
         (config, diags)
+    }
+
+    /// DataStore conflict resolution: `cli-inputs.json`'s `conflictResolution` when it is not
+    /// empty (Amplify maps it onto a `ResolverConfig`), else `transform.conf.json`'s
+    /// `ResolverConfig`. A malformed JSON file is reported by `build_inputs`.
+    fn resolver_config(&self) -> (Option<ResolverConfig>, Vec<Diagnostic>) {
+        let inputs = self.api_dir.join("cli-inputs.json");
+        if let Some(cr) = read_json(&inputs)
+            .and_then(Result::ok)
+            .and_then(|j| j.pointer("/serviceConfiguration/conflictResolution").cloned())
+        {
+            match ResolverConfig::from_conflict_resolution(&cr, &inputs.display().to_string()) {
+                Ok(Some(c)) => return (Some(c), Vec::new()),
+                Ok(None) => {}
+                Err(ds) => return (None, ds),
+            }
+        }
+        let conf = self.api_dir.join("transform.conf.json");
+        match read_json(&conf) {
+            Some(Ok(j)) => match j.get("ResolverConfig") {
+                Some(rc) => match ResolverConfig::from_json(rc, &conf.display().to_string()) {
+                    Ok(c) => (c, Vec::new()),
+                    Err(ds) => (None, ds),
+                },
+                None => (None, Vec::new()),
+            },
+            _ => (None, Vec::new()),
+        }
     }
 
     /// Feature flags: values missing from `amplify/cli.json` take the defaults Amplify uses for
@@ -384,24 +415,6 @@ impl Project {
             }
             None => json!({ "Version": 5 }),
         };
-        let uses_datastore = conf.get("ResolverConfig").is_some()
-            || read_json(&dir.join("cli-inputs.json"))
-                .and_then(Result::ok)
-                .and_then(|j| {
-                    j.pointer("/serviceConfiguration/conflictResolution")
-                        .cloned()
-                })
-                .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty()));
-        if uses_datastore {
-            diags.push(
-                Diagnostic::error(
-                    Code::ProjectInvalid,
-                    "the API uses DataStore conflict resolution, which amplify-gql does not compile yet",
-                )
-                .in_file(dir.display().to_string())
-                .with_help("compile this project with `amplify api gql-compile`, or remove conflictResolution (cli-inputs.json) and ResolverConfig (transform.conf.json)"),
-            );
-        }
         let stack_mapping: Vec<(String, String)> = conf
             .get("StackMapping")
             .and_then(Json::as_object)

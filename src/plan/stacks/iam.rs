@@ -68,6 +68,9 @@ fn operations(ops: &ModelOperations, index_queries: &[String]) -> Vec<(&'static 
     if let Some(l) = &ops.list {
         out.push(("Query", l.clone()));
     }
+    if let Some(s) = &ops.sync {
+        out.push(("Query", s.clone()));
+    }
     for kind in [
         MutationKind::Create,
         MutationKind::Update,

@@ -32,7 +32,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
 use crate::normalise::Normalised;
 use crate::plan::keys::{self, PrimaryKey};
-use crate::plan::operations::{ModelOperations, MutationKind, plural};
+use crate::plan::operations::{ModelOperations, MutationKind};
 use crate::plan::relations::{Relation, RelationKind};
 use crate::plan::resolvers::{Resolver, ResolverKind, ResolverPlan};
 use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
@@ -210,7 +210,7 @@ pub fn resolver_logical_id(r: &Resolver, operations: &HashMap<String, ModelOpera
         let verb = match r.type_name.as_str() {
             "Query" if ops.get.as_deref() == field => Some("Get"),
             "Query" if ops.list.as_deref() == field => Some("List"),
-            "Query" if r.field_name == format!("sync{}", plural(m)) => Some("Sync"),
+            "Query" if ops.sync.as_deref() == field => Some("Sync"),
             "Mutation" if ops.mutation(MutationKind::Create) == field => Some("Create"),
             "Mutation" if ops.mutation(MutationKind::Update) == field => Some("Update"),
             "Mutation" if ops.mutation(MutationKind::Delete) == field => Some("Delete"),
