@@ -133,6 +133,7 @@ mod relation_auth;
 mod relation_data;
 mod roles;
 mod subscription;
+mod sync;
 
 use crate::ast::ValueKind;
 use crate::config::Config;
@@ -325,6 +326,7 @@ impl Builder<'_> {
         let name = m.model.name.text.as_str();
         let table = DataSourceRef::Model(name.to_string());
         let p = self.providers;
+        let datastore = crate::plan::datastore::enabled(self.config);
         let key = PrimaryKey::of(m.model);
         let query_key = QueryKey {
             attributes: table_key_attributes(&key),
@@ -345,7 +347,7 @@ impl Builder<'_> {
             steps.push(Step::data(
                 table.clone(),
                 model_data::get_request(),
-                model_data::get_response(false),
+                model_data::get_response(datastore),
             ));
             self.add(
                 "Query",
@@ -369,11 +371,36 @@ impl Builder<'_> {
             steps.push(Step::data(
                 table.clone(),
                 model_data::list_request(),
-                model_data::default_response(false, false),
+                model_data::default_response(datastore, false),
             ));
             self.add(
                 "Query",
                 list,
+                ResolverKind::Query,
+                Some(name),
+                table.clone(),
+                steps,
+            );
+        }
+        if let Some(sync) = &m.ops.sync {
+            // The auth step is the query auth over the `sync` roles.
+            let mut steps = Vec::new();
+            if m.acm.is_some() {
+                let roles = self.read_roles(m, Operation::Sync);
+                steps.push(Step::slot(
+                    Slot::Auth,
+                    query::query_auth(&p, &roles, m.model, &query_key),
+                ));
+            }
+            steps.push(self.post_auth());
+            steps.push(Step::data(
+                table.clone(),
+                sync::sync_request(),
+                model_data::default_response(true, false),
+            ));
+            self.add(
+                "Query",
+                sync,
                 ResolverKind::Query,
                 Some(name),
                 table.clone(),
@@ -390,7 +417,7 @@ impl Builder<'_> {
                     MutationKind::Delete => KeyOp::Delete,
                 },
             );
-            let response = model_data::default_response(false, true);
+            let response = model_data::default_response(datastore, true);
             match kind {
                 MutationKind::Create => {
                     steps.push(Step::slot(
@@ -440,7 +467,7 @@ impl Builder<'_> {
                     steps.push(self.post_auth());
                     steps.push(Step::data(
                         table.clone(),
-                        model_data::update_request(false),
+                        model_data::update_request(datastore),
                         response,
                     ));
                 }
@@ -461,7 +488,7 @@ impl Builder<'_> {
                     steps.push(self.post_auth());
                     steps.push(Step::data(
                         table.clone(),
-                        model_data::delete_request(false),
+                        model_data::delete_request(datastore),
                         response,
                     ));
                 }
@@ -897,6 +924,11 @@ fn with_generated_fields(
             if names.len() == items.len() && names.iter().all(|n| unique.iter().any(|u| u == n)) {
                 add(&mut unique, names.join("#"));
             }
+        }
+    }
+    if crate::plan::datastore::enabled(config) {
+        for f in crate::plan::datastore::SYNC_FIELDS {
+            add(&mut unique, f.to_string());
         }
     }
     unique

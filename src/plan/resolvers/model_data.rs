@@ -4,7 +4,7 @@
 use crate::emit::vtl::*;
 
 /// `#set( $args = $util.defaultIfNull($ctx.stash.transformedArgs, $ctx.args) )`
-fn set_args() -> Stmt {
+pub(super) fn set_args() -> Stmt {
     set(
         "args",
         call(
