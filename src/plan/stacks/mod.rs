@@ -7,11 +7,13 @@
 //! - `iam`: managed policies for identity-pool rules;
 //! - `refs`: CDK's cross-stack parameters and outputs, and the templates as JSON;
 //! - `user`: the project's own stacks;
+//! - `datastore`: DataStore's delta-sync table and the versioned models' additions;
 //! - `cdk`: CDK's logical-id algorithm and Amplify's names.
 //!
 //! Everything is decided here; `emit::cfn` only prints the JSON.
 
 pub mod cdk;
+pub mod datastore;
 pub mod iam;
 pub mod model;
 pub mod pipelines;
@@ -81,6 +83,9 @@ pub fn build(
     let models: Vec<&ObjectModel> = n.schema.models().collect();
     let mut set = StackSet::new();
     let root = root::build(&mut set.root, &config.auth, !models.is_empty(), settings);
+    if crate::plan::datastore::enabled(config) {
+        datastore::add_root(&mut set.root, &root);
+    }
 
     let relations = crate::plan::relations::relations(&n.schema, config);
     let mut model_refs = HashMap::new();
@@ -88,7 +93,8 @@ pub fn build(
         let name = m.name.text.clone();
         let stack = add_nested_stack(&mut set, &root, &name, true);
         let keys = table_keys(m, config, &relations);
-        let refs = model::build(set.stack_mut(&stack), &name, &keys, &root);
+        let sync = crate::plan::datastore::sync_config(config, &name);
+        let refs = model::build(set.stack_mut(&stack), &name, &keys, &root, sync);
         model_refs.insert(name, refs);
     }
     let operations: HashMap<String, ModelOperations> = models
@@ -137,6 +143,7 @@ pub fn build(
         logical_id_of: &logical_id_of,
         identity_pool_id: config.identity_pool_id.as_deref(),
         admin_roles: &config.admin_roles,
+        sync_config: &|m: &str| crate::plan::datastore::sync_config(config, m),
     };
     pipelines::add(&mut set, resolvers, &ctx);
     let mut resolved = refs::resolve(set);

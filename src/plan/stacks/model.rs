@@ -1,6 +1,8 @@
 //! A model's nested stack: its DynamoDB table, the IAM role AppSync assumes to reach it, the
 //! data source, and the outputs other stacks import.
 
+use super::datastore;
+use crate::config::SyncConfig;
 use super::cdk::{iam_role_name_prefix, unique_id};
 use super::root::{RootRefs, dynamodb_parameters};
 use super::template::{
@@ -79,7 +81,14 @@ fn key_schema(partition: &str, sort: Option<&str>) -> Cfn {
 
 /// Builds the model stack `name` (parameters, conditions, table, role, policy, data source,
 /// outputs).
-pub fn build(stack: &mut Stack, name: &str, keys: &TableKeys, root: &RootRefs) -> ModelRefs {
+/// `sync` is the model's DataStore strategy: its table and data source are then versioned.
+pub fn build(
+    stack: &mut Stack,
+    name: &str,
+    keys: &TableKeys,
+    root: &RootRefs,
+    sync: Option<&SyncConfig>,
+) -> ModelRefs {
     let this = stack.name.clone();
     let mut params = Vec::new();
     for (p, body) in dynamodb_parameters() {
@@ -198,6 +207,12 @@ pub fn build(stack: &mut Stack, name: &str, keys: &TableKeys, root: &RootRefs) -
         map([("StreamViewType", "NEW_AND_OLD_IMAGES".into())]),
     ));
     props.push(("TableName".into(), table_name()));
+    if sync.is_some() {
+        props.push((
+            "TimeToLiveSpecification".into(),
+            map([("AttributeName", "_ttl".into()), ("Enabled", true.into())]),
+        ));
+    }
     let mut table = Resource::new(
         table_id,
         &[&table_construct, "Resource"],
@@ -269,7 +284,21 @@ pub fn build(stack: &mut Stack, name: &str, keys: &TableKeys, root: &RootRefs) -
                                         ),
                                     ),
                                     ("Effect", "Allow".into()),
-                                    ("Resource", list([table_arn(""), table_arn("/*")])),
+                                    (
+                                        "Resource",
+                                        list(
+                                            [table_arn(""), table_arn("/*")].into_iter().chain(
+                                                sync.into_iter().flat_map(|_| {
+                                                    datastore::table_arns(|| {
+                                                        datastore::table_name(
+                                                            api_id.clone(),
+                                                            root.env.reference(),
+                                                        )
+                                                    })
+                                                }),
+                                            ),
+                                        ),
+                                    ),
                                 ])]),
                             ),
                             ("Version", "2012-10-17".into()),
@@ -348,6 +377,10 @@ pub fn build(stack: &mut Stack, name: &str, keys: &TableKeys, root: &RootRefs) -
         ]),
     ));
 
+    if let Some(lambda) = sync.and_then(SyncConfig::lambda) {
+        datastore::add_lambda_policy(stack, lambda, &root.env.reference(), &role);
+    }
+
     let ds_construct = format!("{name}DataSource");
     let data_source = stack.resource(
         Resource::new(
@@ -356,13 +389,20 @@ pub fn build(stack: &mut Stack, name: &str, keys: &TableKeys, root: &RootRefs) -
             "AWS::AppSync::DataSource",
             map([
                 ("ApiId", api_id.clone()),
-                (
-                    "DynamoDBConfig",
-                    map([
-                        ("AwsRegion", pseudo("AWS::Region")),
-                        ("TableName", table.reference()),
-                    ]),
-                ),
+                ("DynamoDBConfig", {
+                    let mut config = vec![("AwsRegion".to_string(), pseudo("AWS::Region"))];
+                    if sync.is_some() {
+                        config.push((
+                            "DeltaSyncConfig".into(),
+                            datastore::delta_sync_config(api_id.clone(), root.env.reference()),
+                        ));
+                    }
+                    config.push(("TableName".into(), table.reference()));
+                    if sync.is_some() {
+                        config.push(("Versioned".into(), true.into()));
+                    }
+                    Cfn::Map(config)
+                }),
                 ("Name", format!("{name}Table").into()),
                 ("ServiceRoleArn", role.get_att("Arn")),
                 ("Type", "AMAZON_DYNAMODB".into()),

@@ -13,6 +13,7 @@ use super::root::RootRefs;
 use super::template::{
     Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map, pseudo,
 };
+use crate::config::SyncConfig;
 use crate::plan::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
 
 /// The inline template of a missing function half.
@@ -29,6 +30,8 @@ pub struct PipelineContext<'a> {
     pub logical_id_of: &'a dyn Fn(&Resolver) -> String,
     pub identity_pool_id: Option<&'a str>,
     pub admin_roles: &'a [String],
+    /// A model's DataStore strategy; `None` without DataStore.
+    pub sync_config: &'a dyn Fn(&str) -> Option<&'a SyncConfig>,
 }
 
 /// Adds every function and resolver of `plan` to the stacks.
@@ -160,6 +163,16 @@ fn add_function(
         Some(file) => props.push(("ResponseMappingTemplateS3Location".into(), s3(file))),
         None => props.push(("ResponseMappingTemplate".into(), EMPTY_TEMPLATE.into())),
     }
+    // The data function of a versioned table settles conflicts.
+    if f.slot.is_none()
+        && let DataSourceRef::Model(m) = &f.data_source
+        && let Some(sync) = (ctx.sync_config)(m)
+    {
+        props.push((
+            "SyncConfig".into(),
+            super::datastore::function_sync_config(sync, &ctx.root.env.reference()),
+        ));
+    }
     let mut resource = Resource::new(
         unique_id(&[&name, &child]),
         &[&name, &child],
@@ -202,6 +215,9 @@ fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
             .text("$util.qr($ctx.stash.put(\"tableName\", \"")
             .token(ctx.models[m].table.reference())
             .text("\"))");
+        if (ctx.sync_config)(m).is_some() {
+            t = t.text("\n$util.qr($ctx.stash.put(\"deltaSyncTableTtl\", 30))");
+        }
     }
     for (key, role) in [
         ("authRole", &ctx.root.auth_role_name),
