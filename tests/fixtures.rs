@@ -7,8 +7,9 @@
 //!   one error that points into the schema and says how to fix it. The snapshot holds the
 //!   rendered diagnostics.
 //!
-//! Sidecars beside a fixture: `<name>.auth.json` (the API's auth modes, AppSync's shape) and
-//! `<name>.flags.json` (feature flags: a cli.json or a flat map).
+//! Sidecars beside a fixture: `<name>.auth.json` (the API's auth modes, AppSync's shape),
+//! `<name>.flags.json` (feature flags: a cli.json or a flat map) and `<name>.transform.json`
+//! (a transform.conf.json whose `ResolverConfig` turns on DataStore).
 //!
 //! Paths in snapshots are relative to the crate (`fixtures/ok/x.graphql`), so they are the
 //! same on every machine. Every fixture is checked before the test fails, so one run writes
@@ -140,6 +141,17 @@ fn fixture_discovery() {
         .find(|f| f.name == "ok__smoke-config")
         .expect("smoke-config fixture");
     assert!(config.auth.is_some() && config.flags.is_some());
+    let datastore = ok
+        .iter()
+        .find(|f| f.name == "ok__datastore-per-model")
+        .expect("datastore-per-model fixture");
+    assert!(datastore.transform.is_some());
+    let (_, config, ds) = load(datastore);
+    assert!(ds.is_empty());
+    let rc = config.datastore.expect("a ResolverConfig");
+    assert_eq!(rc.for_model("Note").unwrap().handler_name(), "LAMBDA");
+    // An entry without ConflictDetection falls back to the project's strategy.
+    assert_eq!(rc.for_model("Board").unwrap().handler_name(), "AUTOMERGE");
     let folder = ok
         .iter()
         .find(|f| f.name == "ok__smoke-folder")

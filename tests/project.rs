@@ -538,3 +538,62 @@ fn pipeline_functions_work_like_resolvers_with_a_warning() {
         "{names:?}"
     );
 }
+
+#[test]
+fn resolver_config_of_the_project_turns_on_datastore() {
+    let dir = project("datastore");
+    let a = api(&dir);
+    write(
+        &a.join("transform.conf.json"),
+        r#"{"Version": 5, "ElasticsearchWarning": true, "ResolverConfig": {"project": {"ConflictHandler": "AUTOMERGE", "ConflictDetection": "VERSION"}, "models": {"Post": {"ConflictHandler": "LAMBDA", "ConflictDetection": "VERSION", "LambdaConflictHandler": {"name": "postResolver"}}}}}"#,
+    );
+    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    let b = build(&dir);
+    let schema = std::fs::read_to_string(b.join("schema.graphql")).unwrap();
+    assert!(
+        schema.contains("  _version: Int!\n  _deleted: Boolean\n  _lastChangedAt: AWSTimestamp!\n")
+    );
+    assert!(schema.contains("syncPosts(filter: ModelPostFilterInput, limit: Int, nextToken: String, lastSync: AWSTimestamp): ModelPostConnection"));
+    assert!(b.join("resolvers/Query.syncPosts.req.vtl").is_file());
+    let root = json(&b.join("cloudformation-template.json"));
+    assert_eq!(
+        root["Resources"]["DataStore"]["Type"],
+        "AWS::DynamoDB::Table"
+    );
+    let post = json(&b.join("stacks/Post.json"));
+    let sync_configs: Vec<&Json> = post["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|r| r["Properties"].get("SyncConfig"))
+        .collect();
+    assert!(!sync_configs.is_empty());
+    assert!(
+        sync_configs
+            .iter()
+            .all(|c| c["ConflictHandler"] == "LAMBDA")
+    );
+    assert_eq!(
+        post["Resources"]["PostDataSource"]["Properties"]["DynamoDBConfig"]["Versioned"],
+        true
+    );
+    let blog = json(&b.join("stacks/Blog.json"));
+    assert!(
+        blog["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(|r| r["Properties"].get("SyncConfig"))
+            .all(|c| c["ConflictHandler"] == "AUTOMERGE")
+    );
+
+    // A malformed strategy is refused with the file named.
+    write(
+        &a.join("transform.conf.json"),
+        r#"{"Version": 5, "ResolverConfig": {"project": {"ConflictHandler": "NEWEST", "ConflictDetection": "VERSION"}}}"#,
+    );
+    let run = run_in(&dir, &["gql-compile"], &[]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("error[E0701]"), "{}", run.stderr);
+    assert!(run.stderr.contains("transform.conf.json"), "{}", run.stderr);
+}

@@ -178,7 +178,9 @@ impl ResolverConfig {
                     format!("the transform configuration is not valid JSON: {e}"),
                 )
                 .in_file(file)
-                .with_help("write it as transform.conf.json: {\"Version\": 5, \"ResolverConfig\": {...}}"),
+                .with_help(
+                    "write it as transform.conf.json: {\"Version\": 5, \"ResolverConfig\": {...}}",
+                ),
             ]
         })?;
         match json.get("ResolverConfig") {

@@ -455,9 +455,15 @@ impl<'a> Context<'a> {
 
         // DataStore's fields come after the inputs, which therefore do not have them.
         if datastore && let Some(o) = out.object_mut(name) {
-            o.fields.push(field_def("_version", non_null("Int"), Vec::new()));
-            o.fields.push(field_def("_deleted", named("Boolean"), Vec::new()));
-            o.fields.push(field_def("_lastChangedAt", non_null("AWSTimestamp"), Vec::new()));
+            o.fields
+                .push(field_def("_version", non_null("Int"), Vec::new()));
+            o.fields
+                .push(field_def("_deleted", named("Boolean"), Vec::new()));
+            o.fields.push(field_def(
+                "_lastChangedAt",
+                non_null("AWSTimestamp"),
+                Vec::new(),
+            ));
         }
 
         // Sandbox: models without type-level rules are opened to the API key.

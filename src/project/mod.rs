@@ -302,10 +302,10 @@ impl Project {
     /// `ResolverConfig`. A malformed JSON file is reported by `build_inputs`.
     fn resolver_config(&self) -> (Option<ResolverConfig>, Vec<Diagnostic>) {
         let inputs = self.api_dir.join("cli-inputs.json");
-        if let Some(cr) = read_json(&inputs)
-            .and_then(Result::ok)
-            .and_then(|j| j.pointer("/serviceConfiguration/conflictResolution").cloned())
-        {
+        if let Some(cr) = read_json(&inputs).and_then(Result::ok).and_then(|j| {
+            j.pointer("/serviceConfiguration/conflictResolution")
+                .cloned()
+        }) {
             match ResolverConfig::from_conflict_resolution(&cr, &inputs.display().to_string()) {
                 Ok(Some(c)) => return (Some(c), Vec::new()),
                 Ok(None) => {}

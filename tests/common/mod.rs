@@ -1,14 +1,15 @@
 //! Fixture discovery and loading shared by the integration tests.
 //!
 //! A fixture is `fixtures/<kind>/<name>.graphql` or a folder `fixtures/<kind>/<name>/` (read as
-//! a `schema/` folder), with optional sidecars `<name>.auth.json` (auth modes, AppSync's shape)
-//! and `<name>.flags.json` (feature flags). Paths shown in outputs are relative to the crate.
+//! a `schema/` folder), with optional sidecars `<name>.auth.json` (auth modes, AppSync's shape),
+//! `<name>.flags.json` (feature flags) and `<name>.transform.json` (a `transform.conf.json`, for
+//! DataStore's `ResolverConfig`). Paths shown in outputs are relative to the crate.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
+use amplify_gql::config::{AuthConfig, Config, FeatureFlags, ResolverConfig};
 use amplify_gql::diagnostics::Diagnostics;
 use amplify_gql::source::SourceMap;
 
@@ -24,6 +25,7 @@ pub struct Fixture {
     pub name: String,
     pub auth: Option<PathBuf>,
     pub flags: Option<PathBuf>,
+    pub transform: Option<PathBuf>,
 }
 
 /// The fixtures of `fixtures/<kind>/`, sorted by name.
@@ -56,6 +58,7 @@ pub fn fixtures(kind: &str) -> Vec<Fixture> {
                 name: format!("{kind}__{stem}"),
                 auth: sidecar("auth"),
                 flags: sidecar("flags"),
+                transform: sidecar("transform"),
                 path,
             }
         })
@@ -93,6 +96,13 @@ pub fn load(f: &Fixture) -> (SourceMap, Config, Diagnostics) {
         let (flags, ds) = FeatureFlags::from_json_text(&text, &relative(path));
         config.flags = flags;
         diagnostics.extend(ds);
+    }
+    if let Some(path) = &f.transform {
+        let text = std::fs::read_to_string(path).unwrap();
+        match ResolverConfig::from_transform_conf_text(&text, &relative(path)) {
+            Ok(c) => config.datastore = c,
+            Err(ds) => diagnostics.extend(ds),
+        }
     }
     (sources, config, diagnostics)
 }

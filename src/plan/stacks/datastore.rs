@@ -30,12 +30,8 @@ pub fn table_arns(name: impl Fn() -> Cfn) -> [Cfn; 2] {
 /// The root stack's `DataStore` table, its role and the role's access policy.
 pub fn add_root(stack: &mut Stack, root: &RootRefs) {
     let name = || table_name(root.api.get_att("ApiId"), root.env.reference());
-    let key = |attr: &str, kind: &str| {
-        map([
-            ("AttributeName", attr.into()),
-            ("KeyType", kind.into()),
-        ])
-    };
+    let key =
+        |attr: &str, kind: &str| map([("AttributeName", attr.into()), ("KeyType", kind.into())]);
     let attribute = |attr: &str| {
         map([
             ("AttributeName", attr.into()),
@@ -180,7 +176,10 @@ fn lambda_arn(handler: &LambdaHandler, env: &Cfn, use_given: bool) -> Cfn {
 /// The `SyncConfig` of a data function.
 pub fn function_sync_config(sync: &SyncConfig, env: &Cfn) -> Cfn {
     let mut entries = vec![
-        ("ConflictDetection".to_string(), sync.detection.as_str().into()),
+        (
+            "ConflictDetection".to_string(),
+            sync.detection.as_str().into(),
+        ),
         ("ConflictHandler".to_string(), sync.handler_name().into()),
     ];
     if let Some(l) = sync.lambda() {

@@ -1,14 +1,14 @@
 //! A model's nested stack: its DynamoDB table, the IAM role AppSync assumes to reach it, the
 //! data source, and the outputs other stacks import.
 
-use super::datastore;
-use crate::config::SyncConfig;
 use super::cdk::{iam_role_name_prefix, unique_id};
+use super::datastore;
 use super::root::{RootRefs, dynamodb_parameters};
 use super::template::{
     Cfn, Resource, Stack, StackName, Target, equals, fn_if, join, list, map, no_value, not, pseudo,
     sub,
 };
+use crate::config::SyncConfig;
 
 /// A DynamoDB attribute type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,18 +286,16 @@ pub fn build(
                                     ("Effect", "Allow".into()),
                                     (
                                         "Resource",
-                                        list(
-                                            [table_arn(""), table_arn("/*")].into_iter().chain(
-                                                sync.into_iter().flat_map(|_| {
-                                                    datastore::table_arns(|| {
-                                                        datastore::table_name(
-                                                            api_id.clone(),
-                                                            root.env.reference(),
-                                                        )
-                                                    })
-                                                }),
-                                            ),
-                                        ),
+                                        list([table_arn(""), table_arn("/*")].into_iter().chain(
+                                            sync.into_iter().flat_map(|_| {
+                                                datastore::table_arns(|| {
+                                                    datastore::table_name(
+                                                        api_id.clone(),
+                                                        root.env.reference(),
+                                                    )
+                                                })
+                                            }),
+                                        )),
                                     ),
                                 ])]),
                             ),
