@@ -545,6 +545,9 @@ impl<'a> Context<'a> {
         }
         if let Some(i) = out.input_mut(&format!("Delete{}Input", upper_first(name))) {
             i.fields = key_args;
+            if crate::plan::datastore::enabled(self.config) {
+                i.fields.push(input_value("_version", named("Int")));
+            }
         }
         if let Some(i) = out.input_mut(&format!("Model{}ConditionInput", upper_first(name))) {
             i.fields.retain(|f| !key.contains(&f.name.text));
