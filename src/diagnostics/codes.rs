@@ -88,6 +88,9 @@ codes! {
     // @default
     DefaultPlacement = "E0601", "@default on a field that cannot have a default";
     DefaultValueInvalid = "E0602", "@default value that is not valid for the field's type";
+    // @function, @http, @predictions
+    PredictionsUnsupported = "E0901", "@predictions is not supported";
+    HttpUrlScheme = "E0902", "@http url without http:// or https://";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

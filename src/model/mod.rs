@@ -5,6 +5,7 @@
 mod auth;
 mod auth_args;
 mod default_check;
+mod invocation_check;
 mod global;
 mod join_models;
 mod relations_check;

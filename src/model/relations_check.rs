@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::default_check;
+use super::{default_check, invocation_check};
 use super::{Field, ObjectModel, Schema, TypeKind};
 use crate::ast::{Definition, Directive, TypeRef, Value, ValueKind};
 use crate::config::Config;
@@ -53,6 +53,7 @@ pub fn check(schema: &Schema, config: &Config) -> Vec<Diagnostic> {
         c.keys(t);
         c.relations(t);
         default_check::check(t, &c.enums, &mut c.out);
+        invocation_check::check(t, &mut c.out);
     }
     c.query_fields();
     c.out

@@ -2,6 +2,7 @@
 //! the checks that need them.
 
 pub mod acm;
+pub mod invocations;
 mod auth_checks;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
