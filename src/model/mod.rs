@@ -5,8 +5,8 @@
 mod auth;
 mod auth_args;
 mod default_check;
-mod invocation_check;
 mod global;
+mod invocation_check;
 mod join_models;
 mod relations_check;
 

@@ -11,8 +11,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{default_check, invocation_check};
 use super::{Field, ObjectModel, Schema, TypeKind};
+use super::{default_check, invocation_check};
 use crate::ast::{Definition, Directive, TypeRef, Value, ValueKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};

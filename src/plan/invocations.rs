@@ -369,9 +369,12 @@ mod tests {
         );
         assert_eq!(
             call("my-func_name").function_id(),
-            "InvokeMyFuncNameLambdaDataSource"
+            "InvokeMyFunc_nameLambdaDataSource"
         );
-        assert_eq!(graphql_name("https://api.example.com"), "httpsapiexamplecom");
+        assert_eq!(
+            graphql_name("https://api.example.com"),
+            "httpsapiexamplecom"
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! the checks that need them.
 
 pub mod acm;
-pub mod invocations;
 mod auth_checks;
+pub mod invocations;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
 pub use auth_checks::check;

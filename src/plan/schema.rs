@@ -74,7 +74,10 @@ fn http_stage(invocations: &Invocations, out: &mut OutputSchema) {
         let mut args = Vec::new();
         if !h.params.is_empty() {
             let fields = h.params.iter().map(|p| input_value(p, non_null("String")));
-            out.insert(Definition::Input(input(&h.params_input(), fields.collect())));
+            out.insert(Definition::Input(input(
+                &h.params_input(),
+                fields.collect(),
+            )));
             args.push(input_value("params", non_null(&h.params_input())));
         }
         if !h.query_and_body_args.is_empty() {

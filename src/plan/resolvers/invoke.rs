@@ -115,7 +115,9 @@ pub fn lambda_response() -> Vec<Stmt> {
         vec![
             iff(
                 r("ctx.error"),
-                vec![stmt(raw("$util.error($ctx.error.message, $ctx.error.type)"))],
+                vec![stmt(raw(
+                    "$util.error($ctx.error.message, $ctx.error.type)",
+                ))],
             ),
             stmt(raw("$util.toJson($ctx.result)")),
         ],

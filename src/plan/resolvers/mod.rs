@@ -14,13 +14,14 @@
 //!   data step of index queries;
 //! * `query`, `mutation`, `subscription`, `field` — the auth steps, one per kind of operation,
 //!   from the roles of the model's access-control matrix (`roles`) and the pieces in `checks`;
-//! * `post_auth` — the deny-unless-authorised step of every model operation.
+//! * `post_auth` — the deny-unless-authorised step of every model operation;
+//! * `invoke` — the resolvers of `@function` and `@http` fields (`invoke_resolvers`) and the
+//!   auth functions `@auth` puts first in them (`auth_functions`).
 //!
 //! Not generated yet (each slots in as more resolvers in `build`): relational fields
 //! (`ResolverKind::Relational`, whose auth is the related model's read check with the key
 //! taken from the parent — `query::key_field_checks` is where that variant goes), DataStore
-//! `sync` queries, `@searchable`, and the auth functions `@auth` puts in front of resolvers of
-//! `@function`, `@http` and `@predictions`.
+//! `sync` queries and `@searchable`. `@predictions` is refused before planning (E0901).
 
 use std::collections::BTreeMap;
 
@@ -143,13 +144,13 @@ pub use invoke::{
 };
 
 use crate::ast::ValueKind;
-use crate::plan::invocations::Invocations;
 use crate::config::Config;
 use crate::emit::vtl::{self, Stmt};
 use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks::roles_needing_field_resolver;
+use crate::plan::invocations::Invocations;
 use crate::plan::keys::{PrimaryKey, indexes, lower_first, upper_first};
 use crate::plan::operations::{ModelOperations, MutationKind};
 use key_steps::KeyOp;

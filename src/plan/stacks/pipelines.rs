@@ -35,7 +35,11 @@ pub struct PipelineContext<'a> {
 pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
     let mut made: HashMap<(String, String, String), Target> = HashMap::new();
     let auth_functions_at = |set: &mut StackSet, position: usize| {
-        for f in plan.auth_functions.iter().filter(|f| f.position == position) {
+        for f in plan
+            .auth_functions
+            .iter()
+            .filter(|f| f.position == position)
+        {
             if ctx.disable_deduping || super::invoke::is_first_alike(plan, f) {
                 super::invoke::add_auth_function(set, f, ctx.root);
             }

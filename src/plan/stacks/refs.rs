@@ -267,9 +267,7 @@ fn render(stack: &Stack) -> Json {
             Element::Parameter(n, body) => put(sections_ref, "Parameters", n, to_json(body)),
             Element::Condition(n, body) => put(sections_ref, "Conditions", n, to_json(body)),
             Element::Output(n, body) => put(sections_ref, "Outputs", n, to_json(body)),
-            Element::Resource(r) => {
-                put(sections_ref, "Resources", &r.logical_id, resource_json(r))
-            }
+            Element::Resource(r) => put(sections_ref, "Resources", &r.logical_id, resource_json(r)),
             Element::Nested(_) => {}
         }
     }
