@@ -826,3 +826,85 @@ fn output_is_the_same_on_every_run() {
         assert_eq!(again.stderr, first.stderr);
     }
 }
+
+#[test]
+fn function_and_http_fields_get_their_stacks_and_an_auth_function_first() {
+    let dir = scratch("function-and-http");
+    write(
+        &dir.join("schema.graphql"),
+        r#"type Query {
+  echo(msg: String): String @function(name: "echo-${env}") @auth(rules: [{ allow: private }])
+  weather(city: String!): String @http(url: "https://api.example.com/weather/:city")
+}
+"#,
+    );
+    run_in(
+        &dir,
+        &[
+            "gql-compile",
+            "--schema",
+            "schema.graphql",
+            "--out",
+            "build",
+        ],
+    )
+    .assert_ok();
+    let build = dir.join("build");
+    for file in [
+        "resolvers/InvokeEchoLambdaDataSource.req.vtl",
+        "resolvers/InvokeEchoLambdaDataSource.res.vtl",
+        "resolvers/Query.echo.auth.req.vtl",
+        "resolvers/Query.echo.res.vtl",
+        "resolvers/Query.weather.DataResolver.req.vtl",
+        "resolvers/Query.weather.DataResolver.res.vtl",
+        "resolvers/Query.weather.res.vtl",
+    ] {
+        assert!(build.join(file).is_file(), "{file} is written");
+    }
+    let stack: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(build.join("stacks/FunctionDirectiveStack.json")).unwrap(),
+    )
+    .unwrap();
+    let functions =
+        &stack["Resources"]["QueryechoResolver"]["Properties"]["PipelineConfig"]["Functions"];
+    let first = functions[0]["Fn::GetAtt"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("QueryEchoAuthFN"),
+        "auth runs first: {first}"
+    );
+    assert_eq!(
+        stack["Resources"]["EchoLambdaDataSource"]["Properties"]["Type"],
+        "AWS_LAMBDA"
+    );
+    let http = std::fs::read_to_string(build.join("stacks/HttpStack.json")).unwrap();
+    assert!(http.contains("\"Endpoint\": \"https://api.example.com\""));
+    let schema = std::fs::read_to_string(build.join("schema.graphql")).unwrap();
+    assert!(schema.contains("weather(params: QueryWeatherParamsInput!): String"));
+    assert!(schema.contains("input QueryWeatherParamsInput {\n  city: String!\n}"));
+    let root = std::fs::read_to_string(build.join("cloudformation-template.json")).unwrap();
+    assert!(root.contains("\"FunctionDirectiveStack\": {"));
+    assert!(root.contains("\"HttpStack\": {"));
+}
+
+#[test]
+fn predictions_is_refused_at_the_directive() {
+    let dir = scratch("predictions");
+    write(
+        &dir.join("schema.graphql"),
+        "type Query {\n  speak(text: String): String @predictions(actions: [convertTextToSpeech])\n}\n",
+    );
+    let run = run_in(
+        &dir,
+        &[
+            "gql-compile",
+            "--schema",
+            "schema.graphql",
+            "--out",
+            "build",
+        ],
+    );
+    run.assert_failed();
+    assert!(run.stderr.contains("error[E0901]"), "{}", run.stderr);
+    assert!(run.stderr.contains("schema.graphql:2:31"), "{}", run.stderr);
+    assert!(!dir.join("build").exists());
+}

@@ -5,7 +5,9 @@
 mod common;
 
 use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
-use amplify_gql::plan::resolvers::{self, DataSourceRef, ResolverKind, ResolverPlan, Slot};
+use amplify_gql::plan::resolvers::{
+    self, DataSourceRef, HttpRequest, InvokeTarget, ResolverKind, ResolverPlan, Slot,
+};
 use amplify_gql::source::SourceMap;
 
 /// The resolver plan of a schema given as text.
@@ -67,6 +69,35 @@ fn render(plan: &ResolverPlan) -> String {
             ));
         }
     }
+    for r in &plan.invoke_resolvers {
+        out.push_str(&format!(
+            "{}.{} (invoke) res={}\n",
+            r.type_name, r.field_name, r.response
+        ));
+        if let Some(a) = plan
+            .auth_functions
+            .iter()
+            .find(|a| a.type_name == r.type_name && a.field_name == r.field_name)
+        {
+            out.push_str(&format!("  auth: {} req={}\n", a.name(), a.request));
+        }
+        match &r.target {
+            InvokeTarget::Lambda(fs) => {
+                for f in fs {
+                    out.push_str(&format!(
+                        "  lambda {}: req={} res={}\n",
+                        f.call.data_source_id(),
+                        f.request,
+                        f.response
+                    ));
+                }
+            }
+            InvokeTarget::Http(h) => out.push_str(&format!(
+                "  http {} {}: req={:?} res={}\n",
+                h.data_source, h.origin, h.request, h.response
+            )),
+        }
+    }
     for (name, text) in &plan.files {
         out.push_str(&format!("\n===== {name}\n{text}\n"));
     }
@@ -95,6 +126,7 @@ const SNAPSHOTTED: &[&str] = &[
     "custom-lambda",
     "root-and-plain-field-rules",
     "subscriptions-public-required-field",
+    "function-and-http",
 ];
 
 #[test]
@@ -126,6 +158,22 @@ fn every_ok_fixture_gives_the_same_plan_twice() {
             .flat_map(|r| &r.functions)
             .flat_map(|f| [f.request.as_ref(), f.response.as_ref()])
             .flatten()
+            .chain(a.invoke_resolvers.iter().flat_map(|r| {
+                let mut files = vec![&r.response];
+                match &r.target {
+                    InvokeTarget::Lambda(fs) => {
+                        files.extend(fs.iter().flat_map(|f| [&f.request, &f.response]))
+                    }
+                    InvokeTarget::Http(h) => {
+                        files.push(&h.response);
+                        if let HttpRequest::File(f) = &h.request {
+                            files.push(f);
+                        }
+                    }
+                }
+                files
+            }))
+            .chain(a.auth_functions.iter().map(|f| &f.request))
             .collect();
         for name in &named {
             assert!(a.files.contains_key(*name), "{}: {name} missing", f.rel);

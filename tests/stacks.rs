@@ -235,8 +235,13 @@ fn layout(build: &amplify_gql::output::BuildOutput) -> String {
         let json: Json = serde_json::from_slice(build.get(&file).unwrap()).unwrap();
         out.push_str(&format!("== {file}\n"));
         for (section, body) in json.as_object().unwrap() {
+            let Some(entries) = body.as_object() else {
+                // `Description`, `AWSTemplateFormatVersion`.
+                out.push_str(&format!("{section}: {body}\n"));
+                continue;
+            };
             out.push_str(&format!("{section}:\n"));
-            for (k, v) in body.as_object().unwrap() {
+            for (k, v) in entries {
                 if section == "Resources" {
                     let deps = v
                         .get("DependsOn")
@@ -267,6 +272,7 @@ fn layout_snapshots() {
         "iam-default-api",
         "root-and-plain-field-rules",
         "apikey-only-api",
+        "function-and-http",
     ] {
         let build = common::compile(&fixture(name));
         insta::with_settings!({
@@ -289,6 +295,21 @@ fn root_template_snapshots() {
             prepend_module_to_snapshot => false,
         }, {
             insta::assert_snapshot!(format!("root__{name}"), root);
+        });
+    }
+}
+
+#[test]
+fn function_and_http_stack_snapshots() {
+    let build = common::compile(&fixture("function-and-http"));
+    for stack in ["FunctionDirectiveStack", "HttpStack"] {
+        let text =
+            String::from_utf8(build.get(format!("stacks/{stack}.json")).unwrap().to_vec()).unwrap();
+        insta::with_settings!({
+            snapshot_path => common::root().join("tests/snapshots/stacks"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!(format!("invoke__{stack}"), text);
         });
     }
 }

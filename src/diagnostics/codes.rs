@@ -94,6 +94,9 @@ codes! {
     // DataStore conflict resolution
     ConflictResolutionInvalid = "E0701", "invalid conflict resolution configuration";
     ModelWithoutConflictResolution = "E0702", "a model without a conflict resolution strategy";
+    // @function, @http, @predictions
+    PredictionsUnsupported = "E0901", "@predictions is not supported";
+    HttpUrlScheme = "E0902", "@http url without http:// or https://";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

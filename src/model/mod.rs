@@ -6,6 +6,7 @@ mod auth;
 mod auth_args;
 mod default_check;
 mod global;
+mod invocation_check;
 mod join_models;
 mod relations_check;
 

@@ -11,8 +11,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::default_check;
 use super::{Field, ObjectModel, Schema, TypeKind};
+use super::{default_check, invocation_check};
 use crate::ast::{Definition, Directive, TypeRef, Value, ValueKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
@@ -53,6 +53,7 @@ pub fn check(schema: &Schema, config: &Config) -> Vec<Diagnostic> {
         c.keys(t);
         c.relations(t);
         default_check::check(t, &c.enums, &mut c.out);
+        invocation_check::check(t, &mut c.out);
     }
     c.query_fields();
     c.out

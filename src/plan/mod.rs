@@ -4,6 +4,7 @@
 pub mod acm;
 mod auth_checks;
 pub mod datastore;
+pub mod invocations;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
 pub mod keys;

@@ -9,6 +9,7 @@
 use indexmap::IndexMap;
 
 use super::acm::{Acm, RoleNaming};
+use super::invocations::Invocations;
 use super::keys::{self, PrimaryKey, lower_first, upper_first};
 use super::operations::{ModelOperations, MutationKind};
 use super::relations::{Relation, RelationKind};
@@ -31,6 +32,7 @@ pub fn build(n: &Normalised, config: &Config) -> Document {
     for s in &ctx.searchable {
         ctx.searchable_object_stage(s, &mut out);
     }
+    http_stage(&Invocations::of(&n.schema), &mut out);
     if n.schema.models().next().is_some() {
         for def in builtin_inputs() {
             out.insert(def);
@@ -86,6 +88,60 @@ pub fn build(n: &Normalised, config: &Config) -> Document {
     }
     Document {
         definitions: out.defs.into_values().collect(),
+    }
+}
+
+/// `@http` fields take their arguments in inputs: `params` (the URL's `:name` parts), `query`
+/// and, for methods with a body, `body`; a field whose arguments change moves to the end of
+/// its type.
+fn http_stage(invocations: &Invocations, out: &mut OutputSchema) {
+    for h in &invocations.http {
+        let mut args = Vec::new();
+        if !h.params.is_empty() {
+            let fields = h.params.iter().map(|p| input_value(p, non_null("String")));
+            out.insert(Definition::Input(input(
+                &h.params_input(),
+                fields.collect(),
+            )));
+            args.push(input_value("params", non_null(&h.params_input())));
+        }
+        if !h.query_and_body_args.is_empty() {
+            // Other methods than GET may send an argument in the query or the body: both
+            // inputs then make every argument optional.
+            let fields: Vec<InputValue> = h
+                .query_and_body_args
+                .iter()
+                .map(|a| {
+                    let mut a = a.clone();
+                    if h.method != "GET" {
+                        a.ty = strip_non_null(a.ty);
+                    }
+                    a
+                })
+                .collect();
+            let required = fields.iter().any(|f| f.ty.is_non_null());
+            let arg = |name: &str, ty: &str| {
+                input_value(name, if required { non_null(ty) } else { named(ty) })
+            };
+            out.insert(Definition::Input(input(&h.query_input(), fields.clone())));
+            args.push(arg("query", &h.query_input()));
+            if h.supports_body() {
+                out.insert(Definition::Input(input(&h.body_input(), fields)));
+                args.push(arg("body", &h.body_input()));
+            }
+        }
+        if args.is_empty() {
+            continue;
+        }
+        let Some(o) = out.object_mut(&h.type_name) else {
+            continue;
+        };
+        let Some(pos) = o.fields.iter().position(|f| f.name.text == h.field_name) else {
+            continue;
+        };
+        let mut f = o.fields.remove(pos);
+        f.arguments = args;
+        o.fields.push(f);
     }
 }
 

@@ -306,6 +306,7 @@ mod tests {
                 ],
             }],
             files: Default::default(),
+            ..ResolverPlan::default()
         }
     }
 

@@ -17,11 +17,12 @@
 //! * `post_auth` — the deny-unless-authorised step of every model operation;
 //! * `relation_data`, `relation_auth` — the resolvers of relational fields: the related
 //!   model's read check, with the key taken from the parent, and the read of the related
-//!   table (`ResolverKind::Relational`, in `ConnectionStack`).
+//!   table (`ResolverKind::Relational`, in `ConnectionStack`);
+//! * `invoke` — the resolvers of `@function` and `@http` fields (`invoke_resolvers`) and the
+//!   auth functions `@auth` puts first in them (`auth_functions`).
 //!
-//! Not generated yet (each slots in as more resolvers in `build`): DataStore `sync` queries,
-//! `@searchable`, and the auth functions `@auth` puts in front of resolvers of `@function`,
-//! `@http` and `@predictions`.
+//! Not generated yet (each slots in as more resolvers in `build`): `@searchable`.
+//! `@predictions` is refused before planning (E0901).
 
 use std::collections::BTreeMap;
 
@@ -120,10 +121,15 @@ pub struct ResolverPlan {
     pub resolvers: Vec<Resolver>,
     /// File name (under `build/resolvers/`) → template text (no trailing newline).
     pub files: BTreeMap<String, String>,
+    /// Resolvers of `@function` and `@http` fields, in the order their transformers make them.
+    pub invoke_resolvers: Vec<InvokeResolver>,
+    /// The auth functions `@auth` puts in front of those resolvers.
+    pub auth_functions: Vec<AuthFunction>,
 }
 
 mod checks;
 mod field;
+mod invoke;
 mod key_steps;
 mod model_data;
 mod mutation;
@@ -135,6 +141,10 @@ mod roles;
 mod subscription;
 mod sync;
 
+pub use invoke::{
+    AuthFunction, HttpFunction, HttpRequest, InvokeResolver, InvokeTarget, LambdaFunction,
+};
+
 use crate::ast::ValueKind;
 use crate::config::Config;
 use crate::emit::vtl::{self, Stmt};
@@ -142,6 +152,7 @@ use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, 
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks::roles_needing_field_resolver;
+use crate::plan::invocations::Invocations;
 use crate::plan::keys::{PrimaryKey, indexes, lower_first, upper_first};
 use crate::plan::operations::{ModelOperations, MutationKind};
 use key_steps::KeyOp;
@@ -178,6 +189,7 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
     for m in &models {
         b.model_operations(m);
     }
+    b.invoke_resolvers(&Invocations::of(&n.schema));
     for m in &models {
         b.index_queries(m);
     }
@@ -657,9 +669,6 @@ impl Builder<'_> {
                 // Relational fields get their auth with the relation resolvers.
                 continue;
             }
-            if m.model.field(field).is_some_and(has_directive_resolver) {
-                continue;
-            }
             if roles_needing_field_resolver(acm, field).is_empty() {
                 continue;
             }
@@ -667,6 +676,10 @@ impl Builder<'_> {
                 .into_iter()
                 .map(|r| Role::plain(RoleDef::of(r, m.model)))
                 .collect();
+            if let Some(f) = m.model.field(field).filter(|f| has_directive_resolver(f)) {
+                self.auth_function(name, f, Some(name), &roles);
+                continue;
+            }
             self.add(
                 name,
                 field,
@@ -713,6 +726,101 @@ impl Builder<'_> {
         }
     }
 
+    /// The resolvers of `@function` fields (the function transformer runs first), then of
+    /// `@http` fields.
+    fn invoke_resolvers(&mut self, inv: &Invocations) {
+        for f in &inv.functions {
+            let mut functions = Vec::new();
+            for call in &f.calls {
+                let id = call.function_id();
+                let request = self.file(format!("{id}.req.vtl"), &invoke::lambda_request(call));
+                let response = self.file(format!("{id}.res.vtl"), &invoke::lambda_response());
+                functions.push(LambdaFunction {
+                    call: call.clone(),
+                    request,
+                    response,
+                });
+            }
+            let response = self.invoke_response(&f.type_name, &f.field_name);
+            self.plan.invoke_resolvers.push(InvokeResolver {
+                type_name: f.type_name.clone(),
+                field_name: f.field_name.clone(),
+                target: InvokeTarget::Lambda(functions),
+                response,
+            });
+        }
+        for h in &inv.http {
+            let base = format!("{}.{}", h.type_name, h.field_name);
+            let text = vtl::print(&invoke::http_request(h));
+            let request = if text.contains("${env}") || text.contains("${aws_region}") {
+                HttpRequest::Inline(text)
+            } else {
+                let name = format!("{base}.DataResolver.req.vtl");
+                self.plan.files.insert(name.clone(), text);
+                HttpRequest::File(name)
+            };
+            let response = self.file(
+                format!("{base}.DataResolver.res.vtl"),
+                &invoke::http_response(h),
+            );
+            let resolver_response = self.invoke_response(&h.type_name, &h.field_name);
+            self.plan.invoke_resolvers.push(InvokeResolver {
+                type_name: h.type_name.clone(),
+                field_name: h.field_name.clone(),
+                target: InvokeTarget::Http(HttpFunction {
+                    data_source: h.data_source_id(),
+                    origin: h.origin.clone(),
+                    function: h.function_id(),
+                    request,
+                    response,
+                }),
+                response: resolver_response,
+            });
+        }
+    }
+
+    fn invoke_response(&mut self, type_name: &str, field_name: &str) -> String {
+        self.file(
+            format!("{type_name}.{field_name}.res.vtl"),
+            &invoke::resolver_response(),
+        )
+    }
+
+    /// The auth step of a field whose resolver `@function` or `@http` makes. Its check reads
+    /// no field of the parent: only the static rules and the caller's identity count.
+    fn auth_function(
+        &mut self,
+        type_name: &str,
+        field: &crate::model::Field,
+        model: Option<&str>,
+        roles: &[Role],
+    ) {
+        let has_resolver = self
+            .plan
+            .invoke_resolvers
+            .iter()
+            .any(|r| r.type_name == type_name && r.field_name == field.name.text);
+        if !has_resolver {
+            // `@predictions` makes no resolver here (it is refused before planning).
+            return;
+        }
+        let p = self.providers;
+        let name = field.name.text.as_str();
+        let request = self.file(
+            format!("{type_name}.{name}.auth.req.vtl"),
+            &field::field_auth(&p, roles, None, Some(name)),
+        );
+        let position = self.plan.resolvers.len();
+        self.plan.auth_functions.push(AuthFunction {
+            type_name: type_name.to_string(),
+            field_name: name.to_string(),
+            request,
+            model: model.map(str::to_string),
+            is_function: field.has_directive("function"),
+            position,
+        });
+    }
+
     /// Adds a response-only function to the finish slot of an existing resolver.
     fn append_finish(&mut self, index: usize, template: Vec<Stmt>) {
         let resolver = &self.plan.resolvers[index];
@@ -753,9 +861,6 @@ impl Builder<'_> {
                 ResolverKind::Field
             };
             for (field, rules) in &ta.field_rules {
-                if ty.field(field).is_some_and(has_directive_resolver) {
-                    continue;
-                }
                 let mut names: Vec<String> = Vec::new();
                 let mut roles: Vec<Role> = Vec::new();
                 for rule in rules
@@ -773,6 +878,10 @@ impl Builder<'_> {
                             None,
                         )));
                     }
+                }
+                if let Some(f) = ty.field(field).filter(|f| has_directive_resolver(f)) {
+                    self.auth_function(&ta.type_name, f, None, &roles);
+                    continue;
                 }
                 self.add(
                     &ta.type_name,
@@ -793,8 +902,7 @@ impl Builder<'_> {
 
 /// A field whose resolver another directive makes (`@function`, `@http`, `@predictions`):
 /// `@auth` then puts an auth function (`<Type><Field>AuthFN`, `<Type>.<field>.auth.req.vtl`)
-/// first in that resolver's pipeline instead of making a resolver. Those directives are not
-/// implemented yet, so nothing is generated for such fields.
+/// first in that resolver's pipeline instead of making a resolver.
 fn has_directive_resolver(field: &crate::model::Field) -> bool {
     ["function", "http", "predictions"]
         .iter()

@@ -15,6 +15,7 @@
 pub mod cdk;
 pub mod datastore;
 pub mod iam;
+pub mod invoke;
 pub mod model;
 pub mod pipelines;
 pub mod refs;
@@ -97,6 +98,16 @@ pub fn build(
         let refs = model::build(set.stack_mut(&stack), &name, &keys, &root, sync);
         model_refs.insert(name, refs);
     }
+    let invoke_ctx = invoke::InvokeContext {
+        root: &root,
+        iam: config.auth.has(crate::config::AuthModeKind::Iam),
+        identity_pool_id: config.identity_pool_id.as_deref(),
+        admin_roles: &config.admin_roles,
+        disable_deduping: settings.disable_resolver_deduping,
+    };
+    invoke::add(&mut set, resolvers, &invoke_ctx, &mut |set, name| {
+        add_nested_stack(set, &root, name, false)
+    });
     let operations: HashMap<String, ModelOperations> = models
         .iter()
         .map(|m| (m.name.text.clone(), ModelOperations::of(m, config)))

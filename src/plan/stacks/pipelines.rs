@@ -37,7 +37,19 @@ pub struct PipelineContext<'a> {
 /// Adds every function and resolver of `plan` to the stacks.
 pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
     let mut made: HashMap<(String, String, String), Target> = HashMap::new();
-    for resolver in &plan.resolvers {
+    let auth_functions_at = |set: &mut StackSet, position: usize| {
+        for f in plan
+            .auth_functions
+            .iter()
+            .filter(|f| f.position == position)
+        {
+            if ctx.disable_deduping || super::invoke::is_first_alike(plan, f) {
+                super::invoke::add_auth_function(set, f, ctx.root);
+            }
+        }
+    };
+    for (position, resolver) in plan.resolvers.iter().enumerate() {
+        auth_functions_at(set, position);
         let stack = (ctx.stack_of)(resolver);
         let data_at = resolver
             .functions
@@ -92,6 +104,7 @@ pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
         .depending_on(ctx.root.schema.clone());
         set.stack_mut(&stack).resource(resource);
     }
+    auth_functions_at(set, plan.resolvers.len());
 }
 
 fn data_source_name(ds: &DataSourceRef) -> String {

@@ -123,6 +123,7 @@ impl Resolution {
         let mut element = std::mem::replace(&mut self.stack(stack).elements[index], placeholder);
         match &mut element {
             Element::Parameter(_, body)
+            | Element::Section(_, body)
             | Element::Condition(_, body)
             | Element::Output(_, body) => self.resolve_value(stack, body),
             Element::Resource(resource) => {
@@ -249,20 +250,24 @@ impl Resolution {
 /// Renders a resolved template: sections in the order their first element was created.
 fn render(stack: &Stack) -> Json {
     let mut sections: Map<String, Json> = Map::new();
-    let mut put = |section: &str, key: &str, value: Json| {
+    fn put(sections: &mut Map<String, Json>, section: &str, key: &str, value: Json) {
         let entry = sections
             .entry(section.to_string())
             .or_insert_with(|| Json::Object(Map::new()));
         if let Json::Object(m) = entry {
             m.insert(key.to_string(), value);
         }
-    };
+    }
+    let sections_ref = &mut sections;
     for e in &stack.elements {
         match e {
-            Element::Parameter(n, body) => put("Parameters", n, to_json(body)),
-            Element::Condition(n, body) => put("Conditions", n, to_json(body)),
-            Element::Output(n, body) => put("Outputs", n, to_json(body)),
-            Element::Resource(r) => put("Resources", &r.logical_id, resource_json(r)),
+            Element::Section(n, body) => {
+                sections_ref.insert(n.clone(), to_json(body));
+            }
+            Element::Parameter(n, body) => put(sections_ref, "Parameters", n, to_json(body)),
+            Element::Condition(n, body) => put(sections_ref, "Conditions", n, to_json(body)),
+            Element::Output(n, body) => put(sections_ref, "Outputs", n, to_json(body)),
+            Element::Resource(r) => put(sections_ref, "Resources", &r.logical_id, resource_json(r)),
             Element::Nested(_) => {}
         }
     }

@@ -230,6 +230,8 @@ impl Resource {
 /// One element of a template, in construct order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Element {
+    /// A top-level entry such as `Description`.
+    Section(String, Cfn),
     Parameter(String, Cfn),
     Condition(String, Cfn),
     Resource(Resource),
