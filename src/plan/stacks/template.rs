@@ -316,7 +316,7 @@ impl StackSet {
             StackName::Nested(n) => self
                 .nested
                 .iter_mut()
-                .find(|s| s.name == StackName::Nested(n.clone()))
+                .find(|s| matches!(&s.name, StackName::Nested(x) if x == n))
                 .expect("nested stacks are created before use"),
         }
     }
@@ -324,7 +324,7 @@ impl StackSet {
     pub fn has_nested(&self, name: &str) -> bool {
         self.nested
             .iter()
-            .any(|s| s.name == StackName::Nested(name.to_string()))
+            .any(|s| matches!(&s.name, StackName::Nested(x) if x == name))
     }
 }
 
