@@ -257,8 +257,8 @@ pub fn static_roles(roles: &[Role], keep_private: bool) -> Vec<Stmt> {
                     if let Some(c) = &r.def.claim {
                         attrs.push(("claim", Json::Str(c.clone())));
                     }
-                    if let Some(e) = &r.def.entity {
-                        attrs.push(("entity", Json::Str(e.clone())));
+                    if let Some(e) = r.def.entity_json() {
+                        attrs.push(("entity", e));
                     }
                     Json::object(attrs)
                 })

@@ -872,11 +872,7 @@ impl Builder<'_> {
                             continue;
                         }
                         names.push(role_name);
-                        roles.push(Role::plain(RoleDef::from_rule(
-                            rule,
-                            group.as_deref(),
-                            None,
-                        )));
+                        roles.push(Role::plain(RoleDef::from_rule(rule, group.as_ref(), None)));
                     }
                 }
                 if let Some(f) = ty.field(field).filter(|f| has_directive_resolver(f)) {

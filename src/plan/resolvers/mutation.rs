@@ -157,7 +157,10 @@ fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
                 .map(|r| {
                     Json::object(vec![
                         ("claim", Json::Str(r.def.claim().to_string())),
-                        ("entity", Json::Str(r.def.entity().to_string())),
+                        (
+                            "entity",
+                            r.def.entity_json().unwrap_or(Json::Str(String::new())),
+                        ),
                         ("allowedFields", Json::strings(&r.allowed_fields)),
                         ("isAuthorizedOnAllFields", Json::Bool(r.all_fields_allowed)),
                     ])
@@ -531,7 +534,10 @@ fn update_static_roles(roles: &[Role]) -> Vec<Stmt> {
                 .map(|r| {
                     Json::object(vec![
                         ("claim", Json::Str(r.def.claim().to_string())),
-                        ("entity", Json::Str(r.def.entity().to_string())),
+                        (
+                            "entity",
+                            r.def.entity_json().unwrap_or(Json::Str(String::new())),
+                        ),
                         ("allowedFields", Json::strings(&r.allowed_fields)),
                         ("nullAllowedFields", Json::strings(&r.null_allowed_fields)),
                         (
