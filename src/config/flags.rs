@@ -158,25 +158,14 @@ impl FeatureFlags {
         for (name, value) in map.into_iter().flatten() {
             match flags.set(name, value) {
                 Ok(true) => origins.record(name, file),
-                Ok(false) => diags.push(
-                    Diagnostic::warning(
-                        Code::UnknownFlag,
-                        format!("unknown feature flag `{name}` is ignored"),
-                    )
-                    .in_file(file)
-                    .with_help(format!(
-                        "known graphqltransformer flags: {}",
-                        FeatureFlags::NAMES.join(", ")
-                    )),
-                ),
-                Err(expected) => diags.push(
-                    Diagnostic::error(
-                        Code::FlagsInvalid,
-                        format!("feature flag `{name}` must be {expected}, found {value}"),
-                    )
-                    .in_file(file)
-                    .with_help(format!("set `{name}` to {expected}")),
-                ),
+                Ok(false) => diags.push(unknown_flag(name, file)),
+                Err(expected) => diags.push(wrong_value(
+                    name,
+                    expected,
+                    value,
+                    file,
+                    &format!("`{name}`"),
+                )),
             }
         }
         diags.extend(flags.version_check(file));
@@ -264,25 +253,10 @@ impl FeatureFlags {
                         sets_version = Some(origin);
                     }
                 }
-                Ok(false) => diags.push(
-                    Diagnostic::warning(
-                        Code::UnknownFlag,
-                        format!("unknown feature flag `{flag}` is ignored"),
-                    )
-                    .in_file(origin)
-                    .with_help(format!(
-                        "known graphqltransformer flags: {}",
-                        FeatureFlags::NAMES.join(", ")
-                    )),
-                ),
-                Err(expected) => diags.push(
-                    Diagnostic::error(
-                        Code::FlagsInvalid,
-                        format!("feature flag `{flag}` must be {expected}, found {value}"),
-                    )
-                    .in_file(origin)
-                    .with_help(format!("set {} to {expected}", var.name)),
-                ),
+                Ok(false) => diags.push(unknown_flag(&flag, &origin)),
+                Err(expected) => {
+                    diags.push(wrong_value(&flag, expected, &value, &origin, &var.name))
+                }
             }
         }
         if let Some(origin) = sets_version {
@@ -290,6 +264,28 @@ impl FeatureFlags {
         }
         diags
     }
+}
+
+fn unknown_flag(name: &str, origin: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::UnknownFlag,
+        format!("unknown feature flag `{name}` is ignored"),
+    )
+    .in_file(origin)
+    .with_help(format!(
+        "known graphqltransformer flags: {}",
+        FeatureFlags::NAMES.join(", ")
+    ))
+}
+
+/// `set`: what the help tells to set (the flag, or the variable).
+fn wrong_value(name: &str, expected: &str, found: &Json, origin: &str, set: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::FlagsInvalid,
+        format!("feature flag `{name}` must be {expected}, found {found}"),
+    )
+    .in_file(origin)
+    .with_help(format!("set {set} to {expected}"))
 }
 
 /// An environment variable that may set a flag, and where it was read.
