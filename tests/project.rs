@@ -411,6 +411,95 @@ fn print_config_shows_modes_and_flags() {
 }
 
 #[test]
+fn amplifycli_variables_override_the_flag_files_in_the_clis_order() {
+    let dir = project("flag-variables");
+    // Each layer sets its own flag, and one more that the next layer overrides.
+    write(
+        &dir.join("amplify/cli.dev.json"),
+        r#"{"features": {"graphqltransformer": {"improvepluralization": true, "enableautoindexquerynames": false}}}"#,
+    );
+    write(
+        &dir.join(".env"),
+        "AMPLIFYCLI_GRAPHQLTRANSFORMER__ENABLEAUTOINDEXQUERYNAMES=true\n\
+         AMPLIFYCLI_GRAPHQLTRANSFORMER__SUBSCRIPTIONSINHERITPRIMARYAUTH = \"true\"\n\
+         AMPLIFYCLI_GRAPHQLTRANSFORMER__SHOWFIELDAUTHNOTIFICATION=true\n",
+    );
+    let every_env = "AMPLIFYCLI_GRAPHQLTRANSFORMER__USESUBUSERNAMEFORDEFAULTIDENTITYCLAIM";
+    let this_env = "AMPLIFYCLI-dev_graphqltransformer__usesubusernamefordefaultidentityclaim";
+    let r = run_in(
+        &dir,
+        &["gql-compile", "--print-config"],
+        &[
+            (every_env, "true"),
+            (this_env, "false"),
+            (
+                "AMPLIFYCLI-prod_graphqltransformer__improvepluralization",
+                "false",
+            ),
+            // The process environment wins over `.env`.
+            (
+                "AMPLIFYCLI_GRAPHQLTRANSFORMER__SHOWFIELDAUTHNOTIFICATION",
+                "false",
+            ),
+        ],
+    );
+    r.assert_code(0);
+    for line in [
+        "improvepluralization = true  (amplify/cli.dev.json)",
+        "enableautoindexquerynames = true  (.env: AMPLIFYCLI_GRAPHQLTRANSFORMER__ENABLEAUTOINDEXQUERYNAMES)",
+        "subscriptionsinheritprimaryauth = true  (.env: AMPLIFYCLI_GRAPHQLTRANSFORMER__SUBSCRIPTIONSINHERITPRIMARYAUTH)",
+        "showfieldauthnotification = false  (environment variable AMPLIFYCLI_GRAPHQLTRANSFORMER__SHOWFIELDAUTHNOTIFICATION)",
+        &format!(
+            "usesubusernamefordefaultidentityclaim = false  (environment variable {this_env})"
+        ),
+        "secondarykeyasgsi = true  (amplify/cli.json)",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
+
+    // The compile follows: owner rules read the `username` claim alone, not `sub::username`.
+    let r = run_in(&dir, &["gql-compile"], &[(this_env, "false")]);
+    r.assert_code(0);
+    let auth = std::fs::read_to_string(build(&dir).join("resolvers/Query.getPost.auth.1.req.vtl"))
+        .unwrap();
+    assert!(!auth.contains("::$currentClaim1"), "{auth}");
+    let r = run_in(&dir, &["gql-compile"], &[]);
+    r.assert_code(0);
+    let auth = std::fs::read_to_string(build(&dir).join("resolvers/Query.getPost.auth.1.req.vtl"))
+        .unwrap();
+    assert!(auth.contains("::$currentClaim1"), "{auth}");
+}
+
+#[test]
+fn a_malformed_amplifycli_variable_stops_the_compile() {
+    let dir = project("flag-variables-bad");
+    let r = run_in(
+        &dir,
+        &["gql-compile"],
+        &[
+            ("AMPLIFYCLI_GRAPHQLTRANSFORMER", "true"),
+            ("AMPLIFYCLI_GRAPHQLTRANSFORMER__SECONDARYKEYASGSI", "TRUE"),
+        ],
+    );
+    r.assert_code(1);
+    assert!(
+        r.stderr.contains(
+            "error[E0007]: invalid variable name format: `AMPLIFYCLI_GRAPHQLTRANSFORMER`"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "error[E0007]: feature flag `secondarykeyasgsi` must be true or false, found \"TRUE\""
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!build(&dir).exists());
+}
+
+#[test]
 fn a_schema_alone_is_an_api_named_after_its_folder() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("project")

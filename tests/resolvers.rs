@@ -485,6 +485,33 @@ fn root_fields_keep_only_static_rules() {
 }
 
 #[test]
+fn a_null_group_is_compared_as_json_null_not_as_the_text_null() {
+    let plan = plan_of(
+        r#"type Board @model @auth(rules: [{ allow: groups, groups: ["Admin", null] }, { allow: private }]) {
+          id: ID!
+          secret: String @auth(rules: [{ allow: groups, groups: [null] }])
+        }
+        type Query { hello: String @auth(rules: [{ allow: groups, groups: [null] }]) }"#,
+        &Config::default(),
+    );
+    let null_group = r#"{"claim":"cognito:groups","entity":null"#;
+    for name in [
+        "Query.getBoard.auth.1.req.vtl",
+        "Mutation.createBoard.auth.1.req.vtl",
+        "Mutation.updateBoard.auth.1.res.vtl",
+        "Mutation.deleteBoard.auth.1.res.vtl",
+        "Subscription.onCreateBoard.auth.1.req.vtl",
+        "Board.secret.req.vtl",
+        "Query.hello.req.vtl",
+    ] {
+        let t = file(&plan, name);
+        assert!(t.contains(null_group), "{name}:\n{t}");
+        assert!(!t.contains(r#""entity":"null""#), "{name}:\n{t}");
+    }
+    assert!(file(&plan, "Query.getBoard.auth.1.req.vtl").contains(r#""entity":"Admin""#));
+}
+
+#[test]
 fn primary_keys_set_the_item_key_and_owner_sort_keys_become_key_conditions() {
     let (flags, _) = FeatureFlags::from_json_text(
         r#"{"usesubusernamefordefaultidentityclaim": false}"#,

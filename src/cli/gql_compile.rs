@@ -260,7 +260,7 @@ fn describe(
         config.identity_pool_id.as_deref().unwrap_or("(none)")
     ));
     out.push_str("\nfeature flags (graphqltransformer):\n");
-    for line in config.flags.describe() {
+    for line in config.flags.describe(&config.flag_origins) {
         out.push_str(&format!("  {line}\n"));
     }
     let s = &inputs.stacks;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::config::{AuthConfig, Config, FeatureFlags, ResolverConfig};
+use crate::config::{AuthConfig, Config, FeatureFlags, FlagOrigins, FlagVariable, ResolverConfig};
 use crate::diagnostics::Diagnostics;
 use crate::project::Project;
 use crate::source::SourceMap;
@@ -117,8 +117,10 @@ impl InputArgs {
             let file = path.display().to_string();
             match std::fs::read_to_string(path) {
                 Ok(text) => {
-                    let (flags, ds) = FeatureFlags::from_json_text(&text, &file);
+                    let mut origins = FlagOrigins::default();
+                    let (flags, ds) = FeatureFlags::read_json_text(&text, &file, &mut origins);
                     config.flags = flags;
+                    config.flag_origins = origins;
                     diagnostics.extend(ds);
                 }
                 Err(e) => diagnostics.push(
@@ -148,6 +150,24 @@ impl InputArgs {
                 ),
             }
         }
+        // Variables over every file, the process environment over the project's `.env`.
+        let mut vars = flag_variables();
+        if let Some(p) = &project {
+            for v in p.dotenv_flag_variables() {
+                if !vars.iter().any(|e| e.name == v.name) {
+                    vars.push(v);
+                }
+            }
+        }
+        // A schema compiled alone is in `dev`, as for `extra_auth_keys`.
+        let env = match &project {
+            Some(p) => p.env.as_deref(),
+            None => Some("dev"),
+        };
+        let ds = config
+            .flags
+            .apply_variables(&vars, env, &mut config.flag_origins);
+        diagnostics.extend(ds);
         if let Err(d) = crate::plan::stacks::root::check_api_key(&config.auth) {
             diagnostics.push(d);
         }
@@ -190,4 +210,21 @@ fn extra_auth_keys(text: &str, config: &mut Config, project: Option<&Project>) {
     {
         config.identity_pool_id = Some(id.to_string());
     }
+}
+
+/// The process's `AMPLIFYCLI…` variables, by name.
+fn flag_variables() -> Vec<FlagVariable> {
+    let mut vars: Vec<FlagVariable> = std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let name = k.into_string().ok()?;
+            name.starts_with(FlagVariable::PREFIX)
+                .then(|| FlagVariable {
+                    name,
+                    value: v.to_string_lossy().into_owned(),
+                    file: None,
+                })
+        })
+        .collect();
+    vars.sort_by(|a, b| a.name.cmp(&b.name));
+    vars
 }

@@ -60,6 +60,7 @@ codes! {
     GlobalAuthRule = "E0214", "invalid global auth rule";
     ReservedModelName = "E0215", "@model on a root type name";
     SortKeyOwnerField = "E0216", "sort key field used as owner field";
+    NullOwnerGroup = "E0217", "null group on an owner rule";
     // Relations
     ManyToManyInvalid = "E0401", "invalid @manyToMany relation";
     RelationNotOnModel = "E0402", "relation on a field of a type without @model";

@@ -181,8 +181,35 @@ pub struct RawAuthRule {
     pub owner_field: Option<Spanned<String>>,
     pub identity_claim: Option<Spanned<String>>,
     pub group_claim: Option<Spanned<String>>,
-    pub groups: Option<Spanned<Vec<String>>>,
+    /// The list and its items.
+    pub groups: Option<Spanned<Vec<Spanned<GroupName>>>>,
     pub groups_field: Option<Spanned<String>>,
+}
+
+/// A static group as written. `groups` is `[String]`, so an item may be null: the reference
+/// keeps it, names its role after the text `null`, and its templates compare the caller's
+/// groups with a JSON `null` (not the string).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupName {
+    Name(String),
+    Null,
+}
+
+impl GroupName {
+    /// The name, or `None` for a null group.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            GroupName::Name(n) => Some(n),
+            GroupName::Null => None,
+        }
+    }
+}
+
+/// The text in role names and the `status -acm` table.
+impl std::fmt::Display for GroupName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name().unwrap_or("null"))
+    }
 }
 
 /// An `@auth(rules: [...])` application.

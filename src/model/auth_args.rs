@@ -256,20 +256,24 @@ fn read_string(v: &Value, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Span
     }
 }
 
-fn read_groups(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Spanned<Vec<String>>> {
+fn read_groups(v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Spanned<Vec<Spanned<GroupName>>>> {
     match &v.kind {
         // A single group name is accepted and means a one-element list; "" counts as no
         // groups at all, as in the reference.
         ValueKind::String(s) if s.is_empty() => None,
-        ValueKind::String(s) => Some(Spanned::new(vec![s.clone()], v.span)),
+        ValueKind::String(s) => Some(Spanned::new(
+            vec![Spanned::new(GroupName::Name(s.clone()), v.span)],
+            v.span,
+        )),
         ValueKind::List(items) => {
             let mut groups = Vec::new();
             for item in items {
                 match &item.kind {
-                    ValueKind::String(s) => groups.push(s.clone()),
-                    // `[String]` allows null items; the reference keeps them and names the
-                    // role after the text "null".
-                    ValueKind::Null => groups.push("null".to_string()),
+                    ValueKind::String(s) => {
+                        groups.push(Spanned::new(GroupName::Name(s.clone()), item.span))
+                    }
+                    // `[String]` allows null items; the reference keeps them.
+                    ValueKind::Null => groups.push(Spanned::new(GroupName::Null, item.span)),
                     _ => {
                         diags.push(
                             Diagnostic::error(

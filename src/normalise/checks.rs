@@ -4,7 +4,7 @@
 use super::{AuthRule, Normalised};
 use crate::config::{AuthModeKind, Config};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{AuthDirective, ObjectModel, Provider, Strategy, TypeKind};
+use crate::model::{AuthDirective, GroupName, ObjectModel, Provider, Strategy, TypeKind};
 
 pub fn directive_checks(
     ty: &ObjectModel,
@@ -187,6 +187,20 @@ fn common(rule: &AuthRule) -> Vec<Diagnostic> {
             )
             .at(groups.span, "empty")
             .with_help("name at least one group: groups: [\"Admin\"]"),
+        );
+    }
+    // An owner rule's groups are added to the model as fields; the reference stops with a
+    // TypeError on a null one, which could not be a field anyway.
+    if let (Some(groups), Strategy::Owner) = (&raw.groups, rule.strategy)
+        && let Some(null) = groups.value.iter().find(|g| g.value == GroupName::Null)
+    {
+        out.push(
+            Diagnostic::error(
+                Code::NullOwnerGroup,
+                "an owner @auth rule cannot have a null group",
+            )
+            .at(null.span, "null group")
+            .with_help("remove null from groups, or quote the group's name: groups: [\"Admin\"]"),
         );
     }
     out

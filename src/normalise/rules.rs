@@ -3,7 +3,9 @@
 
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Operation, OperationSet, Provider, RawAuthRule, RuleOperation, Strategy};
+use crate::model::{
+    GroupName, Operation, OperationSet, Provider, RawAuthRule, RuleOperation, Strategy,
+};
 use crate::source::Span;
 
 /// Where a rule was written.
@@ -28,7 +30,7 @@ pub struct AuthRule {
     /// (default `cognito:groups`).
     pub group_claim: Option<String>,
     /// Static groups.
-    pub groups: Vec<String>,
+    pub groups: Vec<GroupName>,
     /// Dynamic groups: the field holding the allowed group(s).
     pub groups_field: Option<String>,
     pub site: RuleSite,
@@ -158,7 +160,7 @@ pub fn normalise_rule(
         groups: raw
             .groups
             .as_ref()
-            .map(|g| g.value.clone())
+            .map(|g| g.value.iter().map(|n| n.value.clone()).collect())
             .unwrap_or_default(),
         groups_field: raw.groups_field.as_ref().map(|f| f.value.clone()),
         site,

@@ -5,7 +5,7 @@
 //! resolvers and the schema; the `status -acm` printer of the Amplify CLI uses shorter names
 //! (`RoleNaming::Printed`), with its own collisions. Both are built by the same code.
 
-use crate::model::{ObjectModel, Operation, OperationSet, Provider, Strategy};
+use crate::model::{GroupName, ObjectModel, Operation, OperationSet, Provider, Strategy};
 use crate::normalise::{AuthRule, TypeAuth};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct AcmRole {
     pub name: String,
     pub rule: AuthRule,
     /// Static group rules make one role per group.
-    pub group: Option<String>,
+    pub group: Option<GroupName>,
     /// Indexed like `Acm::resources`.
     pub access: Vec<OperationSet>,
 }
@@ -134,7 +134,7 @@ impl Acm {
 }
 
 /// The role name(s) a rule makes, with the group for static group rules.
-pub fn role_names(rule: &AuthRule, naming: RoleNaming) -> Vec<(String, Option<String>)> {
+pub fn role_names(rule: &AuthRule, naming: RoleNaming) -> Vec<(String, Option<GroupName>)> {
     let p = rule.provider;
     if rule.is_static_groups() {
         return rule

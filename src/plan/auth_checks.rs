@@ -2,7 +2,7 @@
 //! that some readers may not see, sort keys used as owner fields, and the warnings the
 //! reference prints about auth.
 
-use super::acm::{Acm, RoleNaming};
+use super::acm::{Acm, AcmRole, RoleNaming};
 use crate::ast::ValueKind;
 use crate::config::{AuthModeKind, Config};
 use crate::diagnostics::{Code, Diagnostic};
@@ -103,32 +103,48 @@ fn required_fields(model: &ObjectModel, acm: &Acm) -> Vec<Diagnostic> {
     out
 }
 
-/// The roles that read the model but cannot read `field`: when there are any, the reference
-/// protects the field with its own resolver. (As in the reference, "readers" are the roles
-/// with `get` on some field, and a `private` role that reads the field covers the other roles
-/// of its provider.)
-pub fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
-    let readers: Vec<_> = acm.roles_with(Operation::Get).collect();
-    let covers = |provider: Provider| {
-        readers.iter().any(|r| {
-            r.rule.provider == provider
-                && r.rule.strategy == Strategy::Private
-                && Operation::READS
-                    .iter()
-                    .all(|op| acm.is_allowed(r, field, *op))
-        })
+/// The readers of one field, as the reference sees them: "readers" are the roles with `get`
+/// on some field of the model, and a user-pool (or OIDC) `private` role that reads the whole
+/// field stands for the other roles of its provider, which are then in neither list.
+pub struct FieldReaders<'a> {
+    /// The readers that may read the field: the roles its resolver checks.
+    pub allowed: Vec<&'a AcmRole>,
+    /// The readers that may not: when there are any, the reference protects the field with
+    /// its own resolver.
+    pub blind: Vec<&'a AcmRole>,
+}
+
+pub fn field_readers<'a>(acm: &'a Acm, field: &str) -> FieldReaders<'a> {
+    let readers: Vec<&AcmRole> = acm.roles_with(Operation::Get).collect();
+    let reads_all = |r: &AcmRole| {
+        Operation::READS
+            .iter()
+            .all(|op| acm.is_allowed(r, field, *op))
     };
-    let (user_pools, oidc) = (covers(Provider::UserPools), covers(Provider::Oidc));
-    readers
+    let covering: Vec<Provider> = [Provider::UserPools, Provider::Oidc]
         .into_iter()
-        .filter(|r| {
-            let covered = (r.rule.provider == Provider::UserPools && user_pools)
-                || (r.rule.provider == Provider::Oidc && oidc);
-            !covered
-                && !Operation::READS
-                    .iter()
-                    .any(|op| acm.is_allowed(r, field, *op))
+        .filter(|p| {
+            readers.iter().any(|r| {
+                r.rule.provider == *p && r.rule.strategy == Strategy::Private && reads_all(r)
+            })
         })
+        .collect();
+    let (allowed, blind) = readers
+        .into_iter()
+        .filter(|r| !(covering.contains(&r.rule.provider) && r.rule.strategy != Strategy::Private))
+        .partition(|r| {
+            Operation::READS
+                .iter()
+                .any(|op| acm.is_allowed(r, field, *op))
+        });
+    FieldReaders { allowed, blind }
+}
+
+/// The names of the blind readers of `field` (see `field_readers`).
+pub fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
+    field_readers(acm, field)
+        .blind
+        .iter()
         .map(|r| r.name.clone())
         .collect()
 }

@@ -1255,7 +1255,10 @@ fn scalar_filter(name: &str) -> Option<&'static str> {
 /// The field an owner-strategy role names. An owner rule with `groups` makes static group
 /// roles whose "field" is the group name; the reference adds those as fields too.
 fn owner_entity(role: &super::acm::AcmRole) -> Option<String> {
-    role.group.clone().or_else(|| role.rule.owner_field.clone())
+    role.group
+        .as_ref()
+        .map(ToString::to_string)
+        .or_else(|| role.rule.owner_field.clone())
 }
 
 /// `Model<Scalar>KeyConditionInput`, created on first use.

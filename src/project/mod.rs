@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::config::{AuthConfig, AuthModeKind, Config, FeatureFlags, ResolverConfig};
+use crate::config::{
+    AuthConfig, AuthModeKind, Config, FeatureFlags, FlagOrigins, FlagVariable, ResolverConfig,
+};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::stacks::{StackSettings, UserStack};
 
@@ -231,8 +233,9 @@ impl Project {
                 Err(ds) => diags.extend(ds),
             }
         }
-        let (flags, ds) = self.flags();
+        let (flags, origins, ds) = self.flags();
         config.flags = flags;
+        config.flag_origins = origins;
         diags.extend(ds);
         let (datastore, ds) = self.resolver_config();
         config.datastore = datastore;
@@ -328,44 +331,95 @@ impl Project {
     /// Feature flags: values missing from `amplify/cli.json` take the defaults Amplify uses for
     /// an existing project (one with `amplify/.config/project-config.json`; during `amplify
     /// init` the new-project defaults); `amplify/cli.<env>.json` overrides `cli.json`.
-    fn flags(&self) -> (FeatureFlags, Vec<Diagnostic>) {
+    fn flags(&self) -> (FeatureFlags, FlagOrigins, Vec<Diagnostic>) {
         let existing = self
             .root
             .join("amplify/.config/project-config.json")
             .is_file();
+        let mut origins = FlagOrigins::default();
         let mut merged = if existing {
-            existing_project_flags()
+            let defaults = existing_project_flags();
+            for name in defaults.keys() {
+                origins.record(name, "default for an existing project");
+            }
+            defaults
         } else {
             Map::new()
         };
-        let mut files = vec![self.root.join("amplify/cli.json")];
+        let mut files = vec!["amplify/cli.json".to_string()];
         if let Some(env) = &self.env {
-            files.push(self.root.join(format!("amplify/cli.{env}.json")));
+            files.push(format!("amplify/cli.{env}.json"));
         }
         let mut diags = Vec::new();
         let mut read_any = false;
         for file in &files {
-            match read_json(file) {
+            let path = self.root.join(file);
+            match read_json(&path) {
                 None => {}
                 Some(Ok(json)) => {
                     read_any = true;
-                    merged.extend(transformer_section(&json));
+                    let section = transformer_section(&json);
+                    for name in section.keys() {
+                        origins.record(name, file);
+                    }
+                    merged.extend(section);
                 }
                 Some(Err(message)) => diags.push(
                     Diagnostic::error(Code::FlagsInvalid, message)
-                        .in_file(file.display().to_string())
+                        .in_file(path.display().to_string())
                         .with_help("fix the JSON of the feature flags file"),
                 ),
             }
         }
         if !read_any && diags.is_empty() {
             // A project without cli.json: the flags `amplify init` writes today.
-            return (FeatureFlags::default(), diags);
+            return (FeatureFlags::default(), FlagOrigins::default(), diags);
         }
         let text = json!({ "features": { "graphqltransformer": merged } }).to_string();
-        let (flags, ds) = FeatureFlags::from_json_text(&text, &files[0].display().to_string());
+        let file = self.root.join(&files[0]).display().to_string();
+        let (flags, ds) = FeatureFlags::from_json_text(&text, &file);
         diags.extend(ds);
-        (flags, diags)
+        (flags, origins, diags)
+    }
+
+    /// The `AMPLIFYCLI…` variables of the project's `.env` file, read as the Amplify CLI reads
+    /// it (dotenv 8: `KEY=VALUE` lines, one pair of surrounding quotes removed, `\n` in double
+    /// quotes a newline, other values trimmed; no comments after a value).
+    pub fn dotenv_flag_variables(&self) -> Vec<FlagVariable> {
+        let Ok(text) = std::fs::read_to_string(self.root.join(".env")) else {
+            return Vec::new();
+        };
+        let mut out: Vec<FlagVariable> = Vec::new();
+        for line in text.split(['\n', '\r']) {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let key = key.trim();
+            let valid = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if !valid || !key.starts_with(FlagVariable::PREFIX) {
+                continue;
+            }
+            let value = value.trim_start();
+            let quoted = |q: char| value.len() >= 2 && value.starts_with(q) && value.ends_with(q);
+            let value = if quoted('"') {
+                value[1..value.len() - 1].replace("\\n", "\n")
+            } else if quoted('\'') {
+                value[1..value.len() - 1].to_string()
+            } else {
+                value.trim().to_string()
+            };
+            // A later line wins, as in an object.
+            out.retain(|v| v.name != key);
+            out.push(FlagVariable {
+                name: key.to_string(),
+                value,
+                file: Some(".env".to_string()),
+            });
+        }
+        out
     }
 
     /// What the build takes from the API folder.

@@ -3,6 +3,7 @@
 
 use super::roles::{Providers, Role, Split};
 use crate::emit::vtl::*;
+use crate::model::Strategy;
 
 pub const API_KEY: &str = "API Key Authorization";
 pub const LAMBDA: &str = "Lambda Authorization";
@@ -257,32 +258,16 @@ pub fn static_roles(roles: &[Role], keep_private: bool) -> Vec<Stmt> {
                     if let Some(c) = &r.def.claim {
                         attrs.push(("claim", Json::Str(c.clone())));
                     }
-                    if let Some(e) = &r.def.entity {
-                        attrs.push(("entity", Json::Str(e.clone())));
+                    if let Some(e) = r.def.entity_json() {
+                        attrs.push(("entity", e));
                     }
                     Json::object(attrs)
                 })
                 .collect(),
         );
-        out.push(iff(
-            not_authorized(),
-            vec![
-                set("staticGroupRoles", json(groups)),
-                for_each(
-                    "groupRole",
-                    r("staticGroupRoles"),
-                    vec![
-                        set(
-                            "groupsInToken",
-                            claim_or(r("groupRole.claim"), list(vec![])),
-                        ),
-                        iff(
-                            call("groupsInToken.contains", vec![r("groupRole.entity")]),
-                            vec![set_authorized(true), raw_line("#break")],
-                        ),
-                    ],
-                ),
-            ],
+        out.push(static_group_loop(
+            groups,
+            vec![set_authorized(true), raw_line("#break")],
         ));
     }
     out
@@ -299,4 +284,195 @@ pub fn group_claim_as_list(name: &str) -> Stmt {
             vec![set(name, list(vec![r(name)]))],
         )],
     )
+}
+
+/// The API key, Lambda and IAM blocks of a read check (`field`: the field a field resolver
+/// protects), for the modes the API has.
+pub fn read_mode_blocks(p: &Providers, split: &Split, field: Option<&str>) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    if p.api_key {
+        out.push(read_static_block(API_KEY, &split.api_key));
+    }
+    if p.lambda {
+        out.push(read_static_block(LAMBDA, &split.lambda));
+    }
+    if p.iam {
+        out.push(read_iam_block(p, &split.iam, field));
+    }
+    out
+}
+
+/// The checks of the owner and dynamic group roles, numbered by their place in `roles`: every
+/// owner check first, then every group check, as the reference orders them.
+pub fn owners_then_groups(
+    roles: &[Role],
+    mut owner: impl FnMut(usize, &Role) -> Vec<Stmt>,
+    mut group: impl FnMut(usize, &Role) -> Vec<Stmt>,
+) -> Vec<Stmt> {
+    let mut owners = Vec::new();
+    let mut groups = Vec::new();
+    for (idx, role) in roles.iter().enumerate() {
+        match role.def.strategy {
+            Strategy::Owner => owners.extend(owner(idx, role)),
+            Strategy::Groups => groups.extend(group(idx, role)),
+            _ => {}
+        }
+    }
+    owners.extend(groups);
+    owners
+}
+
+/// What an owner or group field holds when the record has no value: `[]` for a list field.
+pub fn empty_entity(entity_is_list: bool) -> Expr {
+    if entity_is_list {
+        list(vec![])
+    } else {
+        Expr::Null
+    }
+}
+
+/// `$ownerEntity<i>` (or `$groupEntity<i>`) := the owner (groups) field of `record`
+/// (`ctx.args.input`, `ctx.result`, `ctx.source`).
+pub fn set_entity(var: &str, record: &str, entity: &str, default: Expr) -> Stmt {
+    set(
+        var,
+        call(
+            "util.defaultIfNull",
+            vec![r(format!("{record}.{entity}")), default],
+        ),
+    )
+}
+
+/// Whether the caller owns the record: `$ownerClaim<i>` (the joined claim) or one of
+/// `$ownerClaimsList<i>` (its parts) is the owner, or one of the owners of a list field.
+/// Create compares the claim with the given owner, the other checks the stored owner with the
+/// claim (the reference's two orders).
+pub fn owner_match(
+    idx: usize,
+    entity_is_list: bool,
+    claim_first: bool,
+    on_list_match: Vec<Stmt>,
+    on_match: Vec<Stmt>,
+) -> Stmt {
+    let entity_var = format!("ownerEntity{idx}");
+    let claim_var = format!("ownerClaim{idx}");
+    let list_var = format!("ownerClaimsList{idx}");
+    if entity_is_list {
+        return for_each(
+            "allowedOwner",
+            r(&entity_var),
+            vec![iff(
+                or(vec![
+                    eq(r("allowedOwner"), r(&claim_var)),
+                    call(format!("{list_var}.contains"), vec![r("allowedOwner")]),
+                ]),
+                on_list_match,
+            )],
+        );
+    }
+    let same = if claim_first {
+        eq(r(&claim_var), r(&entity_var))
+    } else {
+        eq(r(&entity_var), r(&claim_var))
+    };
+    iff(
+        or(vec![
+            same,
+            call(format!("{list_var}.contains"), vec![r(&entity_var)]),
+        ]),
+        on_match,
+    )
+}
+
+/// The owner check of a stored record (`ctx.result`, `ctx.source`): read the owner field and
+/// the caller's claims, and when the claims are there join them and run `then` (which ends
+/// with the `owner_match`).
+pub fn stored_owner_check(
+    idx: usize,
+    role: &Role,
+    record: &str,
+    default: Expr,
+    then: Vec<Stmt>,
+) -> Stmt {
+    let claim = role.def.claim();
+    let claim_var = format!("ownerClaim{idx}");
+    let mut body = vec![
+        join_claim_parts(claim, &claim_var),
+        claim_parts_list(claim, &format!("ownerClaimsList{idx}")),
+    ];
+    body.extend(then);
+    iff(
+        not_authorized(),
+        vec![
+            set_entity(
+                &format!("ownerEntity{idx}"),
+                record,
+                role.def.entity(),
+                default,
+            ),
+            owner_claim_reads(claim, &claim_var),
+            iff(claims_present(claim, &claim_var), body),
+        ],
+    )
+}
+
+/// `$groupClaim<i>` := the caller's groups claim (a list).
+pub fn set_group_claim(idx: usize, claim: &str) -> Stmt {
+    set(format!("groupClaim{idx}"), claim_or(s(claim), list(vec![])))
+}
+
+/// For each of the caller's groups: is it the groups field, or one of its groups?
+pub fn user_group_loop(idx: usize, entity_is_list: bool, on_match: Vec<Stmt>) -> Stmt {
+    let entity_var = format!("groupEntity{idx}");
+    for_each(
+        "userGroup",
+        r(format!("groupClaim{idx}")),
+        vec![iff(
+            if entity_is_list {
+                call(format!("{entity_var}.contains"), vec![r("userGroup")])
+            } else {
+                eq(r(&entity_var), r("userGroup"))
+            },
+            on_match,
+        )],
+    )
+}
+
+/// While not authorised: for each static group role (`groups`, a JSON list of objects with
+/// `claim` and `entity`), is the group in the caller's groups claim?
+pub fn static_group_loop(groups: Json, on_match: Vec<Stmt>) -> Stmt {
+    iff(
+        not_authorized(),
+        vec![
+            set("staticGroupRoles", json(groups)),
+            for_each(
+                "groupRole",
+                r("staticGroupRoles"),
+                vec![
+                    set(
+                        "groupsInToken",
+                        claim_or(r("groupRole.claim"), list(vec![])),
+                    ),
+                    iff(
+                        call("groupsInToken.contains", vec![r("groupRole.entity")]),
+                        on_match,
+                    ),
+                ],
+            ),
+        ],
+    )
+}
+
+/// The IAM block of a mutation check: admin roles pass, no IAM role refuses, else one
+/// `check` per IAM role.
+pub fn mutation_iam_block(p: &Providers, roles: &[Role], check: impl Fn(&Role) -> Stmt) -> Stmt {
+    let mut iam = Vec::new();
+    if p.admin_roles {
+        iam.push(admin_roles_check(None));
+    }
+    if roles.is_empty() {
+        iam.push(unauthorized());
+    }
+    iam.extend(roles.iter().map(check));
+    mode_block(IAM, iam)
 }

@@ -6,7 +6,7 @@
 use super::checks::*;
 use super::roles::{Providers, Role, Split};
 use crate::emit::vtl::*;
-use crate::model::{ObjectModel, Strategy};
+use crate::model::ObjectModel;
 
 /// `<Type>.<field>.req.vtl`: may the caller read this field of `$ctx.source`?
 pub fn field_auth(
@@ -17,15 +17,7 @@ pub fn field_auth(
 ) -> Vec<Stmt> {
     let split = Split::of(roles);
     let mut body = vec![set_authorized(false)];
-    if p.api_key {
-        body.push(read_static_block(API_KEY, &split.api_key));
-    }
-    if p.lambda {
-        body.push(read_static_block(LAMBDA, &split.lambda));
-    }
-    if p.iam {
-        body.push(read_iam_block(p, &split.iam, field));
-    }
+    body.extend(read_mode_blocks(p, &split, field));
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, false);
         block.extend(source_checks(dynamics, model));
@@ -43,96 +35,53 @@ fn source_checks(roles: &[Role], model: Option<&ObjectModel>) -> Vec<Stmt> {
             .and_then(|m| m.field(f))
             .is_some_and(|fd| fd.ty.is_list())
     };
-    let mut owners = Vec::new();
-    let mut groups = Vec::new();
-    for (idx, role) in roles.iter().enumerate() {
-        let entity = role.def.entity();
-        let entity_is_list = is_list(entity);
-        let claim = role.def.claim();
-        match role.def.strategy {
-            Strategy::Owner => {
-                let entity_var = format!("ownerEntity{idx}");
-                let claim_var = format!("ownerClaim{idx}");
-                let list_var = format!("ownerClaimsList{idx}");
-                let mut then = vec![
-                    join_claim_parts(claim, &claim_var),
-                    claim_parts_list(claim, &list_var),
-                ];
-                if entity_is_list {
-                    then.push(for_each(
-                        "allowedOwner",
-                        r(&entity_var),
-                        vec![iff(
-                            or(vec![
-                                eq(r("allowedOwner"), r(&claim_var)),
-                                call(format!("{list_var}.contains"), vec![r("allowedOwner")]),
-                            ]),
-                            vec![set_authorized(true), raw_line("#break")],
-                        )],
-                    ));
-                } else {
-                    then.push(iff(
-                        or(vec![
-                            eq(r(&entity_var), r(&claim_var)),
-                            call(format!("{list_var}.contains"), vec![r(&entity_var)]),
-                        ]),
-                        vec![set_authorized(true)],
-                    ));
-                }
-                owners.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![r(format!("ctx.source.{entity}")), Expr::Null],
-                            ),
-                        ),
-                        owner_claim_reads(claim, &claim_var),
-                        iff(claims_present(claim, &claim_var), then),
-                    ],
-                ));
-            }
-            Strategy::Groups => {
-                let entity_var = format!("groupEntity{idx}");
-                let claim_var = format!("groupClaim{idx}");
-                let check = if entity_is_list {
-                    for_each(
-                        "userGroup",
-                        r(&claim_var),
-                        vec![iff(
-                            call(format!("{entity_var}.contains"), vec![r("userGroup")]),
-                            vec![set_authorized(true), raw_line("#break")],
-                        )],
-                    )
-                } else {
-                    iff(
-                        r(format!("{claim_var}.contains(${entity_var})")),
-                        vec![set_authorized(true)],
-                    )
-                };
-                groups.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![r(format!("ctx.source.{entity}")), Expr::Null],
-                            ),
-                        ),
-                        set(&claim_var, claim_or(s(claim), list(vec![]))),
-                        group_claim_as_list(&claim_var),
-                        check,
-                    ],
-                ));
-            }
-            _ => {}
-        }
-    }
-    owners.extend(groups);
-    owners
+    owners_then_groups(
+        roles,
+        |idx, role| {
+            let matches = owner_match(
+                idx,
+                is_list(role.def.entity()),
+                false,
+                vec![set_authorized(true), raw_line("#break")],
+                vec![set_authorized(true)],
+            );
+            vec![stored_owner_check(
+                idx,
+                role,
+                "ctx.source",
+                Expr::Null,
+                vec![matches],
+            )]
+        },
+        |idx, role| {
+            let entity_var = format!("groupEntity{idx}");
+            let claim_var = format!("groupClaim{idx}");
+            let check = if is_list(role.def.entity()) {
+                for_each(
+                    "userGroup",
+                    r(&claim_var),
+                    vec![iff(
+                        call(format!("{entity_var}.contains"), vec![r("userGroup")]),
+                        vec![set_authorized(true), raw_line("#break")],
+                    )],
+                )
+            } else {
+                iff(
+                    r(format!("{claim_var}.contains(${entity_var})")),
+                    vec![set_authorized(true)],
+                )
+            };
+            vec![iff(
+                not_authorized(),
+                vec![
+                    set_entity(&entity_var, "ctx.source", role.def.entity(), Expr::Null),
+                    set_group_claim(idx, role.def.claim()),
+                    group_claim_as_list(&claim_var),
+                    check,
+                ],
+            )]
+        },
+    )
 }
 
 /// `<Type>.<field>.res.vtl`: the field's value; nothing when the parent object came from a

@@ -151,7 +151,7 @@ use crate::emit::vtl::{self, Stmt};
 use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
-use crate::plan::auth_checks::roles_needing_field_resolver;
+use crate::plan::auth_checks;
 use crate::plan::invocations::Invocations;
 use crate::plan::keys::{PrimaryKey, indexes, lower_first, upper_first};
 use crate::plan::operations::{ModelOperations, MutationKind};
@@ -669,10 +669,12 @@ impl Builder<'_> {
                 // Relational fields get their auth with the relation resolvers.
                 continue;
             }
-            if roles_needing_field_resolver(acm, field).is_empty() {
+            let readers = auth_checks::field_readers(acm, field);
+            if readers.blind.is_empty() {
                 continue;
             }
-            let roles: Vec<Role> = field_readers(acm, field)
+            let roles: Vec<Role> = readers
+                .allowed
                 .into_iter()
                 .map(|r| Role::plain(RoleDef::of(r, m.model)))
                 .collect();
@@ -872,11 +874,7 @@ impl Builder<'_> {
                             continue;
                         }
                         names.push(role_name);
-                        roles.push(Role::plain(RoleDef::from_rule(
-                            rule,
-                            group.as_deref(),
-                            None,
-                        )));
+                        roles.push(Role::plain(RoleDef::from_rule(rule, group.as_ref(), None)));
                     }
                 }
                 if let Some(f) = ty.field(field).filter(|f| has_directive_resolver(f)) {
@@ -1042,37 +1040,10 @@ fn with_generated_fields(
     unique
 }
 
-/// The roles whose read check protects a field: the roles with `get` somewhere that may read
-/// the field, where a user-pool (or OIDC) `private` role that reads it in full stands for the
-/// other roles of its provider.
+/// The roles whose read check protects a field: `auth_checks::field_readers`, allowed side
+/// (kept for `relation_auth`).
 fn field_readers<'a>(acm: &'a Acm, field: &str) -> Vec<&'a AcmRole> {
-    let readers: Vec<&AcmRole> = acm.roles_with(Operation::Get).collect();
-    let covers = |provider: crate::model::Provider| {
-        readers.iter().any(|r| {
-            r.rule.provider == provider
-                && r.rule.strategy == Strategy::Private
-                && Operation::READS
-                    .iter()
-                    .all(|op| acm.is_allowed(r, field, *op))
-        })
-    };
-    let covering: Vec<crate::model::Provider> = [
-        crate::model::Provider::UserPools,
-        crate::model::Provider::Oidc,
-    ]
-    .into_iter()
-    .filter(|p| covers(*p))
-    .collect();
-    readers
-        .iter()
-        .copied()
-        .filter(|r| !(covering.contains(&r.rule.provider) && r.rule.strategy != Strategy::Private))
-        .filter(|r| {
-            Operation::READS
-                .iter()
-                .any(|op| acm.is_allowed(r, field, *op))
-        })
-        .collect()
+    auth_checks::field_readers(acm, field).allowed
 }
 
 /// Key attributes of the table: the partition key, then the sort key (`a#b` when composite).

@@ -56,32 +56,24 @@ pub fn create_auth(
         body.push(single(API_KEY, &split.api_key));
     }
     if p.iam {
-        let mut iam = Vec::new();
-        if p.admin_roles {
-            iam.push(admin_roles_check(None));
-        }
-        if split.iam.is_empty() {
-            iam.push(unauthorized());
-        }
-        for role in &split.iam {
+        body.push(mutation_iam_block(p, &split.iam, |role| {
             if role.all_fields_allowed {
-                iam.push(iam_check(
+                iam_check(
                     role.def.claim(),
                     vec![set_authorized(true)],
                     p.identity_pool_id,
-                ));
+                )
             } else {
-                iam.push(iam_check(
+                iam_check(
                     role.def.claim(),
                     vec![Stmt::Group(vec![set(
                         ALLOWED,
                         fields_json(&role.allowed_fields),
                     )])],
                     false,
-                ));
+                )
             }
-        }
-        body.push(mode_block(IAM, iam));
+        }));
     }
     if p.lambda {
         body.push(single(LAMBDA, &split.lambda));
@@ -134,6 +126,18 @@ fn allowed_if_else(allowed_var: &str, condition: &str, break_loop: bool) -> Stmt
     )
 }
 
+/// The first attributes of a static group role in a create or update check.
+fn group_role_attrs(r: &Role) -> Vec<(&'static str, Json)> {
+    vec![
+        ("claim", Json::Str(r.def.claim().to_string())),
+        (
+            "entity",
+            r.def.entity_json().unwrap_or(Json::Str(String::new())),
+        ),
+        ("allowedFields", Json::strings(&r.allowed_fields)),
+    ]
+}
+
 fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
     let mut out = Vec::new();
     let mut rest: Vec<&Role> = roles.iter().collect();
@@ -155,38 +159,19 @@ fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
         let groups = Json::Array(
             rest.iter()
                 .map(|r| {
-                    Json::object(vec![
-                        ("claim", Json::Str(r.def.claim().to_string())),
-                        ("entity", Json::Str(r.def.entity().to_string())),
-                        ("allowedFields", Json::strings(&r.allowed_fields)),
-                        ("isAuthorizedOnAllFields", Json::Bool(r.all_fields_allowed)),
-                    ])
+                    let mut attrs = group_role_attrs(r);
+                    attrs.push(("isAuthorizedOnAllFields", Json::Bool(r.all_fields_allowed)));
+                    Json::object(attrs)
                 })
                 .collect(),
         );
-        out.push(iff(
-            not_authorized(),
-            vec![
-                set("staticGroupRoles", json(groups)),
-                for_each(
-                    "groupRole",
-                    r("staticGroupRoles"),
-                    vec![
-                        set(
-                            "groupsInToken",
-                            claim_or(r("groupRole.claim"), list(vec![])),
-                        ),
-                        iff(
-                            call("groupsInToken.contains", vec![r("groupRole.entity")]),
-                            vec![allowed_if_else(
-                                "groupRole.allowedFields",
-                                "groupRole.isAuthorizedOnAllFields",
-                                true,
-                            )],
-                        ),
-                    ],
-                ),
-            ],
+        out.push(static_group_loop(
+            groups,
+            vec![allowed_if_else(
+                "groupRole.allowedFields",
+                "groupRole.isAuthorizedOnAllFields",
+                true,
+            )],
         ));
     }
     out
@@ -224,122 +209,82 @@ fn create_dynamic_roles(
     model: &ObjectModel,
     populate_for_static: bool,
 ) -> Vec<Stmt> {
-    let mut owners = Vec::new();
-    let mut groups = Vec::new();
-    for (idx, role) in roles.iter().enumerate() {
-        let entity = role.def.entity();
-        let entity_is_list = is_list(model, entity);
-        let claim = role.def.claim();
-        let entity_var = format!("ownerEntity{idx}");
-        let claim_var = format!("ownerClaim{idx}");
-        let list_var = format!("ownerClaimsList{idx}");
-        let allowed_var = format!("ownerAllowedFields{idx}");
-        let all_var = format!("isAuthorizedOnAllFields{idx}");
-        match role.def.strategy {
-            Strategy::Owner => {
-                owners.push(Stmt::Group(vec![
-                    set(
-                        &entity_var,
-                        call(
-                            "util.defaultIfNull",
-                            vec![r(format!("ctx.args.input.{entity}")), Expr::Null],
-                        ),
-                    ),
-                    owner_claim_reads(claim, &claim_var),
-                ]));
-                let mut then = vec![join_claim_parts(claim, &claim_var)];
-                if populate_for_static {
-                    then.push(populate_owner(
-                        &claim_var,
-                        entity,
-                        &entity_var,
-                        entity_is_list,
-                        true,
-                        None,
-                    ));
-                }
-                let mut check = vec![
-                    claim_parts_list(claim, &list_var),
-                    set(&allowed_var, fields_json(&role.allowed_fields)),
-                    set(&all_var, Expr::Bool(role.all_fields_allowed)),
-                ];
-                if entity_is_list {
-                    check.push(for_each(
-                        "allowedOwner",
-                        r(&entity_var),
-                        vec![iff(
-                            or(vec![
-                                eq(r("allowedOwner"), r(&claim_var)),
-                                call(format!("{list_var}.contains"), vec![r("allowedOwner")]),
-                            ]),
-                            vec![allowed_if_else(&allowed_var, &all_var, true)],
-                        )],
-                    ));
-                } else {
-                    check.push(iff(
-                        or(vec![
-                            eq(r(&claim_var), r(&entity_var)),
-                            call(format!("{list_var}.contains"), vec![r(&entity_var)]),
-                        ]),
-                        vec![allowed_if_else(&allowed_var, &all_var, false)],
-                    ));
-                }
-                check.push(populate_owner(
+    let all_var = |idx: usize| format!("isAuthorizedOnAllFields{idx}");
+    owners_then_groups(
+        roles,
+        |idx, role| {
+            let entity = role.def.entity();
+            let entity_is_list = is_list(model, entity);
+            let claim = role.def.claim();
+            let entity_var = format!("ownerEntity{idx}");
+            let claim_var = format!("ownerClaim{idx}");
+            let allowed_var = format!("ownerAllowedFields{idx}");
+            let mut then = vec![join_claim_parts(claim, &claim_var)];
+            if populate_for_static {
+                then.push(populate_owner(
+                    &claim_var,
+                    entity,
+                    &entity_var,
+                    entity_is_list,
+                    true,
+                    None,
+                ));
+            }
+            let allowed = |in_list| allowed_if_else(&allowed_var, &all_var(idx), in_list);
+            let check = vec![
+                claim_parts_list(claim, &format!("ownerClaimsList{idx}")),
+                set(&allowed_var, fields_json(&role.allowed_fields)),
+                set(all_var(idx), Expr::Bool(role.all_fields_allowed)),
+                owner_match(
+                    idx,
+                    entity_is_list,
+                    true,
+                    vec![allowed(true)],
+                    vec![allowed(false)],
+                ),
+                populate_owner(
                     &claim_var,
                     entity,
                     &entity_var,
                     entity_is_list,
                     false,
-                    Some((&allowed_var, &all_var)),
-                ));
-                then.push(iff(not_authorized(), check));
-                owners.push(iff(claims_present(claim, &claim_var), then));
-            }
-            Strategy::Groups => {
-                let entity_var = format!("groupEntity{idx}");
-                let claim_var = format!("groupClaim{idx}");
-                let allowed_var = format!("groupAllowedFields{idx}");
-                groups.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![
-                                    r(format!("ctx.args.input.{entity}")),
-                                    if entity_is_list {
-                                        list(vec![])
-                                    } else {
-                                        Expr::Null
-                                    },
-                                ],
-                            ),
-                        ),
-                        set(&claim_var, claim_or(s(claim), list(vec![]))),
-                        group_claim_as_list(&claim_var),
-                        set(&allowed_var, fields_json(&role.allowed_fields)),
-                        set(&all_var, Expr::Bool(role.all_fields_allowed)),
-                        for_each(
-                            "userGroup",
-                            r(&claim_var),
-                            vec![iff(
-                                if entity_is_list {
-                                    call(format!("{entity_var}.contains"), vec![r("userGroup")])
-                                } else {
-                                    eq(r(&entity_var), r("userGroup"))
-                                },
-                                vec![allowed_if_else(&allowed_var, &all_var, true)],
-                            )],
-                        ),
-                    ],
-                ));
-            }
-            _ => {}
-        }
-    }
-    owners.extend(groups);
-    owners
+                    Some((&allowed_var, &all_var(idx))),
+                ),
+            ];
+            then.push(iff(not_authorized(), check));
+            vec![
+                Stmt::Group(vec![
+                    set_entity(&entity_var, "ctx.args.input", entity, Expr::Null),
+                    owner_claim_reads(claim, &claim_var),
+                ]),
+                iff(claims_present(claim, &claim_var), then),
+            ]
+        },
+        |idx, role| {
+            let entity_is_list = is_list(model, role.def.entity());
+            let allowed_var = format!("groupAllowedFields{idx}");
+            vec![iff(
+                not_authorized(),
+                vec![
+                    set_entity(
+                        &format!("groupEntity{idx}"),
+                        "ctx.args.input",
+                        role.def.entity(),
+                        empty_entity(entity_is_list),
+                    ),
+                    set_group_claim(idx, role.def.claim()),
+                    group_claim_as_list(&format!("groupClaim{idx}")),
+                    set(&allowed_var, fields_json(&role.allowed_fields)),
+                    set(all_var(idx), Expr::Bool(role.all_fields_allowed)),
+                    user_group_loop(
+                        idx,
+                        entity_is_list,
+                        vec![allowed_if_else(&allowed_var, &all_var(idx), true)],
+                    ),
+                ],
+            )]
+        },
+    )
 }
 
 /// The request half of update/delete auth: read the stored item by key.
@@ -431,22 +376,14 @@ pub fn update_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
         body.push(single(LAMBDA, &split.lambda));
     }
     if p.iam {
-        let mut iam = Vec::new();
-        if p.admin_roles {
-            iam.push(admin_roles_check(None));
-        }
-        if split.iam.is_empty() {
-            iam.push(unauthorized());
-        }
-        for role in &split.iam {
+        body.push(mutation_iam_block(p, &split.iam, |role| {
             let then = if full(role) {
                 vec![set_authorized(true)]
             } else {
                 vec![Stmt::Group(lists(role))]
             };
-            iam.push(iam_check(role.def.claim(), then, p.identity_pool_id));
-        }
-        body.push(mode_block(IAM, iam));
+            iam_check(role.def.claim(), then, p.identity_pool_id)
+        }));
     }
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = update_static_roles(statics);
@@ -529,167 +466,94 @@ fn update_static_roles(roles: &[Role]) -> Vec<Stmt> {
         let groups = Json::Array(
             rest.iter()
                 .map(|r| {
-                    Json::object(vec![
-                        ("claim", Json::Str(r.def.claim().to_string())),
-                        ("entity", Json::Str(r.def.entity().to_string())),
-                        ("allowedFields", Json::strings(&r.allowed_fields)),
+                    let mut attrs = group_role_attrs(r);
+                    attrs.extend([
                         ("nullAllowedFields", Json::strings(&r.null_allowed_fields)),
                         (
                             "isAuthorizedOnAllFields",
                             Json::Bool(r.all_fields_allowed && r.all_fields_null_allowed),
                         ),
-                    ])
+                    ]);
+                    Json::object(attrs)
                 })
                 .collect(),
         );
-        out.push(iff(
-            not_authorized(),
-            vec![
-                set("staticGroupRoles", json(groups)),
-                for_each(
-                    "groupRole",
-                    r("staticGroupRoles"),
-                    vec![
-                        set(
-                            "groupsInToken",
-                            claim_or(r("groupRole.claim"), list(vec![])),
-                        ),
-                        iff(
-                            call("groupsInToken.contains", vec![r("groupRole.entity")]),
-                            vec![allowed_both_if_else(
-                                "groupRole.allowedFields",
-                                "groupRole.nullAllowedFields",
-                                "groupRole.isAuthorizedOnAllFields",
-                                true,
-                            )],
-                        ),
-                    ],
-                ),
-            ],
+        out.push(static_group_loop(
+            groups,
+            vec![allowed_both_if_else(
+                "groupRole.allowedFields",
+                "groupRole.nullAllowedFields",
+                "groupRole.isAuthorizedOnAllFields",
+                true,
+            )],
         ));
     }
     out
 }
 
 fn update_dynamic_roles(roles: &[Role], model: &ObjectModel) -> Vec<Stmt> {
-    let mut owners = Vec::new();
-    let mut groups = Vec::new();
-    for (idx, role) in roles.iter().enumerate() {
-        let entity = role.def.entity();
-        let entity_is_list = is_list(model, entity);
-        let claim = role.def.claim();
-        let all = role.all_fields_allowed && role.all_fields_null_allowed;
-        let all_var = format!("isAuthorizedOnAllFields{idx}");
-        let default = if entity_is_list {
-            list(vec![])
-        } else {
-            Expr::Null
-        };
-        match role.def.strategy {
-            Strategy::Owner => {
-                let entity_var = format!("ownerEntity{idx}");
-                let claim_var = format!("ownerClaim{idx}");
-                let list_var = format!("ownerClaimsList{idx}");
-                let allowed_var = format!("ownerAllowedFields{idx}");
-                let null_var = format!("ownerNullAllowedFields{idx}");
-                let mut then = vec![
-                    join_claim_parts(claim, &claim_var),
-                    claim_parts_list(claim, &list_var),
+    let all_var = |idx: usize| format!("isAuthorizedOnAllFields{idx}");
+    let all = |role: &Role| Expr::Bool(role.all_fields_allowed && role.all_fields_null_allowed);
+    owners_then_groups(
+        roles,
+        |idx, role| {
+            let entity_is_list = is_list(model, role.def.entity());
+            let allowed_var = format!("ownerAllowedFields{idx}");
+            let null_var = format!("ownerNullAllowedFields{idx}");
+            let allowed =
+                |in_list| allowed_both_if_else(&allowed_var, &null_var, &all_var(idx), in_list);
+            let then = vec![
+                set(&allowed_var, fields_json(&role.allowed_fields)),
+                set(&null_var, fields_json(&role.null_allowed_fields)),
+                set(all_var(idx), all(role)),
+                owner_match(
+                    idx,
+                    entity_is_list,
+                    false,
+                    vec![allowed(true)],
+                    vec![allowed(false)],
+                ),
+            ];
+            vec![stored_owner_check(
+                idx,
+                role,
+                "ctx.result",
+                empty_entity(entity_is_list),
+                then,
+            )]
+        },
+        |idx, role| {
+            let entity_is_list = is_list(model, role.def.entity());
+            let allowed_var = format!("groupAllowedFields{idx}");
+            let null_var = format!("groupNullAllowedFields{idx}");
+            vec![iff(
+                not_authorized(),
+                vec![
+                    set_entity(
+                        &format!("groupEntity{idx}"),
+                        "ctx.result",
+                        role.def.entity(),
+                        empty_entity(entity_is_list),
+                    ),
+                    set_group_claim(idx, role.def.claim()),
                     set(&allowed_var, fields_json(&role.allowed_fields)),
                     set(&null_var, fields_json(&role.null_allowed_fields)),
-                    set(&all_var, Expr::Bool(all)),
-                ];
-                if entity_is_list {
-                    then.push(for_each(
-                        "allowedOwner",
-                        r(&entity_var),
-                        vec![iff(
-                            or(vec![
-                                eq(r("allowedOwner"), r(&claim_var)),
-                                call(format!("{list_var}.contains"), vec![r("allowedOwner")]),
-                            ]),
-                            vec![allowed_both_if_else(
-                                &allowed_var,
-                                &null_var,
-                                &all_var,
-                                true,
-                            )],
-                        )],
-                    ));
-                } else {
-                    then.push(iff(
-                        or(vec![
-                            eq(r(&entity_var), r(&claim_var)),
-                            call(format!("{list_var}.contains"), vec![r(&entity_var)]),
-                        ]),
+                    set(all_var(idx), all(role)),
+                    group_claim_as_list(&format!("groupClaim{idx}")),
+                    user_group_loop(
+                        idx,
+                        entity_is_list,
                         vec![allowed_both_if_else(
                             &allowed_var,
                             &null_var,
-                            &all_var,
-                            false,
+                            &all_var(idx),
+                            true,
                         )],
-                    ));
-                }
-                owners.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![r(format!("ctx.result.{entity}")), default],
-                            ),
-                        ),
-                        owner_claim_reads(claim, &claim_var),
-                        iff(claims_present(claim, &claim_var), then),
-                    ],
-                ));
-            }
-            Strategy::Groups => {
-                let entity_var = format!("groupEntity{idx}");
-                let claim_var = format!("groupClaim{idx}");
-                let allowed_var = format!("groupAllowedFields{idx}");
-                let null_var = format!("groupNullAllowedFields{idx}");
-                groups.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![r(format!("ctx.result.{entity}")), default],
-                            ),
-                        ),
-                        set(&claim_var, claim_or(s(claim), list(vec![]))),
-                        set(&allowed_var, fields_json(&role.allowed_fields)),
-                        set(&null_var, fields_json(&role.null_allowed_fields)),
-                        set(&all_var, Expr::Bool(all)),
-                        group_claim_as_list(&claim_var),
-                        for_each(
-                            "userGroup",
-                            r(&claim_var),
-                            vec![iff(
-                                if entity_is_list {
-                                    call(format!("{entity_var}.contains"), vec![r("userGroup")])
-                                } else {
-                                    eq(r(&entity_var), r("userGroup"))
-                                },
-                                vec![allowed_both_if_else(
-                                    &allowed_var,
-                                    &null_var,
-                                    &all_var,
-                                    true,
-                                )],
-                            )],
-                        ),
-                    ],
-                ));
-            }
-            _ => {}
-        }
-    }
-    owners.extend(groups);
-    owners
+                    ),
+                ],
+            )]
+        },
+    )
 }
 
 /// `Mutation.delete<T>.auth.1.res.vtl`: only roles that may delete every field.
@@ -707,21 +571,13 @@ pub fn delete_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
         body.push(single(API_KEY, &split.api_key));
     }
     if p.iam {
-        let mut iam = Vec::new();
-        if p.admin_roles {
-            iam.push(admin_roles_check(None));
-        }
-        if split.iam.is_empty() {
-            iam.push(unauthorized());
-        }
-        for role in &split.iam {
-            iam.push(iam_check(
+        body.push(mutation_iam_block(p, &split.iam, |role| {
+            iam_check(
                 role.def.claim(),
                 vec![set_authorized(true)],
                 p.identity_pool_id,
-            ));
-        }
-        body.push(mode_block(IAM, iam));
+            )
+        }));
     }
     if p.lambda {
         body.push(single(LAMBDA, &split.lambda));
@@ -737,97 +593,41 @@ pub fn delete_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
 }
 
 fn delete_dynamic_roles(roles: &[Role], model: &ObjectModel) -> Vec<Stmt> {
-    let mut owners = Vec::new();
-    let mut groups = Vec::new();
-    for (idx, role) in roles.iter().enumerate() {
-        let entity = role.def.entity();
-        let entity_is_list = is_list(model, entity);
-        let claim = role.def.claim();
-        match role.def.strategy {
-            Strategy::Owner => {
-                let entity_var = format!("ownerEntity{idx}");
-                let claim_var = format!("ownerClaim{idx}");
-                let list_var = format!("ownerClaimsList{idx}");
-                let mut then = vec![
-                    join_claim_parts(claim, &claim_var),
-                    claim_parts_list(claim, &list_var),
-                ];
-                if entity_is_list {
-                    then.push(for_each(
-                        "allowedOwner",
-                        r(&entity_var),
-                        vec![iff(
-                            or(vec![
-                                eq(r("allowedOwner"), r(&claim_var)),
-                                call(format!("{list_var}.contains"), vec![r("allowedOwner")]),
-                            ]),
-                            vec![set_authorized(true)],
-                        )],
-                    ));
-                } else {
-                    then.push(iff(
-                        or(vec![
-                            eq(r(&entity_var), r(&claim_var)),
-                            call(format!("{list_var}.contains"), vec![r(&entity_var)]),
-                        ]),
-                        vec![set_authorized(true)],
-                    ));
-                }
-                owners.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![r(format!("ctx.result.{entity}")), Expr::Null],
-                            ),
-                        ),
-                        owner_claim_reads(claim, &claim_var),
-                        iff(claims_present(claim, &claim_var), then),
-                    ],
-                ));
-            }
-            Strategy::Groups => {
-                let entity_var = format!("groupEntity{idx}");
-                let claim_var = format!("groupClaim{idx}");
-                groups.push(iff(
-                    not_authorized(),
-                    vec![
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![
-                                    r(format!("ctx.result.{entity}")),
-                                    if entity_is_list {
-                                        list(vec![])
-                                    } else {
-                                        Expr::Null
-                                    },
-                                ],
-                            ),
-                        ),
-                        set(&claim_var, claim_or(s(claim), list(vec![]))),
-                        group_claim_as_list(&claim_var),
-                        for_each(
-                            "userGroup",
-                            r(&claim_var),
-                            vec![iff(
-                                if entity_is_list {
-                                    call(format!("{entity_var}.contains"), vec![r("userGroup")])
-                                } else {
-                                    eq(r(&entity_var), r("userGroup"))
-                                },
-                                vec![set_authorized(true)],
-                            )],
-                        ),
-                    ],
-                ));
-            }
-            _ => {}
-        }
-    }
-    owners.extend(groups);
-    owners
+    owners_then_groups(
+        roles,
+        |idx, role| {
+            let entity_is_list = is_list(model, role.def.entity());
+            let matches = owner_match(
+                idx,
+                entity_is_list,
+                false,
+                vec![set_authorized(true)],
+                vec![set_authorized(true)],
+            );
+            vec![stored_owner_check(
+                idx,
+                role,
+                "ctx.result",
+                Expr::Null,
+                vec![matches],
+            )]
+        },
+        |idx, role| {
+            let entity_is_list = is_list(model, role.def.entity());
+            vec![iff(
+                not_authorized(),
+                vec![
+                    set_entity(
+                        &format!("groupEntity{idx}"),
+                        "ctx.result",
+                        role.def.entity(),
+                        empty_entity(entity_is_list),
+                    ),
+                    set_group_claim(idx, role.def.claim()),
+                    group_claim_as_list(&format!("groupClaim{idx}")),
+                    user_group_loop(idx, entity_is_list, vec![set_authorized(true)]),
+                ],
+            )]
+        },
+    )
 }

@@ -28,15 +28,7 @@ pub fn query_auth(p: &Providers, roles: &[Role], model: &ObjectModel, key: &Quer
         set_authorized(false),
         set("primaryFieldMap", obj(vec![])),
     ];
-    if p.api_key {
-        body.push(read_static_block(API_KEY, &split.api_key));
-    }
-    if p.lambda {
-        body.push(read_static_block(LAMBDA, &split.lambda));
-    }
-    if p.iam {
-        body.push(read_iam_block(p, &split.iam, None));
-    }
+    body.extend(read_mode_blocks(p, &split, None));
     let not_key_field = |roles: &[Role]| -> Vec<Role> {
         roles
             .iter()
@@ -59,6 +51,18 @@ pub fn query_auth(p: &Providers, roles: &[Role], model: &ObjectModel, key: &Quer
     ));
     body.push(empty_payload());
     vec![block("Authorization Steps", body)]
+}
+
+/// When `$<name>` (a caller's claim) is set: `{ "<entity>": { "<op>": $<name> } }` joins the
+/// filter.
+fn add_owner_filter(entity: &str, op: &str, name: &str) -> Stmt {
+    iff(
+        not(call("util.isNull", vec![r(name)])),
+        vec![qr(call(
+            "authFilter.add",
+            vec![raw(format!("{{\"{entity}\": {{ \"{op}\": ${name} }}}}"))],
+        ))],
+    )
 }
 
 /// The OR filter of the owner and dynamic group roles, stashed as `authFilter`.
@@ -84,36 +88,18 @@ pub fn auth_filter(roles: &[Role], model: &ObjectModel) -> Vec<Stmt> {
                         claims_present(claim, &name),
                         vec![
                             join_claim_parts(claim, &name),
-                            iff(
-                                not(call("util.isNull", vec![r(&name)])),
-                                vec![qr(call(
-                                    "authFilter.add",
-                                    vec![raw(format!("{{\"{entity}\": {{ \"{op}\": ${name} }}}}"))],
-                                ))],
-                            ),
+                            add_owner_filter(entity, op, &name),
                         ],
                     ));
                     for (sec, part) in role.def.claim_parts().iter().enumerate() {
                         let name = format!("role{idx}_{sec}");
                         collect.push(set(&name, owner_claim(part)));
-                        collect.push(iff(
-                            not(call("util.isNull", vec![r(&name)])),
-                            vec![qr(call(
-                                "authFilter.add",
-                                vec![raw(format!("{{\"{entity}\": {{ \"{op}\": ${name} }}}}"))],
-                            ))],
-                        ));
+                        collect.push(add_owner_filter(entity, op, &name));
                     }
                 } else {
                     let name = format!("role{idx}");
                     collect.push(set(&name, owner_claim(claim)));
-                    collect.push(iff(
-                        not(call("util.isNull", vec![r(&name)])),
-                        vec![qr(call(
-                            "authFilter.add",
-                            vec![raw(format!("{{\"{entity}\": {{ \"{op}\": ${name} }}}}"))],
-                        ))],
-                    ));
+                    collect.push(add_owner_filter(entity, op, &name));
                 }
             }
             Strategy::Groups => {

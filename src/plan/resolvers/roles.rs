@@ -3,7 +3,8 @@
 //! claim to read and the entity to compare it with).
 
 use crate::config::{AuthModeKind, Config};
-use crate::model::{ObjectModel, Operation, Provider, Strategy};
+use crate::emit::vtl::Json;
+use crate::model::{GroupName, ObjectModel, Operation, Provider, Strategy};
 use crate::normalise::AuthRule;
 use crate::plan::acm::{Acm, AcmRole};
 
@@ -49,19 +50,26 @@ pub struct RoleDef {
     /// Static and dynamic groups: the groups claim; owner: the identity claim (`sub::username`);
     /// IAM: `authRole` (private) or `unauthRole` (public).
     pub claim: Option<String>,
-    /// Static groups: the group; dynamic groups: the groups field; owner: the owner field.
+    /// Static groups: the group (`None` for a null group); dynamic groups: the groups field;
+    /// owner: the owner field.
     pub entity: Option<String>,
+    /// A static group written as `null`.
+    pub null_group: bool,
     /// Whether the entity field is a list (multi-owner, list of groups).
     pub entity_is_list: bool,
 }
 
 impl RoleDef {
     pub fn of(role: &AcmRole, model: &ObjectModel) -> RoleDef {
-        RoleDef::from_rule(&role.rule, role.group.as_deref(), Some(model))
+        RoleDef::from_rule(&role.rule, role.group.as_ref(), Some(model))
     }
 
     /// The role a rule makes (`group`: the group of a static group rule's role).
-    pub fn from_rule(rule: &AuthRule, group: Option<&str>, model: Option<&ObjectModel>) -> RoleDef {
+    pub fn from_rule(
+        rule: &AuthRule,
+        group: Option<&GroupName>,
+        model: Option<&ObjectModel>,
+    ) -> RoleDef {
         let is_list = |f: &str| {
             model
                 .and_then(|m| m.field(f))
@@ -73,12 +81,14 @@ impl RoleDef {
             is_static: true,
             claim: None,
             entity: None,
+            null_group: false,
             entity_is_list: false,
         };
         if rule.is_static_groups() {
             return RoleDef {
                 claim: Some(group_claim(rule)),
-                entity: group.map(str::to_string),
+                entity: group.and_then(GroupName::name).map(str::to_string),
+                null_group: group == Some(&GroupName::Null),
                 ..base
             };
         }
@@ -127,6 +137,14 @@ impl RoleDef {
 
     pub fn entity(&self) -> &str {
         self.entity.as_deref().unwrap_or("")
+    }
+
+    /// The entity in a template's `$staticGroupRoles` list: JSON `null` for a null group.
+    pub fn entity_json(&self) -> Option<Json> {
+        if self.null_group {
+            return Some(Json::Null);
+        }
+        self.entity.as_ref().map(|e| Json::Str(e.clone()))
     }
 
     /// The identity claim's parts (`sub::username` → `sub`, `username`).

@@ -5,7 +5,6 @@
 use super::checks::*;
 use super::roles::{Providers, Role, Split};
 use crate::emit::vtl::*;
-use crate::model::Strategy;
 
 const HAS_VALID_OWNER_ARGUMENT: &str = "hasValidOwnerArgument";
 
@@ -13,15 +12,7 @@ const HAS_VALID_OWNER_ARGUMENT: &str = "hasValidOwnerArgument";
 pub fn subscription_auth(p: &Providers, roles: &[Role]) -> Vec<Stmt> {
     let split = Split::of(roles);
     let mut body = vec![set_has_auth(), set_authorized(false)];
-    if p.api_key {
-        body.push(read_static_block(API_KEY, &split.api_key));
-    }
-    if p.lambda {
-        body.push(read_static_block(LAMBDA, &split.lambda));
-    }
-    if p.iam {
-        body.push(read_iam_block(p, &split.iam, None));
-    }
+    body.extend(read_mode_blocks(p, &split, None));
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let mut block = static_roles(statics, false);
         block.extend(runtime_filters(dynamics));
@@ -33,24 +24,23 @@ pub fn subscription_auth(p: &Providers, roles: &[Role]) -> Vec<Stmt> {
 }
 
 fn runtime_filters(roles: &[Role]) -> Vec<Stmt> {
-    let mut owners = Vec::new();
-    let mut groups = Vec::new();
-    for (idx, role) in roles.iter().enumerate() {
-        let entity = role.def.entity();
-        let claim = role.def.claim();
-        match role.def.strategy {
-            Strategy::Owner => {
-                let claim_var = format!("ownerClaim{idx}");
-                let list_var = format!("ownerClaimsList{idx}");
-                let entity_var = format!("ownerEntity{idx}");
-                let last = last_claim_part_ref(claim, &claim_var);
-                let op = if role.def.entity_is_list {
-                    "contains"
-                } else {
-                    "eq"
-                };
-                owners.push(owner_claim_reads(claim, &claim_var));
-                owners.push(iff(
+    let checks = owners_then_groups(
+        roles,
+        |idx, role| {
+            let entity = role.def.entity();
+            let claim = role.def.claim();
+            let claim_var = format!("ownerClaim{idx}");
+            let list_var = format!("ownerClaimsList{idx}");
+            let entity_var = format!("ownerEntity{idx}");
+            let last = last_claim_part_ref(claim, &claim_var);
+            let op = if role.def.entity_is_list {
+                "contains"
+            } else {
+                "eq"
+            };
+            vec![
+                owner_claim_reads(claim, &claim_var),
+                iff(
                     claims_present(claim, &claim_var),
                     vec![
                         join_claim_parts(claim, &claim_var),
@@ -59,13 +49,7 @@ fn runtime_filters(roles: &[Role]) -> Vec<Stmt> {
                             "authOwnerRuntimeFilter.add",
                             vec![raw(format!("{{ \"{entity}\": {{ \"{op}\": ${last} }} }}"))],
                         )),
-                        set(
-                            &entity_var,
-                            call(
-                                "util.defaultIfNull",
-                                vec![r(format!("ctx.args.{entity}")), Expr::Null],
-                            ),
-                        ),
+                        set_entity(&entity_var, "ctx.args", entity, Expr::Null),
                         iff(
                             and(vec![
                                 not_authorized(),
@@ -84,18 +68,24 @@ fn runtime_filters(roles: &[Role]) -> Vec<Stmt> {
                             )],
                         ),
                     ],
-                ));
+                ),
+            ]
+        },
+        |idx, role| {
+            if role.def.is_static {
+                return Vec::new();
             }
-            Strategy::Groups if !role.def.is_static => {
-                let claim_var = format!("groupClaim{idx}");
-                let op = if role.def.entity_is_list {
-                    "containsAny"
-                } else {
-                    "in"
-                };
-                groups.push(set(&claim_var, claim_or(s(claim), list(vec![]))));
-                groups.push(group_claim_as_list(&claim_var));
-                groups.push(iff(
+            let entity = role.def.entity();
+            let claim_var = format!("groupClaim{idx}");
+            let op = if role.def.entity_is_list {
+                "containsAny"
+            } else {
+                "in"
+            };
+            vec![
+                set_group_claim(idx, role.def.claim()),
+                group_claim_as_list(&claim_var),
+                iff(
                     not(call("util.isNullOrEmpty", vec![r(&claim_var)])),
                     vec![qr(call(
                         "authGroupRuntimeFilter.add",
@@ -103,19 +93,17 @@ fn runtime_filters(roles: &[Role]) -> Vec<Stmt> {
                             "{{ \"{entity}\": {{ \"{op}\": ${claim_var} }} }}"
                         ))],
                     ))],
-                ));
-            }
-            _ => {}
-        }
-    }
+                ),
+            ]
+        },
+    );
     let mut out = vec![
         set(HAS_VALID_OWNER_ARGUMENT, Expr::Bool(false)),
         set("authRuntimeFilter", list(vec![])),
         set("authOwnerRuntimeFilter", list(vec![])),
         set("authGroupRuntimeFilter", list(vec![])),
     ];
-    out.extend(owners);
-    out.extend(groups);
+    out.extend(checks);
     out.extend([
         comment("Apply dynamic roles auth if not previously authorized by static groups and owner argument"),
         iff(
