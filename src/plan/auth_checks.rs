@@ -141,7 +141,7 @@ pub fn field_readers<'a>(acm: &'a Acm, field: &str) -> FieldReaders<'a> {
 }
 
 /// The names of the blind readers of `field` (see `field_readers`).
-pub fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
+fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
     field_readers(acm, field)
         .blind
         .iter()

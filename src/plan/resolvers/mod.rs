@@ -1040,12 +1040,6 @@ fn with_generated_fields(
     unique
 }
 
-/// The roles whose read check protects a field: `auth_checks::field_readers`, allowed side
-/// (kept for `relation_auth`).
-fn field_readers<'a>(acm: &'a Acm, field: &str) -> Vec<&'a AcmRole> {
-    auth_checks::field_readers(acm, field).allowed
-}
-
 /// Key attributes of the table: the partition key, then the sort key (`a#b` when composite).
 fn table_key_attributes(key: &PrimaryKey) -> Vec<String> {
     let mut v = vec![key.partition.clone()];

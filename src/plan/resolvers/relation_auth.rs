@@ -11,11 +11,11 @@ use super::field;
 use super::post_auth;
 use super::query::auth_filter;
 use super::roles::{Providers, Role, RoleDef, Split, roles_for};
-use super::{Builder, ModelPlan, Slot, Step, field_readers, field_subscriptions_on};
+use super::{Builder, ModelPlan, Slot, Step, field_subscriptions_on};
 use crate::emit::vtl::*;
 use crate::model::{ObjectModel, Operation, Provider, Strategy};
 use crate::plan::acm::Acm;
-use crate::plan::auth_checks::roles_needing_field_resolver;
+use crate::plan::auth_checks::field_readers;
 use crate::plan::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
 
 impl Builder<'_> {
@@ -31,11 +31,13 @@ impl Builder<'_> {
             return Vec::new();
         };
         let p = self.providers;
-        let readers: Vec<Role> = field_readers(acm, field)
+        let field_readers = field_readers(acm, field);
+        let readers: Vec<Role> = field_readers
+            .allowed
             .into_iter()
             .map(|r| Role::plain(RoleDef::of(r, parent.model)))
             .collect();
-        let field_protected = !roles_needing_field_resolver(acm, field).is_empty();
+        let field_protected = !field_readers.blind.is_empty();
         let required = f.ty.is_non_null();
         let mut redact = field_protected && !required;
         let related = models.iter().find(|m| m.model.name.text == f.ty.base());
