@@ -275,137 +275,215 @@ pub fn stmt(e: Expr) -> Stmt {
 
 /// Prints a template: its statements joined by newlines, no trailing newline.
 pub fn print(stmts: &[Stmt]) -> String {
-    print_body(stmts, "")
+    let mut out = String::with_capacity(1024);
+    write_body(&mut out, stmts, "");
+    out
 }
 
 /// Prints one statement at the top level.
 pub fn print_stmt(stmt: &Stmt) -> String {
-    print_at(stmt, "")
+    let mut out = String::new();
+    write_stmt(&mut out, stmt, "");
+    out
 }
 
 /// A double-quoted VTL string literal. Names the plan puts in strings are identifiers; a
 /// double quote, which would end the literal, is escaped the way Velocity reads it (doubled).
 pub fn string_literal(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
+    let mut out = String::with_capacity(text.len() + 2);
+    write_string_literal(&mut out, text);
+    out
 }
 
-fn print_body(stmts: &[Stmt], indent: &str) -> String {
-    stmts
-        .iter()
-        .map(|s| print_at(s, indent))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn write_string_literal(out: &mut String, text: &str) {
+    out.push('"');
+    for part in text.split_inclusive('"') {
+        out.push_str(part);
+        if part.ends_with('"') {
+            out.push('"');
+        }
+    }
+    out.push('"');
 }
 
-fn print_at(stmt: &Stmt, indent: &str) -> String {
-    let deeper = format!("{indent}{TAB}");
+// The printer writes into one buffer: templates are printed by the thousand in large APIs.
+
+fn write_body(out: &mut String, stmts: &[Stmt], indent: &str) {
+    for (i, s) in stmts.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        write_stmt(out, s, indent);
+    }
+}
+
+fn write_stmt(out: &mut String, stmt: &Stmt, indent: &str) {
+    let deeper = || format!("{indent}{TAB}");
     match stmt {
-        Stmt::Set(name, value) => format!("{indent}#set( ${name} = {} )", expr(value, "")),
+        Stmt::Set(name, value) => {
+            push_all(out, &[indent, "#set( $", name, " = "]);
+            write_expr(out, value, "");
+            out.push_str(" )");
+        }
         Stmt::If {
             cond,
             then,
             otherwise,
         } => {
-            let mut out = format!(
-                "{indent}#if( {} )\n{}\n",
-                expr(cond, ""),
-                print_body(then, &deeper)
-            );
+            let deeper = deeper();
+            push_all(out, &[indent, "#if( "]);
+            write_expr(out, cond, "");
+            out.push_str(" )\n");
+            write_body(out, then, &deeper);
+            out.push('\n');
             if let Some(otherwise) = otherwise {
-                out.push_str(&format!(
-                    "{indent}#else\n{}\n",
-                    print_body(otherwise, &deeper)
-                ));
+                push_all(out, &[indent, "#else\n"]);
+                write_body(out, otherwise, &deeper);
+                out.push('\n');
             }
-            out.push_str(&format!("{indent}#end"));
-            out
+            push_all(out, &[indent, "#end"]);
         }
         Stmt::ForEach {
             var,
             collection,
             body,
-        } => format!(
-            "{indent}#foreach( ${var} in {} )\n{}\n{indent}#end",
-            expr(collection, ""),
-            print_body(body, &deeper)
-        ),
-        Stmt::Qr(e) => format!("{indent}$util.qr({})", expr(e, "")),
-        Stmt::Comment(text) => format!("{indent}## {text} **"),
+        } => {
+            push_all(out, &[indent, "#foreach( $", var, " in "]);
+            write_expr(out, collection, "");
+            out.push_str(" )\n");
+            write_body(out, body, &deeper());
+            push_all(out, &["\n", indent, "#end"]);
+        }
+        Stmt::Qr(e) => {
+            push_all(out, &[indent, "$util.qr("]);
+            write_expr(out, e, "");
+            out.push(')');
+        }
+        Stmt::Comment(text) => push_all(out, &[indent, "## ", text, " **"]),
         Stmt::Block(title, body) => {
-            let mut lines = vec![format!("{indent}## [Start] {title}. **")];
-            lines.push(print_body(body, indent));
-            lines.push(format!("{indent}## [End] {title}. **"));
-            lines.join("\n")
+            push_all(out, &[indent, "## [Start] ", title, ". **\n"]);
+            write_body(out, body, indent);
+            push_all(out, &["\n", indent, "## [End] ", title, ". **"]);
         }
-        Stmt::Raw(text) => format!("{indent}{text}"),
-        Stmt::Return(None) => format!("{indent}#return"),
-        Stmt::Return(Some(e)) => format!("{indent}#return({})", expr(e, "")),
-        Stmt::ToJson(e) => format!("{indent}$util.toJson({})", expr(e, "")),
-        Stmt::Expr(e) => expr(e, indent),
+        Stmt::Raw(text) => push_all(out, &[indent, text]),
+        Stmt::Return(None) => push_all(out, &[indent, "#return"]),
+        Stmt::Return(Some(e)) => {
+            push_all(out, &[indent, "#return("]);
+            write_expr(out, e, "");
+            out.push(')');
+        }
+        Stmt::ToJson(e) => {
+            push_all(out, &[indent, "$util.toJson("]);
+            write_expr(out, e, "");
+            out.push(')');
+        }
+        Stmt::Expr(e) => write_expr(out, e, indent),
         Stmt::InlineIf(cond, then) => {
-            format!("#if( {} ) {} #end", expr(cond, ""), print_at(then, ""))
+            out.push_str("#if( ");
+            write_expr(out, cond, "");
+            out.push_str(" ) ");
+            write_stmt(out, then, "");
+            out.push_str(" #end");
         }
-        Stmt::Group(stmts) => print_body(stmts, indent),
-        Stmt::NewLine => "\n".to_string(),
-        Stmt::Blank => String::new(),
+        Stmt::Group(stmts) => write_body(out, stmts, indent),
+        Stmt::NewLine => out.push('\n'),
+        Stmt::Blank => {}
+    }
+}
+
+fn push_all(out: &mut String, parts: &[&str]) {
+    for p in parts {
+        out.push_str(p);
     }
 }
 
 /// Prints an expression. `indent` is the indentation of the position it is printed at: it
 /// prefixes the kinds the reference indents (raw text, lists, operators, calls) and sets the
 /// attribute indentation of objects; references and literals ignore it.
-fn expr(e: &Expr, indent: &str) -> String {
+fn write_expr(out: &mut String, e: &Expr, indent: &str) {
     match e {
-        Expr::Ref(name) => format!("${name}"),
-        Expr::Str(text) => string_literal(text),
-        Expr::Int(i) => i.to_string(),
-        Expr::Bool(b) => b.to_string(),
-        Expr::Null => "null".to_string(),
-        Expr::Raw(text) => format!("{indent}{text}"),
-        Expr::Json(value) => format!("{indent}{}", value.to_text()),
+        Expr::Ref(name) => push_all(out, &["$", name]),
+        Expr::Str(text) => write_string_literal(out, text),
+        Expr::Int(i) => out.push_str(&i.to_string()),
+        Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Expr::Null => out.push_str("null"),
+        Expr::Raw(text) => push_all(out, &[indent, text]),
+        Expr::Json(value) => push_all(out, &[indent, &value.to_text()]),
         Expr::Object(attrs) => {
             if attrs.is_empty() {
-                return "{}".to_string();
+                out.push_str("{}");
+                return;
             }
             let deeper = format!("{indent}{TAB}");
-            let divider = format!("\n{indent}");
-            let items: Vec<String> = attrs
-                .iter()
-                .enumerate()
-                .map(|(i, (k, v))| {
-                    let comma = if i + 1 < attrs.len() { "," } else { "" };
-                    format!("{deeper}{}: {}{comma}", string_literal(k), expr(v, &deeper))
-                })
-                .collect();
-            format!("{{{divider}{}{divider}}}", items.join(&divider))
+            out.push('{');
+            for (i, (k, v)) in attrs.iter().enumerate() {
+                push_all(out, &["\n", indent, &deeper]);
+                write_string_literal(out, k);
+                out.push_str(": ");
+                write_expr(out, v, &deeper);
+                if i + 1 < attrs.len() {
+                    out.push(',');
+                }
+            }
+            push_all(out, &["\n", indent, "}"]);
         }
-        Expr::List(items) => format!("{indent}[{}]", join(items, ", ")),
-        Expr::And(items) => format!("{indent}{}", join(items, " && ")),
-        Expr::Or(items) => format!("{indent}{}", join(items, " || ")),
-        Expr::Not(e) => format!("{indent}!{}", expr(e, "")),
-        Expr::Parens(e) => format!("{indent}({})", expr(e, "")),
-        Expr::Eq(a, b) => format!("{indent}{} == {}", expr(a, ""), expr(b, "")),
-        Expr::Ne(a, b) => format!("{indent}{} != {}", expr(a, ""), expr(b, "")),
-        Expr::Gt(a, b) => format!("{indent}{} > {}", expr(a, ""), expr(b, "")),
-        Expr::Call(target, args) => format!("{indent}${target}({})", join(args, ", ")),
+        Expr::List(items) => {
+            push_all(out, &[indent, "["]);
+            write_joined(out, items, ", ");
+            out.push(']');
+        }
+        Expr::And(items) => {
+            out.push_str(indent);
+            write_joined(out, items, " && ");
+        }
+        Expr::Or(items) => {
+            out.push_str(indent);
+            write_joined(out, items, " || ");
+        }
+        Expr::Not(e) => {
+            push_all(out, &[indent, "!"]);
+            write_expr(out, e, "");
+        }
+        Expr::Parens(e) => {
+            push_all(out, &[indent, "("]);
+            write_expr(out, e, "");
+            out.push(')');
+        }
+        Expr::Eq(a, b) => write_binary(out, indent, a, " == ", b),
+        Expr::Ne(a, b) => write_binary(out, indent, a, " != ", b),
+        Expr::Gt(a, b) => write_binary(out, indent, a, " > ", b),
+        Expr::Call(target, args) => {
+            push_all(out, &[indent, "$", target, "("]);
+            write_joined(out, args, ", ");
+            out.push(')');
+        }
         Expr::IfElse(cond, then, otherwise) => {
             let deeper = format!("{indent}{TAB}");
-            format!(
-                "{indent}#if( {} )\n{}\n{indent}#else\n{}\n{indent}#end",
-                expr(cond, ""),
-                expr(then, &deeper),
-                expr(otherwise, &deeper)
-            )
+            push_all(out, &[indent, "#if( "]);
+            write_expr(out, cond, "");
+            out.push_str(" )\n");
+            write_expr(out, then, &deeper);
+            push_all(out, &["\n", indent, "#else\n"]);
+            write_expr(out, otherwise, &deeper);
+            push_all(out, &["\n", indent, "#end"]);
         }
     }
 }
 
-fn join(items: &[Expr], sep: &str) -> String {
-    items
-        .iter()
-        .map(|e| expr(e, ""))
-        .collect::<Vec<_>>()
-        .join(sep)
+fn write_binary(out: &mut String, indent: &str, a: &Expr, op: &str, b: &Expr) {
+    out.push_str(indent);
+    write_expr(out, a, "");
+    out.push_str(op);
+    write_expr(out, b, "");
+}
+
+fn write_joined(out: &mut String, items: &[Expr], sep: &str) {
+    for (i, e) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        write_expr(out, e, "");
+    }
 }
 
 #[cfg(test)]
