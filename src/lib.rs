@@ -60,10 +60,6 @@ pub fn compile_with(
     config: &Config,
     inputs: &project::BuildInputs,
 ) -> Result<output::BuildOutput, Diagnostics> {
-    let unsupported = plan::searchable::not_compiled(normalised);
-    if !unsupported.is_empty() {
-        return Err(Diagnostics::from(unsupported));
-    }
     let mut build = output::BuildOutput::default();
     let schema = plan::schema::build(normalised, config);
     build.add("schema.graphql", emit::sdl::print(&schema));
@@ -109,6 +105,13 @@ pub fn compile_with(
         .chain(&inputs.user_resolvers)
     {
         build.add(format!("resolvers/{name}"), bytes.clone());
+    }
+    if !plan::searchable::of(normalised).is_empty() {
+        let (name, code) = plan::searchable::STREAMING_FUNCTION;
+        build.add(
+            format!("functions/{}", plan::stacks::searchable::FUNCTION_ZIP),
+            emit::zip::archive(&[emit::zip::Entry { name, data: code }]),
+        );
     }
     for (name, bytes) in &inputs.functions {
         build.add(format!("functions/{name}"), bytes.clone());

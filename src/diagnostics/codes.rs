@@ -91,7 +91,6 @@ codes! {
     DefaultValueInvalid = "E0602", "@default value that is not valid for the field's type";
     // @searchable
     SearchableWithoutModel = "E0801", "@searchable on a type that is not a @model";
-    SearchableNotCompiled = "E0802", "@searchable models cannot be compiled yet";
     // DataStore conflict resolution
     ConflictResolutionInvalid = "E0701", "invalid conflict resolution configuration";
     ModelWithoutConflictResolution = "E0702", "a model without a conflict resolution strategy";
@@ -111,4 +110,5 @@ codes! {
     UnknownFlag = "W0007", "unknown feature flag";
     SandboxApiKey = "W0008", "sandbox mode opens every model to the API key";
     PipelineFunctionsFolder = "W0009", "the pipelineFunctions/ folder is deprecated";
+    SearchableInstanceType = "W0010", "the default OpenSearch instance type is not for production";
 }

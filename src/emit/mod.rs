@@ -4,3 +4,4 @@ pub mod acm;
 pub mod cfn;
 pub mod sdl;
 pub mod vtl;
+pub mod zip;

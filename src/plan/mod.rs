@@ -24,5 +24,6 @@ use crate::normalise::Normalised;
 pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
     let mut out = auth_checks::check(n, config);
     out.extend(datastore::check(n, config));
+    out.extend(searchable::check(n));
     out
 }

@@ -26,23 +26,30 @@ pub fn of(n: &Normalised) -> Vec<Searchable> {
     n.schema.models().filter_map(|m| searchable(n, m)).collect()
 }
 
-/// `gql-compile` refuses `@searchable` until the search resolvers and the `SearchableStack`
-/// are generated: a build with the schema part only would deploy a `search` query that
-/// nothing resolves. (`status -acm` is complete: `search` is an operation of every model.)
-pub fn not_compiled(n: &Normalised) -> Vec<Diagnostic> {
+/// The streaming function's code: file name in the archive, contents. Ours, not the
+/// reference's (see docs/compatibility.md); the handler parameter's default names it.
+pub const STREAMING_FUNCTION: (&str, &[u8]) = (
+    "python_streaming_function.py",
+    include_bytes!("../../templates/opensearch-streaming/python_streaming_function.py"),
+);
+
+/// The reference warns that the default OpenSearch instance type is not for production; a
+/// schema compiled alone always gets it (the instance type is a deployment parameter).
+pub fn check(n: &Normalised) -> Vec<Diagnostic> {
     of(n)
-        .into_iter()
+        .first()
         .map(|s| {
-            Diagnostic::error(
-                Code::SearchableNotCompiled,
+            Diagnostic::warning(
+                Code::SearchableInstanceType,
                 format!(
-                    "@searchable on `{}`: its search resolver and the OpenSearch stack are not generated yet",
-                    s.model
+                    "your instance type for OpenSearch is {}, you may experience performance issues or data loss",
+                    crate::plan::stacks::searchable::DEFAULT_INSTANCE_TYPE
                 ),
             )
-            .at(s.span, "not compiled yet")
-            .with_help("compile this API with the Amplify CLI for now, or remove @searchable")
+            .at(s.span, "indexed in OpenSearch")
+            .with_help("set OpenSearchInstanceType for production, see https://docs.amplify.aws/cli/graphql/search-and-result-aggregations/#set-up-opensearch-for-production-environments")
         })
+        .into_iter()
         .collect()
 }
 

@@ -19,9 +19,9 @@
 //!   model's read check, with the key taken from the parent, and the read of the related
 //!   table (`ResolverKind::Relational`, in `ConnectionStack`);
 //! * `invoke` — the resolvers of `@function` and `@http` fields (`invoke_resolvers`) and the
-//!   auth functions `@auth` puts first in them (`auth_functions`).
+//!   auth functions `@auth` puts first in them (`auth_functions`);
+//! * `search` — the `@searchable` queries (OpenSearch request and response, their auth step).
 //!
-//! Not generated yet (each slots in as more resolvers in `build`): `@searchable`.
 //! `@predictions` is refused before planning (E0901).
 
 use std::collections::BTreeMap;
@@ -84,6 +84,8 @@ pub enum DataSourceRef {
     None,
     /// The DynamoDB data source of a model (`<Model>DataSource`, table `<Model>Table`).
     Model(String),
+    /// The OpenSearch domain of `@searchable` (`OpenSearchDataSource`, in `SearchableStack`).
+    OpenSearch,
 }
 
 /// One function of a pipeline.
@@ -138,6 +140,7 @@ mod query;
 mod relation_auth;
 mod relation_data;
 mod roles;
+mod search;
 mod subscription;
 mod sync;
 
@@ -198,6 +201,8 @@ pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
         b.model_field_resolvers(m);
     }
     b.other_field_resolvers(n);
+    // `@searchable` adds its queries after every other resolver exists.
+    b.search_queries(n, &models);
     b.plan
 }
 

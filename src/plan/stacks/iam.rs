@@ -59,8 +59,12 @@ impl Collected {
 }
 
 /// The operations of a model, in the order the auth transformer protects them: get, list,
-/// mutations, `@index` queries, subscriptions.
-fn operations(ops: &ModelOperations, index_queries: &[String]) -> Vec<(&'static str, String)> {
+/// mutations, `@index` queries, the `@searchable` query, subscriptions.
+fn operations(
+    ops: &ModelOperations,
+    index_queries: &[String],
+    search: Option<String>,
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(g) = &ops.get {
         out.push(("Query", g.clone()));
@@ -82,6 +86,9 @@ fn operations(ops: &ModelOperations, index_queries: &[String]) -> Vec<(&'static 
     }
     for q in index_queries {
         out.push(("Query", q.clone()));
+    }
+    if let Some(q) = search {
+        out.push(("Query", q));
     }
     if ops.level == SubscriptionLevel::On {
         for kind in [
@@ -140,6 +147,7 @@ pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &Ro
     let admin = !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam);
     let default_iam = config.auth.default.kind == AuthModeKind::Iam;
     let mut seen: Vec<String> = Vec::new();
+    let searchable = crate::plan::searchable::of(n);
     for auth in &n.auth {
         let Some(model) = n.schema.model(&auth.type_name) else {
             continue;
@@ -149,7 +157,12 @@ pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &Ro
             .into_iter()
             .filter_map(|i| i.query_field)
             .collect();
-        for (ty, field) in operations(&ModelOperations::of(model, config), &index_queries) {
+        let search = searchable
+            .iter()
+            .find(|s| s.model == model.name.text)
+            .and_then(|s| s.query.clone());
+        let ops = ModelOperations::of(model, config);
+        for (ty, field) in operations(&ops, &index_queries, search) {
             c.add((ty.to_string(), Some(field)), &rules);
         }
         let providers_have_iam = rules.iter().any(|r| is_iam(r.provider)) || admin;

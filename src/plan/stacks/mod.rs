@@ -20,6 +20,7 @@ pub mod model;
 pub mod pipelines;
 pub mod refs;
 pub mod root;
+pub mod searchable;
 pub mod template;
 pub mod user;
 
@@ -37,7 +38,7 @@ use crate::normalise::Normalised;
 use crate::plan::keys::{self, PrimaryKey};
 use crate::plan::operations::{ModelOperations, MutationKind};
 use crate::plan::relations::{Relation, RelationKind};
-use crate::plan::resolvers::{Resolver, ResolverKind, ResolverPlan};
+use crate::plan::resolvers::{DataSourceRef, Resolver, ResolverKind, ResolverPlan};
 use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
 
 /// What the stacks need besides the schema, the configuration and the resolvers.
@@ -83,7 +84,14 @@ pub fn build(
 ) -> Result<Resolved, Diagnostic> {
     let models: Vec<&ObjectModel> = n.schema.models().collect();
     let mut set = StackSet::new();
-    let root = root::build(&mut set.root, &config.auth, !models.is_empty(), settings);
+    let searchable_models = crate::plan::searchable::of(n);
+    let root = root::build(
+        &mut set.root,
+        &config.auth,
+        !models.is_empty(),
+        !searchable_models.is_empty(),
+        settings,
+    );
     if crate::plan::datastore::enabled(config) {
         datastore::add_root(&mut set.root, &root);
     }
@@ -128,6 +136,21 @@ pub fn build(
     if needs_connection_stack {
         add_nested_stack(&mut set, &root, CONNECTION_STACK, false);
     }
+    let search = (!searchable_models.is_empty()).then(|| {
+        let stack = add_nested_stack(&mut set, &root, searchable::STACK, false);
+        let tables: Vec<searchable::Streamed> = searchable_models
+            .iter()
+            .filter_map(|s| {
+                let refs = model_refs.get(&s.model)?;
+                Some(searchable::Streamed {
+                    index: s.model.clone(),
+                    stream_arn: refs.table.get_att("StreamArn"),
+                })
+            })
+            .collect();
+        let versioned = crate::plan::datastore::enabled(config);
+        searchable::build(set.stack_mut(&stack), &root, &tables, versioned)
+    });
     for r in &resolvers.resolvers {
         if let Some(s) = mapped(r)
             && !set.has_nested(&s)
@@ -139,6 +162,9 @@ pub fn build(
     let stack_of = |r: &Resolver| -> StackName {
         if let Some(s) = mapped(r) {
             return StackName::Nested(s);
+        }
+        if r.data_source == DataSourceRef::OpenSearch {
+            return StackName::Nested(searchable::STACK.into());
         }
         match (&r.model, r.kind) {
             (Some(m), _) => StackName::Nested(m.clone()),
@@ -154,6 +180,7 @@ pub fn build(
         logical_id_of: &logical_id_of,
         identity_pool_id: config.identity_pool_id.as_deref(),
         admin_roles: &config.admin_roles,
+        search: search.as_ref(),
         sync_config: &|m: &str| crate::plan::datastore::sync_config(config, m),
     };
     pipelines::add(&mut set, resolvers, &ctx);
@@ -217,9 +244,13 @@ fn add_nested_stack(
 }
 
 /// The logical id of a resolver: the model's own operations are `Get<T>Resolver`,
-/// `List<T>Resolver`, `Sync<T>Resolver`, `Create<T>Resolver`, …; every other resolver is
+/// `List<T>Resolver`, `Sync<T>Resolver`, `Create<T>Resolver`, …, `Search<T>Resolver`; every
+/// other resolver is
 /// `<Type><field>Resolver`.
 pub fn resolver_logical_id(r: &Resolver, operations: &HashMap<String, ModelOperations>) -> String {
+    if let (Some(m), DataSourceRef::OpenSearch) = (&r.model, &r.data_source) {
+        return format!("Search{}Resolver", cdk::resource_name(m));
+    }
     if let Some(m) = &r.model
         && let Some(ops) = operations.get(m)
         && matches!(r.kind, ResolverKind::Query | ResolverKind::Mutation)

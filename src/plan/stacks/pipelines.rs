@@ -30,6 +30,8 @@ pub struct PipelineContext<'a> {
     pub logical_id_of: &'a dyn Fn(&Resolver) -> String,
     pub identity_pool_id: Option<&'a str>,
     pub admin_roles: &'a [String],
+    /// The OpenSearch domain and data source, with `@searchable`.
+    pub search: Option<&'a super::searchable::SearchRefs>,
     /// A model's DataStore strategy; `None` without DataStore.
     pub sync_config: &'a dyn Fn(&str) -> Option<&'a SyncConfig>,
 }
@@ -111,6 +113,7 @@ fn data_source_name(ds: &DataSourceRef) -> String {
     match ds {
         DataSourceRef::None => "NONE_DS".to_string(),
         DataSourceRef::Model(m) => format!("{m}Table"),
+        DataSourceRef::OpenSearch => "OpenSearchDataSource".to_string(),
     }
 }
 
@@ -157,6 +160,7 @@ fn add_function(
     };
     let (data_source, ds_dependency) = match &f.data_source {
         DataSourceRef::None => (ctx.root.none_data_source.get_att("Name"), None),
+        DataSourceRef::OpenSearch => (search_refs(ctx).data_source.get_att("Name"), None),
         DataSourceRef::Model(m) => {
             let ds = &ctx.models[m].data_source;
             (ds.get_att("Name"), Some(ds.clone()))
@@ -204,6 +208,7 @@ fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
     let source_type = match resolver.data_source {
         DataSourceRef::None => "NONE",
         DataSourceRef::Model(_) => "AMAZON_DYNAMODB",
+        DataSourceRef::OpenSearch => "AMAZON_ELASTICSEARCH",
     };
     let mut t = TokenString::new()
         .text(&format!(
@@ -223,6 +228,12 @@ fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
         .token(ctx.root.api.get_att("ApiId"))
         .text("\"))\n")
         .text("$util.qr($ctx.stash.put(\"connectionAttributes\", {}))\n");
+    if resolver.data_source == DataSourceRef::OpenSearch {
+        t = t
+            .text("$util.qr($ctx.stash.put(\"endpoint\", \"https://")
+            .token(search_refs(ctx).domain.get_att("DomainEndpoint"))
+            .text("\"))");
+    }
     if let DataSourceRef::Model(m) = &resolver.data_source {
         t = t
             .text("$util.qr($ctx.stash.put(\"tableName\", \"")
@@ -258,6 +269,11 @@ fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
     ))
     .text("\n$util.toJson({})")
     .build()
+}
+
+fn search_refs<'a>(ctx: &PipelineContext<'a>) -> &'a super::searchable::SearchRefs {
+    ctx.search
+        .expect("the searchable stack exists when a resolver reads OpenSearch")
 }
 
 /// The logical id of a resolver: `Get<T>Resolver` … for a model's own operations, else

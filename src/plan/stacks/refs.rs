@@ -126,6 +126,11 @@ impl Resolution {
             | Element::Section(_, body)
             | Element::Condition(_, body)
             | Element::Output(_, body) => self.resolve_value(stack, body),
+            Element::Resolves(values) => {
+                for v in values {
+                    self.resolve_value(stack, v);
+                }
+            }
             Element::Resource(resource) => {
                 if let Some(p) = &mut resource.properties {
                     self.resolve_value(stack, p);
@@ -268,7 +273,7 @@ fn render(stack: &Stack) -> Json {
             Element::Condition(n, body) => put(sections_ref, "Conditions", n, to_json(body)),
             Element::Output(n, body) => put(sections_ref, "Outputs", n, to_json(body)),
             Element::Resource(r) => put(sections_ref, "Resources", &r.logical_id, resource_json(r)),
-            Element::Nested(_) => {}
+            Element::Nested(_) | Element::Resolves(_) => {}
         }
     }
     Json::Object(sections)

@@ -93,6 +93,7 @@ pub fn build(
     root: &mut Stack,
     auth: &AuthConfig,
     has_models: bool,
+    searchable: bool,
     settings: &StackSettings,
 ) -> RootRefs {
     let string = || map([("Type", "String".into())]);
@@ -121,6 +122,11 @@ pub fn build(
         .then(|| root.parameter("AuthCognitoUserPoolId", string()));
     if has_models {
         for (name, body) in dynamodb_parameters() {
+            root.parameter(name, body);
+        }
+    }
+    if searchable {
+        for (name, body) in super::searchable::root_parameters() {
             root.parameter(name, body);
         }
     }

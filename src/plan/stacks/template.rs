@@ -238,6 +238,9 @@ pub enum Element {
     Output(String, Cfn),
     /// In the root stack: the nested stack of this index comes here in the construct tree.
     Nested(usize),
+    /// Values CDK resolves at this point without printing them here: their cross-stack
+    /// parameters come in this order (a construct that reads its tokens out of print order).
+    Resolves(Vec<Cfn>),
 }
 
 /// A template being built.
