@@ -9,7 +9,7 @@
 //! CDK creates them. A `DependsOn` on an element of another stack becomes a dependency of the
 //! nested stack resource(s) involved.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value as Json};
 
@@ -28,6 +28,7 @@ pub fn resolve(set: StackSet) -> Resolved {
     let mut r = Resolution {
         set,
         stack_deps: BTreeMap::new(),
+        imported: HashMap::new(),
     };
     let root_len = r.set.root.elements.len();
     for i in 0..root_len {
@@ -44,6 +45,7 @@ pub fn resolve(set: StackSet) -> Resolved {
     let Resolution {
         mut set,
         stack_deps,
+        ..
     } = r;
     for (stack, deps) in stack_deps {
         let resource = set
@@ -73,7 +75,13 @@ struct Resolution {
     set: StackSet,
     /// Nested stack name → root resources its stack resource depends on.
     stack_deps: BTreeMap<String, Vec<Target>>,
+    /// What a value of another stack became in a consumer (consumer, producer, logical id,
+    /// attribute): every function and resolver of a model refers to the API, so the same
+    /// import is asked for again and again.
+    imported: HashMap<ImportKey, Cfn>,
 }
+
+type ImportKey = (StackName, StackName, String, Option<String>);
 
 /// The full construct path of an element, from the root stack.
 fn full_path(t: &Target) -> Vec<String> {
@@ -193,6 +201,26 @@ impl Resolution {
 
     /// The value of `target` (`Ref`, or `GetAtt` of `attribute`) as seen from `consumer`.
     fn import(&mut self, consumer: &StackName, target: &Target, attribute: Option<&str>) -> Cfn {
+        let key = (
+            consumer.clone(),
+            target.stack.clone(),
+            target.logical_id.clone(),
+            attribute.map(str::to_string),
+        );
+        if let Some(done) = self.imported.get(&key) {
+            return done.clone();
+        }
+        let value = self.import_once(consumer, target, attribute);
+        self.imported.insert(key, value.clone());
+        value
+    }
+
+    fn import_once(
+        &mut self,
+        consumer: &StackName,
+        target: &Target,
+        attribute: Option<&str>,
+    ) -> Cfn {
         match (consumer, &target.stack) {
             (StackName::Nested(c), StackName::Root) => {
                 self.parameter_from_root(c, target, attribute)
