@@ -181,6 +181,9 @@ pub struct Schema {
     /// Name → position in `types` (the first of that name), built on first lookup: later
     /// stages look types up by name for every field of every model.
     by_name: OnceLock<HashMap<String, usize>>,
+    /// Type name → the (type, field) positions of the fields whose base type it is, in source
+    /// order, built on first lookup: relations look for the fields pointing at a model.
+    pointing_at: OnceLock<HashMap<String, Vec<(usize, usize)>>>,
 }
 
 impl Schema {
@@ -201,6 +204,26 @@ impl Schema {
             map
         });
         index.get(name).map(|i| &self.types[*i])
+    }
+
+    /// The fields of any type whose base type is `name`, with their type, in source order.
+    pub fn fields_of_type(&self, name: &str) -> impl Iterator<Item = (&ObjectModel, &Field)> {
+        let index = self.pointing_at.get_or_init(|| {
+            let mut map: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+            for (t, ty) in self.types.iter().enumerate() {
+                for (f, field) in ty.fields.iter().enumerate() {
+                    map.entry(field.ty.base().to_string())
+                        .or_default()
+                        .push((t, f));
+                }
+            }
+            map
+        });
+        index
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(t, f)| (&self.types[t], &self.types[t].fields[f]))
     }
 
     pub fn sandbox(&self) -> bool {
@@ -311,6 +334,7 @@ pub fn lower(mut document: Document, config: &Config) -> (Schema, Vec<Diagnostic
         types,
         global_auth,
         by_name: OnceLock::new(),
+        pointing_at: OnceLock::new(),
     };
     diags.extend(relations_check::check(&schema, config));
     (schema, diags)

@@ -576,11 +576,10 @@ pub fn pre_auth(schema: &Schema, model: &ObjectModel, op: KeyOp) -> Vec<Vec<Stmt
 fn reference_indexes(schema: &Schema, model: &ObjectModel) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     for directive in ["hasMany", "hasOne"] {
-        for parent in schema.models() {
-            for f in parent
-                .fields
-                .iter()
-                .filter(|f| f.ty.base() == model.name.text)
+        for (parent, f) in schema
+            .fields_of_type(&model.name.text)
+            .filter(|(parent, _)| parent.is_model())
+        {
             {
                 for d in f.directives.iter().filter(|d| d.name.text == directive) {
                     let references = string_list(d, "references");

@@ -963,23 +963,20 @@ fn with_generated_fields(
     // `@hasMany` fields of other types that point here: the child holds the parent's key.
     // (A join model of `@manyToMany` is pointed at by rewritten fields, which the reference
     // does not see: it reads the document as written.)
-    for parent in schema.types.iter().filter(|_| !model.is_join) {
-        for f in parent
-            .fields
-            .iter()
-            .filter(|f| f.ty.base() == name && f.has_directive("hasMany"))
-        {
-            let key = PrimaryKey::of(parent);
+    for (parent, f) in schema
+        .fields_of_type(name)
+        .filter(|(_, f)| !model.is_join && f.has_directive("hasMany"))
+    {
+        let key = PrimaryKey::of(parent);
+        add(
+            &mut unique,
+            connection(&parent.name.text, &f.name.text, &key.partition),
+        );
+        for sk in &key.sort {
             add(
                 &mut unique,
-                connection(&parent.name.text, &f.name.text, &key.partition),
+                sort_connection(&parent.name.text, &f.name.text, sk),
             );
-            for sk in &key.sort {
-                add(
-                    &mut unique,
-                    sort_connection(&parent.name.text, &f.name.text, sk),
-                );
-            }
         }
     }
     // Implicit `@hasOne` (and `@belongsTo` of a `@hasOne`) fields of this model.
