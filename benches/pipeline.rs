@@ -1,7 +1,8 @@
-//! Benchmark of the front half of the compiler on generated schemas: load, parse, lower to
-//! the typed model, normalise the auth rules, the matrix-level checks, the ACM of every
-//! model, and rendering the warnings (the generated schemas are valid but warn, as real
-//! ones do). Prints a Markdown table (median of several runs per size).
+//! Benchmark of the compiler on generated schemas: load, parse, lower to the typed model,
+//! normalise the auth rules, the matrix-level checks, the ACM of every model, rendering the
+//! warnings (the generated schemas are valid but warn, as real ones do), and the whole
+//! `build/` in memory (schema, resolvers, stacks). Prints a Markdown table (median of several
+//! runs per size).
 //!
 //! ```sh
 //! cargo bench --bench pipeline              # 1, 200 and 5000 models
@@ -71,6 +72,14 @@ fn generate(n: usize) -> String {
                 "  notes: String @auth(rules: [{field_rules}])\n  audit: String @auth(rules: [{field_rules}])\n"
             ));
         }
+        // Every fifth model has many of the next one, which belongs to it, and an index.
+        if i % 5 == 0 && i + 1 < n {
+            out.push_str(&format!("  parts: [Item{:04}] @hasMany\n", i + 1));
+        }
+        if i % 5 == 1 {
+            out.push_str(&format!("  whole: Item{:04} @belongsTo\n", i - 1));
+            out.push_str("  sku: String @index(name: \"bySku\", queryField: null)\n");
+        }
         out.push_str("}\n\n");
     }
     out
@@ -86,11 +95,19 @@ struct Phases {
     check: Duration,
     acm: Duration,
     render: Duration,
+    build: Duration,
 }
 
 impl Phases {
     fn total(&self) -> Duration {
-        self.load + self.parse + self.lower + self.normalise + self.check + self.acm + self.render
+        self.load
+            + self.parse
+            + self.lower
+            + self.normalise
+            + self.check
+            + self.acm
+            + self.render
+            + self.build
     }
 }
 
@@ -136,6 +153,10 @@ fn run_once(path: &std::path::Path, models: usize, config: &Config) -> Phases {
         amplify_gql::render_diagnostics(&diagnostics, &sources, false)
     });
     black_box(rendered);
+    let files = timed(&mut t.build, || {
+        amplify_gql::compile(&normalised, config).files.len()
+    });
+    assert!(files > models);
     assert_eq!(normalised.schema.models().count(), models);
     assert!(built >= models);
     t
@@ -181,9 +202,9 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("temp folder");
 
     println!(
-        "| models | schema KiB | runs | load ms | parse ms | lower ms | normalise ms | check ms | ACM ms | render ms | total ms | µs/model |"
+        "| models | schema KiB | runs | load ms | parse ms | lower ms | normalise ms | check ms | ACM ms | render ms | build ms | total ms | µs/model |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let text = generate(n);
         let path = dir.join(format!("schema-{n}.graphql"));
@@ -199,7 +220,7 @@ fn main() {
         let pick = |f: fn(&Phases) -> Duration| median(all.iter().map(f).collect());
         let total = pick(Phases::total);
         println!(
-            "| {n} | {:.1} | {runs} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+            "| {n} | {:.1} | {runs} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
             text.len() as f64 / 1024.0,
             ms(pick(|p| p.load)),
             ms(pick(|p| p.parse)),
@@ -208,6 +229,7 @@ fn main() {
             ms(pick(|p| p.check)),
             ms(pick(|p| p.acm)),
             ms(pick(|p| p.render)),
+            ms(pick(|p| p.build)),
             ms(total),
             total.as_secs_f64() * 1e6 / n as f64,
         );
