@@ -201,10 +201,8 @@ fn add_nested_stack(
     dynamodb: bool,
 ) -> StackName {
     let stack = StackName::Nested(name.to_string());
-    set.nested.push(template::Stack::new(stack.clone()));
-    set.root
-        .elements
-        .push(Element::Nested(set.nested.len() - 1));
+    let position = set.add_nested(name);
+    set.root.elements.push(Element::Nested(position));
     let parameters: Vec<(String, Cfn)> = if dynamodb {
         root::dynamodb_parameters()
             .into_iter()

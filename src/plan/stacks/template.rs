@@ -6,6 +6,8 @@
 //! elements in construct order, which is also the order CloudFormation sections and their
 //! entries are printed in.
 
+use std::collections::HashMap;
+
 use serde_json::Value as Json;
 
 /// A stack of the build: the root stack or a nested stack (named after its file).
@@ -302,7 +304,10 @@ impl Stack {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSet {
     pub root: Stack,
+    /// Add with `add_nested`, which keeps the index by name.
     pub nested: Vec<Stack>,
+    /// Nested stack name → position in `nested`: every reference resolved looks its stack up.
+    by_name: HashMap<String, usize>,
 }
 
 impl StackSet {
@@ -310,24 +315,34 @@ impl StackSet {
         StackSet {
             root: Stack::new(StackName::Root),
             nested: Vec::new(),
+            by_name: HashMap::new(),
         }
+    }
+
+    /// Adds an empty nested stack; returns its position in `nested`.
+    pub fn add_nested(&mut self, name: &str) -> usize {
+        self.nested
+            .push(Stack::new(StackName::Nested(name.to_string())));
+        let i = self.nested.len() - 1;
+        self.by_name.insert(name.to_string(), i);
+        i
     }
 
     pub fn stack_mut(&mut self, name: &StackName) -> &mut Stack {
         match name {
             StackName::Root => &mut self.root,
-            StackName::Nested(n) => self
-                .nested
-                .iter_mut()
-                .find(|s| matches!(&s.name, StackName::Nested(x) if x == n))
-                .expect("nested stacks are created before use"),
+            StackName::Nested(n) => {
+                let i = *self
+                    .by_name
+                    .get(n)
+                    .expect("nested stacks are created before use");
+                &mut self.nested[i]
+            }
         }
     }
 
     pub fn has_nested(&self, name: &str) -> bool {
-        self.nested
-            .iter()
-            .any(|s| matches!(&s.name, StackName::Nested(x) if x == name))
+        self.by_name.contains_key(name)
     }
 }
 
