@@ -401,7 +401,10 @@ impl Builder<'_> {
         }
         if let Some(sync) = &m.ops.sync {
             // The auth step is the query auth over the `sync` roles.
-            let mut steps = Vec::new();
+            let mut steps: Vec<Step> = sync::sync_pre_auth(m.model, &indexes(m.model, self.config))
+                .into_iter()
+                .map(|t| Step::slot(Slot::PreAuth, t))
+                .collect();
             if m.acm.is_some() {
                 let roles = self.read_roles(m, Operation::Sync);
                 steps.push(Step::slot(
