@@ -185,10 +185,12 @@ fn every_ok_fixture_gives_the_same_plan_twice() {
 }
 
 #[test]
-fn templates_have_no_trailing_newline_and_balanced_directives() {
+fn templates_end_without_a_line_break_and_balance_their_directives() {
     for f in common::fixtures("ok") {
         for (name, text) in &fixture_plan(&f).files {
-            assert!(!text.ends_with('\n'), "{}: {name}", f.rel);
+            // The sync query's key steps are the one kind the reference ends with a line break.
+            let sync_key_step = name.starts_with("Query.sync") && name.contains(".preAuth.");
+            assert_eq!(text.ends_with('\n'), sync_key_step, "{}: {name}", f.rel);
             // One-line `#if( … ) … #end` statements open and close on the same line.
             let opens = text
                 .lines()
@@ -805,4 +807,59 @@ fn an_owner_key_of_the_related_model_is_compared_with_the_parents_value() {
         r#"$util.qr($ctx.stash.connectionAttributes.put("profileOwner", $primaryRole0))"#
     ));
     assert!(!user_pools.contains("authFilter.add"));
+}
+
+/// Under DataStore a model with custom keys gets preAuth steps on its sync query that map the
+/// filter's key fields to an index: one step for the `@index`es, then one for `@primaryKey`.
+#[test]
+fn sync_queries_of_keyed_models_prepare_a_key_query() {
+    let f = common::fixtures("ok")
+        .into_iter()
+        .find(|f| f.name == "ok__datastore-keys")
+        .expect("fixture datastore-keys");
+    let plan = fixture_plan(&f);
+    let pre_auth = |field: &str| -> Vec<&str> {
+        let r = plan
+            .resolvers
+            .iter()
+            .find(|r| r.type_name == "Query" && r.field_name == field)
+            .unwrap_or_else(|| panic!("no Query.{field}"));
+        r.functions
+            .iter()
+            .filter(|f| f.slot.is_some_and(|(s, _)| s == Slot::PreAuth))
+            .map(|f| file(&plan, f.request.as_deref().unwrap()))
+            .collect()
+    };
+    // @index and @primaryKey: the indexes' step first.
+    let shop = pre_auth("syncShops");
+    assert_eq!(shop.len(), 2);
+    assert!(shop[0].contains("$util.qr($QueryMap.put('name' , 'byName'))"));
+    assert!(shop[0].contains("$util.qr($SkMap.put(\"byName\", []))"));
+    assert!(shop[1].contains("$util.qr($QueryMap.put('region+code' , 'dbTable'))"));
+    assert!(shop[1].contains("$util.qr($SkMap.put(\"dbTable\", [\"code\"]))"));
+    // Several indexes share one step, in field order; composite sort keys stay separate fields.
+    let item = pre_auth("syncItems");
+    assert_eq!(item.len(), 1);
+    let by_shop = item[0].find("'shopRegion+shopCode' , 'byShop'").unwrap();
+    let by_label = item[0].find("'label+size+colour' , 'byLabel'").unwrap();
+    assert!(by_shop < by_label);
+    // The @manyToMany join model's two indexes.
+    let join = pre_auth("syncItemTags");
+    assert!(join[0].contains("$util.qr($PkMap.put('itemId' , 'byItem'))"));
+    assert!(join[0].contains("$util.qr($PkMap.put('tagSlug' , 'byTag'))"));
+    // A later step returns early when an earlier one prepared the query, and every step hands
+    // the data step a keyed Sync through the stash only when a partition key was matched.
+    for t in shop.iter().chain(&item) {
+        assert!(t.contains("#if( $ctx.stash.QueryRequest )\n  #return\n#end"));
+        assert!(t.contains("#if( !$scan )"));
+        assert!(t.contains("\"operation\": \"Sync\""));
+        assert!(t.contains("#set( $ctx.stash.QueryRequest.index = $index )"));
+    }
+    // A model keyed by `id` alone has no such step.
+    let f = common::fixtures("ok")
+        .into_iter()
+        .find(|f| f.name == "ok__datastore-automerge")
+        .expect("fixture datastore-automerge");
+    let plain = fixture_plan(&f);
+    assert!(!plain.files.keys().any(|k| k.contains("preAuth")));
 }

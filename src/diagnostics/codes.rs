@@ -94,6 +94,8 @@ codes! {
     // DataStore conflict resolution
     ConflictResolutionInvalid = "E0701", "invalid conflict resolution configuration";
     ModelWithoutConflictResolution = "E0702", "a model without a conflict resolution strategy";
+    DataStoreMutualRelation = "E0703", "models that refer to each other via @hasOne or @hasMany under DataStore";
+    DataStoreFieldName = "E0704", "a model field named like a field DataStore adds";
     // @function, @http, @predictions
     PredictionsUnsupported = "E0901", "@predictions is not supported";
     HttpUrlScheme = "E0902", "@http url without http:// or https://";
@@ -111,4 +113,5 @@ codes! {
     SandboxApiKey = "W0008", "sandbox mode opens every model to the API key";
     PipelineFunctionsFolder = "W0009", "the pipelineFunctions/ folder is deprecated";
     SearchableInstanceType = "W0010", "the default OpenSearch instance type is not for production";
+    IncompleteModelConflictConfig = "W0011", "incomplete per-model conflict resolution entry";
 }
