@@ -407,6 +407,11 @@ fn print_config_shows_modes_and_flags() {
     }
     assert!(r.stderr.contains("warning[W0007]"), "{}", r.stderr);
     assert!(r.stderr.contains("nosuchflag"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("conflict resolution (DataStore): off"),
+        "{}",
+        r.stdout
+    );
     assert!(!build(&dir).exists(), "--print-config writes nothing");
 }
 
@@ -636,6 +641,17 @@ fn resolver_config_of_the_project_turns_on_datastore() {
         &a.join("transform.conf.json"),
         r#"{"Version": 5, "ElasticsearchWarning": true, "ResolverConfig": {"project": {"ConflictHandler": "AUTOMERGE", "ConflictDetection": "VERSION"}, "models": {"Post": {"ConflictHandler": "LAMBDA", "ConflictDetection": "VERSION", "LambdaConflictHandler": {"name": "postResolver"}}}}}"#,
     );
+    // --print-config shows the strategies and where they were read.
+    let r = run_in(&dir, &["gql-compile", "--print-config"], &[]);
+    r.assert_code(0);
+    for line in [
+        "transform.conf.json):",
+        "  project: AUTOMERGE, detection VERSION\n",
+        "  model Post: LAMBDA, detection VERSION, function postResolver\n",
+        "  other models: the project's\n",
+    ] {
+        assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
+    }
     run_in(&dir, &["gql-compile"], &[]).assert_code(0);
     let b = build(&dir);
     let schema = std::fs::read_to_string(b.join("schema.graphql")).unwrap();

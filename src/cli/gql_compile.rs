@@ -26,7 +26,7 @@ pub struct GqlCompileArgs {
     /// exit with 1 when there is any.
     #[arg(long)]
     pub check: bool,
-    /// Print the effective auth modes, feature flags and build settings, and exit.
+    /// Print the effective auth modes, feature flags, conflict resolution and build settings, and exit.
     #[arg(long)]
     pub print_config: bool,
     /// Accepted for compatibility with `amplify api gql-compile --force`: every compile is a
@@ -262,6 +262,18 @@ fn describe(
     out.push_str("\nfeature flags (graphqltransformer):\n");
     for line in config.flags.describe(&config.flag_origins) {
         out.push_str(&format!("  {line}\n"));
+    }
+    match &config.datastore {
+        None => out.push_str("\nconflict resolution (DataStore): off\n"),
+        Some(rc) => {
+            out.push_str(&format!(
+                "\nconflict resolution (DataStore, from {}):\n",
+                rc.source
+            ));
+            for line in rc.describe() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
     }
     let s = &inputs.stacks;
     out.push_str("\nbuild settings:\n");

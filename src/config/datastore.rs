@@ -33,6 +33,21 @@ pub struct SyncConfig {
 }
 
 impl SyncConfig {
+    /// `LAMBDA, detection VERSION, function f, region r`: for `--print-config`.
+    pub fn describe(&self) -> String {
+        let mut out = format!("{}, detection {}", self.handler_name(), self.detection);
+        if let Some(l) = self.lambda() {
+            out.push_str(&format!(", function {}", l.name));
+            if let Some(region) = &l.region {
+                out.push_str(&format!(", region {region}"));
+            }
+            if let Some(arn) = &l.arn {
+                out.push_str(&format!(", arn {arn}"));
+            }
+        }
+        out
+    }
+
     pub fn handler_name(&self) -> &'static str {
         match self.handler {
             ConflictHandler::Automerge => "AUTOMERGE",
@@ -56,9 +71,39 @@ pub struct ResolverConfig {
     /// Model name → its strategy; an entry without both `ConflictDetection` and
     /// `ConflictHandler` falls back to the project's, as in the reference.
     pub models: IndexMap<String, Option<SyncConfig>>,
+    /// The file it was read from (for `--print-config`).
+    pub source: String,
 }
 
 impl ResolverConfig {
+    /// The effective settings, one per line: the project's, then each `models` entry's.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = vec![format!(
+            "project: {}",
+            self.project
+                .as_ref()
+                .map_or("(none)".to_string(), SyncConfig::describe)
+        )];
+        for (model, entry) in &self.models {
+            out.push(match (entry, &self.project) {
+                (Some(c), _) => format!("model {model}: {}", c.describe()),
+                (None, Some(p)) => format!(
+                    "model {model}: {} (the project's: the entry lacks ConflictHandler or ConflictDetection)",
+                    p.describe()
+                ),
+                (None, None) => format!(
+                    "model {model}: (none: the entry lacks ConflictHandler or ConflictDetection)"
+                ),
+            });
+        }
+        out.push(if self.project.is_some() {
+            "other models: the project's".to_string()
+        } else {
+            "other models: (none)".to_string()
+        });
+        out
+    }
+
     /// The strategy of a model: its own when complete, else the project's.
     pub fn for_model(&self, model: &str) -> Option<&SyncConfig> {
         self.models
@@ -85,7 +130,10 @@ impl ResolverConfig {
             )]);
         };
         let mut errors = Vec::new();
-        let mut config = ResolverConfig::default();
+        let mut config = ResolverConfig {
+            source: file.to_string(),
+            ..ResolverConfig::default()
+        };
         let present = |key: &str| obj.get(key).is_some_and(|v| !v.is_null());
         if present("project") {
             match read_sync_config(&obj["project"], "ResolverConfig.project") {
