@@ -20,7 +20,9 @@
 //!   table (`ResolverKind::Relational`, in `ConnectionStack`);
 //! * `invoke` — the resolvers of `@function` and `@http` fields (`invoke_resolvers`) and the
 //!   auth functions `@auth` puts first in them (`auth_functions`);
-//! * `search` — the `@searchable` queries (OpenSearch request and response, their auth step).
+//! * `search` — the `@searchable` queries (OpenSearch request and response, their auth step);
+//! * `sync` — DataStore's `sync<Models>` queries: the data step, and the preAuth steps of
+//!   models with `@index` or `@primaryKey` that turn a key filter into a keyed `Sync`.
 //!
 //! `@predictions` is refused before planning (E0901).
 
