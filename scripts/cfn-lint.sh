@@ -5,11 +5,11 @@
 #
 # Without arguments it compiles examples/blog-project and every fixtures/ok schema. A schema
 # is a .graphql file or a schema/ folder (sidecars NAME.auth.json / NAME.flags.json /
-# NAME.transform.json are passed on); a folder with amplify/backend/ is an Amplify project. Each build goes to a
-# scratch folder (SOURCE_DATE_EPOCH=0) and cfn-lint checks its root and generated nested
-# stacks (a project's own stacks/ are copied as they are and not linted).
+# NAME.transform.json are passed on); a folder with amplify/backend/ is an Amplify project.
+# Each build goes to a scratch folder (SOURCE_DATE_EPOCH=0) and cfn-lint checks its root and
+# generated nested stacks (a project's own stacks/ are copied as they are and not linted).
 #
-# Two warnings are left out because the reference (`amplify api gql-compile`) emits the same
+# These findings are left out because the reference (`amplify api gql-compile`) emits the same
 # templates: W3005 (a DependsOn on a resource that a GetAtt already orders, e.g. a function
 # on its data source) and W8001 (the unused HasEnvironmentParameter condition of model stacks);
 # with @searchable also W2001 and E2015, which the reference's root template gets too (see below).
@@ -23,7 +23,7 @@ inputs=()
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2;;
-    -h|--help) sed -n 2,17p "$0"; exit 0;;
+    -h|--help) sed -n 2,18p "$0"; exit 0;;
     *) inputs+=("$1"); shift;;
   esac
 done
