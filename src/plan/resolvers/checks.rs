@@ -286,6 +286,20 @@ pub fn group_claim_as_list(name: &str) -> Stmt {
     )
 }
 
+/// The end of a read check that may leave the decision to the data step: unauthorised unless a
+/// role authorised the caller or an `authFilter` was stashed; then the block is closed.
+pub fn filtered_read_steps(mut body: Vec<Stmt>) -> Vec<Stmt> {
+    body.push(iff(
+        and(vec![
+            not_authorized(),
+            call("util.isNull", vec![r("ctx.stash.authFilter")]),
+        ]),
+        vec![unauthorized()],
+    ));
+    body.push(empty_payload());
+    vec![block("Authorization Steps", body)]
+}
+
 /// The API key, Lambda and IAM blocks of a read check (`field`: the field a field resolver
 /// protects), for the modes the API has.
 pub fn read_mode_blocks(p: &Providers, split: &Split, field: Option<&str>) -> Vec<Stmt> {

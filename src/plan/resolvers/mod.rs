@@ -341,6 +341,37 @@ impl Builder<'_> {
             .collect()
     }
 
+    /// A get, list or sync query: its preAuth steps, the query auth over the roles of `op`
+    /// (when the model has rules), postAuth and the data step.
+    fn read_query(
+        &mut self,
+        m: &ModelPlan,
+        field: &str,
+        op: Operation,
+        key: &QueryKey,
+        mut steps: Vec<Step>,
+        data: Step,
+    ) {
+        if m.acm.is_some() {
+            let roles = self.read_roles(m, op);
+            steps.push(Step::slot(
+                Slot::Auth,
+                query::query_auth(&self.providers, &roles, m.model, key),
+            ));
+        }
+        steps.push(self.post_auth());
+        steps.push(data);
+        let name = m.model.name.text.as_str();
+        self.add(
+            "Query",
+            field,
+            ResolverKind::Query,
+            Some(name),
+            DataSourceRef::Model(name.to_string()),
+            steps,
+        );
+    }
+
     fn model_operations(&mut self, m: &ModelPlan) {
         let name = m.model.name.text.as_str();
         let table = DataSourceRef::Model(name.to_string());
@@ -354,80 +385,35 @@ impl Builder<'_> {
             is_index: false,
         };
         if let Some(get) = &m.ops.get {
-            let mut steps = self.key_steps(m, KeyOp::Get);
-            if m.acm.is_some() {
-                let roles = self.read_roles(m, Operation::Get);
-                steps.push(Step::slot(
-                    Slot::Auth,
-                    query::query_auth(&p, &roles, m.model, &query_key),
-                ));
-            }
-            steps.push(self.post_auth());
-            steps.push(Step::data(
+            let pre_auth = self.key_steps(m, KeyOp::Get);
+            let data = Step::data(
                 table.clone(),
                 model_data::get_request(),
                 model_data::get_response(datastore),
-            ));
-            self.add(
-                "Query",
-                get,
-                ResolverKind::Query,
-                Some(name),
-                table.clone(),
-                steps,
             );
+            self.read_query(m, get, Operation::Get, &query_key, pre_auth, data);
         }
         if let Some(list) = &m.ops.list {
-            let mut steps = self.key_steps(m, KeyOp::List);
-            if m.acm.is_some() {
-                let roles = self.read_roles(m, Operation::List);
-                steps.push(Step::slot(
-                    Slot::Auth,
-                    query::query_auth(&p, &roles, m.model, &query_key),
-                ));
-            }
-            steps.push(self.post_auth());
-            steps.push(Step::data(
+            let pre_auth = self.key_steps(m, KeyOp::List);
+            let data = Step::data(
                 table.clone(),
                 model_data::list_request(),
                 model_data::default_response(datastore, false),
-            ));
-            self.add(
-                "Query",
-                list,
-                ResolverKind::Query,
-                Some(name),
-                table.clone(),
-                steps,
             );
+            self.read_query(m, list, Operation::List, &query_key, pre_auth, data);
         }
         if let Some(sync) = &m.ops.sync {
             // The auth step is the query auth over the `sync` roles.
-            let mut steps: Vec<Step> = sync::sync_pre_auth(m.model, &indexes(m.model, self.config))
+            let pre_auth = sync::sync_pre_auth(m.model, &indexes(m.model, self.config))
                 .into_iter()
                 .map(|t| Step::slot(Slot::PreAuth, t))
                 .collect();
-            if m.acm.is_some() {
-                let roles = self.read_roles(m, Operation::Sync);
-                steps.push(Step::slot(
-                    Slot::Auth,
-                    query::query_auth(&p, &roles, m.model, &query_key),
-                ));
-            }
-            steps.push(self.post_auth());
-            steps.push(Step::data(
+            let data = Step::data(
                 table.clone(),
                 sync::sync_request(),
                 model_data::default_response(true, false),
-            ));
-            self.add(
-                "Query",
-                sync,
-                ResolverKind::Query,
-                Some(name),
-                table.clone(),
-                steps,
             );
+            self.read_query(m, sync, Operation::Sync, &query_key, pre_auth, data);
         }
         let timestamps = resolver_timestamps(m.model, self.config);
         for (kind, field) in &m.ops.mutations {

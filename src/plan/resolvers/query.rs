@@ -42,15 +42,7 @@ pub fn query_auth(p: &Providers, roles: &[Role], model: &ObjectModel, key: &Quer
         block.extend(key_field_checks(dynamics, key));
         block
     }));
-    body.push(iff(
-        and(vec![
-            not_authorized(),
-            call("util.isNull", vec![r("ctx.stash.authFilter")]),
-        ]),
-        vec![unauthorized()],
-    ));
-    body.push(empty_payload());
-    vec![block("Authorization Steps", body)]
+    filtered_read_steps(body)
 }
 
 /// When `$<name>` (a caller's claim) is set: `{ "<entity>": { "<op>": $<name> } }` joins the

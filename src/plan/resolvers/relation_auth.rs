@@ -287,15 +287,7 @@ fn relation_query_auth(
 ) -> Vec<Stmt> {
     let split = Split::of(roles);
     let mut body = vec![set_has_auth(), set_authorized(false)];
-    if p.api_key {
-        body.push(read_static_block(API_KEY, &split.api_key));
-    }
-    if p.lambda {
-        body.push(read_static_block(LAMBDA, &split.lambda));
-    }
-    if p.iam {
-        body.push(read_iam_block(p, &split.iam, None));
-    }
+    body.extend(read_mode_blocks(p, &split, None));
     let is_key = |r: &Role| keys.iter().any(|(k, _)| k == r.def.entity());
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
         let filtered: Vec<Role> = dynamics.iter().filter(|r| !is_key(r)).cloned().collect();
@@ -305,15 +297,7 @@ fn relation_query_auth(
         block.extend(key_checks(&keyed, keys));
         block
     }));
-    body.push(iff(
-        and(vec![
-            not_authorized(),
-            call("util.isNull", vec![r("ctx.stash.authFilter")]),
-        ]),
-        vec![unauthorized()],
-    ));
-    body.push(empty_payload());
-    vec![block("Authorization Steps", body)]
+    filtered_read_steps(body)
 }
 
 /// Owner and dynamic group roles on a key attribute of the related model: the parent's value

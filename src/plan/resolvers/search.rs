@@ -366,15 +366,7 @@ pub fn auth(
         "ctx.stash.put",
         vec![s(ALLOWED_AGG_FIELDS), r(ALLOWED_AGG_FIELDS)],
     )));
-    body.push(iff(
-        and(vec![
-            not_authorized(),
-            call("util.isNull", vec![r("ctx.stash.authFilter")]),
-        ]),
-        vec![unauthorized()],
-    ));
-    body.push(empty_payload());
-    vec![block("Authorization Steps", body)]
+    filtered_read_steps(body)
 }
 
 /// A role's fields join the aggregatable ones: all of them, or those it may read.
