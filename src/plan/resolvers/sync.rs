@@ -133,40 +133,7 @@ pub fn sync_request() -> Vec<Stmt> {
                     vec![set("filter", r("args.filter"))],
                 )],
             ),
-            iff(
-                not_empty(r("filter")),
-                vec![
-                    set(
-                        "filterExpression",
-                        call(
-                            "util.parseJson",
-                            vec![call(
-                                "util.transform.toDynamoDBFilterExpression",
-                                vec![r("filter")],
-                            )],
-                        ),
-                    ),
-                    iff(
-                        not(call(
-                            "util.isNullOrBlank",
-                            vec![r("filterExpression.expression")],
-                        )),
-                        vec![
-                            iff(
-                                eq(
-                                    call("filterExpression.expressionValues.size", vec![]),
-                                    Expr::Int(0),
-                                ),
-                                vec![qr(call(
-                                    "filterExpression.remove",
-                                    vec![s("expressionValues")],
-                                ))],
-                            ),
-                            set("filter", r("filterExpression")),
-                        ],
-                    ),
-                ],
-            ),
+            super::relation_data::filter_as_expression(),
             if_else(
                 not(r("useScan")),
                 vec![
