@@ -93,25 +93,31 @@ pub fn get_request() -> Vec<Stmt> {
                 )],
             ),
             qr(call("GetRequest.put", vec![s("query"), r("query")])),
-            iff(
-                not(call("util.isNullOrEmpty", vec![r("ctx.stash.authFilter")])),
-                vec![qr(call(
-                    "GetRequest.put",
-                    vec![
-                        s("filter"),
-                        call(
-                            "util.parseJson",
-                            vec![call(
-                                "util.transform.toDynamoDBFilterExpression",
-                                vec![r("ctx.stash.authFilter")],
-                            )],
-                        ),
-                    ],
-                ))],
-            ),
+            auth_filter_into_get_request(),
             to_json(r("GetRequest")),
         ],
     )]
+}
+
+/// A stashed auth filter becomes the filter of `$GetRequest` (gets and one-item relational
+/// reads, both made as key queries).
+pub fn auth_filter_into_get_request() -> Stmt {
+    iff(
+        not(call("util.isNullOrEmpty", vec![r("ctx.stash.authFilter")])),
+        vec![qr(call(
+            "GetRequest.put",
+            vec![
+                s("filter"),
+                call(
+                    "util.parseJson",
+                    vec![call(
+                        "util.transform.toDynamoDBFilterExpression",
+                        vec![r("ctx.stash.authFilter")],
+                    )],
+                ),
+            ],
+        ))],
+    )
 }
 
 /// `Query.get<T>.res.vtl`: a record the auth filter rejected is unauthorised, not missing.

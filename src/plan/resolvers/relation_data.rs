@@ -379,22 +379,7 @@ pub fn one_request(l: &OneLookup) -> Vec<Stmt> {
                         ]),
                     ],
                 )),
-                iff(
-                    not_empty(r("ctx.stash.authFilter")),
-                    vec![qr(call(
-                        "GetRequest.put",
-                        vec![
-                            s("filter"),
-                            call(
-                                "util.parseJson",
-                                vec![call(
-                                    "util.transform.toDynamoDBFilterExpression",
-                                    vec![r("ctx.stash.authFilter")],
-                                )],
-                            ),
-                        ],
-                    ))],
-                ),
+                super::model_data::auth_filter_into_get_request(),
                 to_json(r("GetRequest")),
             ],
         ),

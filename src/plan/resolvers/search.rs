@@ -458,33 +458,17 @@ fn static_roles(roles: &[&SearchRole]) -> Vec<Stmt> {
             })
             .collect(),
     );
-    out.push(iff(
-        not_authorized(),
+    out.push(static_group_loop(
+        groups,
         vec![
-            set("staticGroupRoles", json(groups)),
-            for_each(
-                "groupRole",
-                r("staticGroupRoles"),
-                vec![
-                    set(
-                        "groupsInToken",
-                        claim_or(r("groupRole.claim"), list(vec![])),
-                    ),
-                    iff(
-                        call("groupsInToken.contains", vec![r("groupRole.entity")]),
-                        vec![
-                            set_authorized(true),
-                            if_else(
-                                call("util.isNull", vec![r("groupRole.allowedFields")]),
-                                vec![set(ALLOWED_AGG_FIELDS, r(TOTAL_FIELDS)), raw_line("#break")],
-                                vec![qr(call(
-                                    format!("{ALLOWED_AGG_FIELDS}.addAll"),
-                                    vec![r("groupRole.allowedFields")],
-                                ))],
-                            ),
-                        ],
-                    ),
-                ],
+            set_authorized(true),
+            if_else(
+                call("util.isNull", vec![r("groupRole.allowedFields")]),
+                vec![set(ALLOWED_AGG_FIELDS, r(TOTAL_FIELDS)), raw_line("#break")],
+                vec![qr(call(
+                    format!("{ALLOWED_AGG_FIELDS}.addAll"),
+                    vec![r("groupRole.allowedFields")],
+                ))],
             ),
         ],
     ));
