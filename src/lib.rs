@@ -13,7 +13,11 @@ pub mod output;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod resolvers;
+pub mod schema;
 pub mod source;
+pub mod stacks;
+pub mod vtl;
 
 use config::Config;
 use diagnostics::{Diagnostic, Diagnostics};
@@ -61,9 +65,9 @@ pub fn compile_with(
     inputs: &project::BuildInputs,
 ) -> Result<output::BuildOutput, Diagnostics> {
     let mut build = output::BuildOutput::default();
-    let schema = plan::schema::build(normalised, config);
+    let schema = schema::build(normalised, config);
     build.add("schema.graphql", emit::sdl::print(&schema));
-    let mut resolvers = plan::resolvers::build(normalised, config);
+    let mut resolvers = resolvers::build(normalised, config);
     for (name, text) in &resolvers.files {
         build.add(format!("resolvers/{name}"), text.as_str());
     }
@@ -80,7 +84,7 @@ pub fn compile_with(
     if problems.has_errors() {
         return Err(problems);
     }
-    let stacks = plan::stacks::build(normalised, config, &resolvers, &inputs.stacks)
+    let stacks = stacks::build(normalised, config, &resolvers, &inputs.stacks)
         .map_err(|d| Diagnostics::from(vec![d]))?;
     build.add(
         "cloudformation-template.json",
@@ -109,7 +113,7 @@ pub fn compile_with(
     if !plan::searchable::of(normalised).is_empty() {
         let (name, code) = plan::searchable::STREAMING_FUNCTION;
         build.add(
-            format!("functions/{}", plan::stacks::searchable::FUNCTION_ZIP),
+            format!("functions/{}", stacks::searchable::FUNCTION_ZIP),
             emit::zip::archive(&[emit::zip::Entry { name, data: code }]),
         );
     }

@@ -5,7 +5,7 @@
 mod common;
 
 use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
-use amplify_gql::plan::resolvers::{
+use amplify_gql::resolvers::{
     self, DataSourceRef, HttpRequest, InvokeTarget, ResolverKind, ResolverPlan, Slot,
 };
 use amplify_gql::source::SourceMap;

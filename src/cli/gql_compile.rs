@@ -72,7 +72,7 @@ fn standalone_api_name(schema: &Path) -> String {
 }
 
 fn digest(sources: &SourceMap) -> String {
-    crate::plan::stacks::cdk::md5_hex(&sources.text)
+    crate::stacks::cdk::md5_hex(&sources.text)
 }
 
 pub fn run(args: &GqlCompileArgs) -> Outcome {

@@ -168,7 +168,7 @@ impl InputArgs {
             .flags
             .apply_variables(&vars, env, &mut config.flag_origins);
         diagnostics.extend(ds);
-        if let Err(d) = crate::plan::stacks::root::check_api_key(&config.auth) {
+        if let Err(d) = crate::stacks::root::check_api_key(&config.auth) {
             diagnostics.push(d);
         }
         let sources = SourceMap::load(&schema_path).map_err(|d| {

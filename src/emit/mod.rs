@@ -3,5 +3,4 @@
 pub mod acm;
 pub mod cfn;
 pub mod sdl;
-pub mod vtl;
 pub mod zip;

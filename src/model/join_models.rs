@@ -8,7 +8,7 @@
 use crate::ast::build::*;
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::plan::operations::plural;
+use crate::model::operations::plural;
 use crate::source::Span;
 
 /// One `@manyToMany` field.

@@ -8,6 +8,9 @@ mod default_check;
 mod global;
 mod invocation_check;
 mod join_models;
+pub mod keys;
+pub mod operations;
+pub mod plural;
 mod relations_check;
 
 pub use auth::*;

@@ -16,8 +16,8 @@ use super::{default_check, invocation_check};
 use crate::ast::{Definition, Directive, TypeRef, Value, ValueKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::plan::keys::{self, PrimaryKey};
-use crate::plan::operations::ModelOperations;
+use crate::model::keys::{self, PrimaryKey};
+use crate::model::operations::ModelOperations;
 use crate::source::Span;
 
 /// The scalars the reference accepts as key, relation and default-value fields

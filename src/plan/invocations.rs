@@ -6,7 +6,7 @@
 
 use crate::ast::{Definition, Directive, FieldDef, InputValue, TypeRef, ValueKind};
 use crate::model::Schema;
-use crate::plan::stacks::cdk::pascal_case;
+use crate::stacks::cdk::pascal_case;
 
 /// A field with `@function`: the Lambda functions its pipeline calls, in directive order.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,19 +2,13 @@
 //! the checks that need them.
 
 pub mod acm;
-mod auth_checks;
+pub mod auth_checks;
 pub mod datastore;
 pub mod invocations;
 
 pub use acm::{Acm, AcmRole, RoleNaming};
-pub mod keys;
-pub mod operations;
-pub mod plural;
 pub mod relations;
-pub mod resolvers;
-pub mod schema;
 pub mod searchable;
-pub mod stacks;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;

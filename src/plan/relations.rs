@@ -3,9 +3,9 @@
 //! side), with the foreign-key fields the reference adds for implicit relations and, for the
 //! field resolvers, how each relation finds its related items (`Lookup`).
 
-use super::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
 use crate::ast::{Definition, ValueKind};
 use crate::config::Config;
+use crate::model::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
 use crate::model::{ObjectModel, Schema};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use crate::ast::build::upper_first;
 use crate::ast::{Definition, ValueKind};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
+use crate::model::operations::plural;
 use crate::normalise::Normalised;
-use crate::plan::operations::plural;
 use crate::source::Span;
 
 /// One `@searchable` model.
@@ -43,7 +43,7 @@ pub fn check(n: &Normalised) -> Vec<Diagnostic> {
                 Code::SearchableInstanceType,
                 format!(
                     "your instance type for OpenSearch is {}, you may experience performance issues or data loss",
-                    crate::plan::stacks::searchable::DEFAULT_INSTANCE_TYPE
+                    crate::stacks::searchable::DEFAULT_INSTANCE_TYPE
                 ),
             )
             .at(s.span, "indexed in OpenSearch")

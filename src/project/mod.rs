@@ -14,7 +14,7 @@ use crate::config::{
     AuthConfig, AuthModeKind, Config, FeatureFlags, FlagOrigins, FlagVariable, ResolverConfig,
 };
 use crate::diagnostics::{Code, Diagnostic};
-use crate::plan::stacks::{StackSettings, UserStack};
+use crate::stacks::{StackSettings, UserStack};
 
 /// An API resource folder of an Amplify project.
 #[derive(Clone, Debug)]

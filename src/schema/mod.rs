@@ -8,18 +8,18 @@
 
 use indexmap::IndexMap;
 
-use super::acm::{Acm, RoleNaming};
-use super::invocations::Invocations;
-use super::keys::{self, PrimaryKey, lower_first, upper_first};
-use super::operations::{ModelOperations, MutationKind};
-use super::relations::{Relation, RelationKind};
 use crate::ast::build::*;
 use crate::ast::*;
 use crate::config::{AuthModeKind, Config};
+use crate::model::keys::{self, PrimaryKey, lower_first, upper_first};
+use crate::model::operations::{ModelOperations, MutationKind};
 use crate::model::{
     ObjectModel, Operation, Provider, ROOT_TYPES, Strategy, SubscriptionLevel, TypeKind,
 };
 use crate::normalise::Normalised;
+use crate::plan::acm::{Acm, RoleNaming};
+use crate::plan::invocations::Invocations;
+use crate::plan::relations::{Relation, RelationKind};
 use crate::plan::searchable::{self, Searchable};
 
 mod searchable_types;
@@ -254,7 +254,7 @@ impl<'a> Context<'a> {
         Context {
             n,
             config,
-            relations: super::relations::relations(&n.schema, config),
+            relations: crate::plan::relations::relations(&n.schema, config),
             default,
             admin_iam: !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam),
             searchable: searchable::of(n),
@@ -1254,7 +1254,7 @@ fn scalar_filter(name: &str) -> Option<&'static str> {
 
 /// The field an owner-strategy role names. An owner rule with `groups` makes static group
 /// roles whose "field" is the group name; the reference adds those as fields too.
-fn owner_entity(role: &super::acm::AcmRole) -> Option<String> {
+fn owner_entity(role: &crate::plan::acm::AcmRole) -> Option<String> {
     role.group
         .as_ref()
         .map(ToString::to_string)

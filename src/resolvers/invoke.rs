@@ -3,8 +3,8 @@
 //! function are shared by every field that calls it (`Invoke<Name>LambdaDataSource.req.vtl`);
 //! an HTTP request is built per field (`<Type>.<field>.DataResolver.req.vtl`).
 
-use crate::emit::vtl::*;
 use crate::plan::invocations::{HttpField, LambdaCall};
+use crate::vtl::*;
 
 /// A resolver of a field with `@function` or `@http`.
 #[derive(Clone, Debug, PartialEq, Eq)]

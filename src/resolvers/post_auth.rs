@@ -2,7 +2,7 @@
 //! lets API-key requests through).
 
 use super::checks::API_KEY;
-use crate::emit::vtl::*;
+use crate::vtl::*;
 
 /// `<Type>.<field>.postAuth.1.req.vtl`.
 pub fn post_auth(sandbox: bool) -> Vec<Stmt> {

@@ -12,11 +12,11 @@ use super::post_auth;
 use super::query::auth_filter;
 use super::roles::{Providers, Role, RoleDef, Split, roles_for};
 use super::{Builder, ModelPlan, Slot, Step, field_subscriptions_on};
-use crate::emit::vtl::*;
+use crate::model::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
 use crate::model::{ObjectModel, Operation, Provider, Strategy};
 use crate::plan::acm::Acm;
 use crate::plan::auth_checks::field_readers;
-use crate::plan::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
+use crate::vtl::*;
 
 impl Builder<'_> {
     /// The auth steps of the resolver of relational field `field` of `parent`; empty when the

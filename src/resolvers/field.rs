@@ -5,8 +5,8 @@
 
 use super::checks::*;
 use super::roles::{Providers, Role, Split};
-use crate::emit::vtl::*;
 use crate::model::ObjectModel;
+use crate::vtl::*;
 
 /// `<Type>.<field>.req.vtl`: may the caller read this field of `$ctx.source`?
 pub fn field_auth(

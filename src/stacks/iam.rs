@@ -8,10 +8,10 @@ use super::root::RootRefs;
 use super::template::{Cfn, Resource, Stack, list, map, sub};
 use crate::ast::{Definition, TypeRef};
 use crate::config::{AuthModeKind, Config};
+use crate::model::keys;
+use crate::model::operations::{ModelOperations, MutationKind};
 use crate::model::{Provider, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::{AuthRule, Normalised};
-use crate::plan::keys;
-use crate::plan::operations::{ModelOperations, MutationKind};
 
 /// A policy resource: a type (`None`: every field) or one field of it.
 type PolicyResource = (String, Option<String>);

@@ -34,11 +34,11 @@ use crate::ast::TypeRef;
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
+use crate::model::keys::{self, PrimaryKey};
+use crate::model::operations::{ModelOperations, MutationKind};
 use crate::normalise::Normalised;
-use crate::plan::keys::{self, PrimaryKey};
-use crate::plan::operations::{ModelOperations, MutationKind};
 use crate::plan::relations::{Relation, RelationKind};
-use crate::plan::resolvers::{DataSourceRef, Resolver, ResolverKind, ResolverPlan};
+use crate::resolvers::{DataSourceRef, Resolver, ResolverKind, ResolverPlan};
 use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
 
 /// What the stacks need besides the schema, the configuration and the resolvers.

@@ -4,7 +4,7 @@
 
 use super::checks::*;
 use super::roles::{Providers, Role, Split};
-use crate::emit::vtl::*;
+use crate::vtl::*;
 
 const HAS_VALID_OWNER_ARGUMENT: &str = "hasValidOwnerArgument";
 

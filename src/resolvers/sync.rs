@@ -5,9 +5,9 @@
 //! `dbTable`) and, when the first `and` clause of the filter is an `eq` on a partition key
 //! (and the last sync is outside the delta table's window), prepares a keyed `Sync`.
 
-use crate::emit::vtl::*;
 use crate::model::ObjectModel;
-use crate::plan::keys::{Index, PrimaryKey};
+use crate::model::keys::{Index, PrimaryKey};
+use crate::vtl::*;
 
 const REQUEST: &str = "ctx.stash.QueryRequest";
 const VARIABLES: &str = "ctx.stash.QueryRequestVariables";

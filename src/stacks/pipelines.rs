@@ -14,7 +14,7 @@ use super::template::{
     Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map, pseudo,
 };
 use crate::config::SyncConfig;
-use crate::plan::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
+use crate::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
 
 /// The inline template of a missing function half.
 pub const EMPTY_TEMPLATE: &str = "$util.toJson({})";

@@ -2,8 +2,8 @@
 //! checks, reading the caller's owner and group claims, and the static group loop.
 
 use super::roles::{Providers, Role, Split};
-use crate::emit::vtl::*;
 use crate::model::Strategy;
+use crate::vtl::*;
 
 pub const API_KEY: &str = "API Key Authorization";
 pub const LAMBDA: &str = "Lambda Authorization";

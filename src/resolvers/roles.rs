@@ -3,10 +3,10 @@
 //! claim to read and the entity to compare it with).
 
 use crate::config::{AuthModeKind, Config};
-use crate::emit::vtl::Json;
 use crate::model::{GroupName, ObjectModel, Operation, Provider, Strategy};
 use crate::normalise::AuthRule;
 use crate::plan::acm::{Acm, AcmRole};
+use crate::vtl::Json;
 
 /// The auth modes of the API, as the templates need them: one `#if( $util.authType() == … )`
 /// block is written per configured mode, whether a rule uses it or not.

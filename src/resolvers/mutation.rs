@@ -5,8 +5,8 @@
 
 use super::checks::*;
 use super::roles::{Providers, Role, Split};
-use crate::emit::vtl::*;
 use crate::model::{ObjectModel, Strategy};
+use crate::vtl::*;
 
 const ALLOWED: &str = "allowedFields";
 const NULL_ALLOWED: &str = "nullAllowedFields";

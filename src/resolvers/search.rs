@@ -12,11 +12,11 @@ use super::checks::*;
 use super::roles::{Providers, RoleDef, roles_for};
 use super::{Builder, DataSourceRef, ModelPlan, ResolverKind, Slot, Step};
 use crate::ast::Definition;
-use crate::emit::vtl::*;
+use crate::model::keys::PrimaryKey;
 use crate::model::{ObjectModel, Operation, Provider, Strategy};
 use crate::normalise::Normalised;
 use crate::plan::acm::Acm;
-use crate::plan::keys::PrimaryKey;
+use crate::vtl::*;
 
 /// One role of the search check, with the fields it may read when that is not every field
 /// (or when the role is dynamic: its filter limits the fields it aggregates on).
@@ -601,7 +601,7 @@ impl Builder<'_> {
         }
         // The templates read the fields of the model's type as the schema has them (with
         // timestamps, owner fields and connection keys).
-        let schema = crate::plan::schema::build(n, self.config);
+        let schema = crate::schema::build(n, self.config);
         let versioned = crate::plan::datastore::enabled(self.config);
         for s in &searchable {
             let Some(field) = &s.query else { continue };

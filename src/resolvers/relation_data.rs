@@ -10,10 +10,10 @@
 
 use super::key_steps::{self, Key};
 use super::{Builder, DataSourceRef, ModelPlan, ResolverKind, Step};
-use crate::emit::vtl::*;
 use crate::plan::relations::{
     Lookup, ManyLookup, ManySort, OneLookup, OneSortValue, SortCondition, relations,
 };
+use crate::vtl::*;
 
 /// The value stored for a key the parent does not have.
 const NONE_VALUE: &str = "___xamznone____";

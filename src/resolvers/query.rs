@@ -5,8 +5,8 @@
 
 use super::checks::*;
 use super::roles::{Providers, Role, Split};
-use crate::emit::vtl::*;
 use crate::model::{ObjectModel, Strategy};
+use crate::vtl::*;
 
 /// The key the query reads: the table's key for get/list, an index's for index queries.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::template::{
     Cfn, Element, Resource, StackName, StackSet, Target, TokenString, equals, fn_if, join, list,
     map, not, pseudo, sub,
 };
-use crate::plan::resolvers::{
+use crate::resolvers::{
     AuthFunction, HttpRequest, InvokeResolver, InvokeTarget, LambdaFunction, ResolverPlan,
 };
 

@@ -4,9 +4,9 @@
 //! (`modelQueryExpression`), and composite sort keys are written as `a#b` attributes.
 
 use crate::ast::Definition;
-use crate::emit::vtl::*;
+use crate::model::keys::{PrimaryKey, lower_first, string_arg, string_list, upper_first};
 use crate::model::{ObjectModel, Schema};
-use crate::plan::keys::{PrimaryKey, lower_first, string_arg, string_list, upper_first};
+use crate::vtl::*;
 
 /// The key a step works with: a partition key field and its sort key fields.
 pub(super) struct Key<'a> {

@@ -152,14 +152,14 @@ pub use invoke::{
 
 use crate::ast::ValueKind;
 use crate::config::Config;
-use crate::emit::vtl::{self, Stmt};
+use crate::model::keys::{PrimaryKey, indexes, lower_first, upper_first};
+use crate::model::operations::{ModelOperations, MutationKind};
 use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks;
 use crate::plan::invocations::Invocations;
-use crate::plan::keys::{PrimaryKey, indexes, lower_first, upper_first};
-use crate::plan::operations::{ModelOperations, MutationKind};
+use crate::vtl::{self, Stmt};
 use key_steps::KeyOp;
 use model_data::Timestamps;
 use query::QueryKey;

@@ -1,7 +1,7 @@
 //! The data steps of a model's operations (DynamoDB requests and responses, subscription
 //! pass-through) and the init steps that fill default values.
 
-use crate::emit::vtl::*;
+use crate::vtl::*;
 
 /// `#set( $args = $util.defaultIfNull($ctx.stash.transformedArgs, $ctx.args) )`
 pub(super) fn set_args() -> Stmt {
