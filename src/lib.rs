@@ -65,9 +65,10 @@ pub fn compile_with(
     inputs: &project::BuildInputs,
 ) -> Result<output::BuildOutput, Diagnostics> {
     let mut build = output::BuildOutput::default();
-    let schema = schema::build(normalised, config);
+    let plan = plan::Plan::new(normalised, config);
+    let schema = schema::build(&plan);
     build.add("schema.graphql", emit::sdl::print(&schema));
-    let mut resolvers = resolvers::build(normalised, config);
+    let mut resolvers = resolvers::build(&plan, &schema);
     for (name, text) in &resolvers.files {
         build.add(format!("resolvers/{name}"), text.as_str());
     }
@@ -84,8 +85,8 @@ pub fn compile_with(
     if problems.has_errors() {
         return Err(problems);
     }
-    let stacks = stacks::build(normalised, config, &resolvers, &inputs.stacks)
-        .map_err(|d| Diagnostics::from(vec![d]))?;
+    let stacks =
+        stacks::build(&plan, &resolvers, &inputs.stacks).map_err(|d| Diagnostics::from(vec![d]))?;
     build.add(
         "cloudformation-template.json",
         emit::cfn::root_template(&stacks.root),
@@ -110,7 +111,7 @@ pub fn compile_with(
     {
         build.add(format!("resolvers/{name}"), bytes.clone());
     }
-    if !plan::searchable::of(normalised).is_empty() {
+    if !plan.searchable.is_empty() {
         let (name, code) = plan::searchable::STREAMING_FUNCTION;
         build.add(
             format!("functions/{}", stacks::searchable::FUNCTION_ZIP),

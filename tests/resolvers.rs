@@ -5,9 +5,11 @@
 mod common;
 
 use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
+use amplify_gql::plan::Plan;
 use amplify_gql::resolvers::{
     self, DataSourceRef, HttpRequest, InvokeTarget, ResolverKind, ResolverPlan, Slot,
 };
+use amplify_gql::schema;
 use amplify_gql::source::SourceMap;
 
 /// The resolver plan of a schema given as text.
@@ -19,7 +21,9 @@ fn plan_of(schema: &str, config: &Config) -> ResolverPlan {
         "{}",
         amplify_gql::render_diagnostics(&diagnostics, &sources, false)
     );
-    resolvers::build(&n.unwrap(), config)
+    let n = n.unwrap();
+    let plan = Plan::new(&n, config);
+    resolvers::build(&plan, &schema::build(&plan))
 }
 
 fn file<'a>(plan: &'a ResolverPlan, name: &str) -> &'a str {
@@ -113,7 +117,9 @@ fn fixture_plan(f: &common::Fixture) -> ResolverPlan {
         "{}",
         amplify_gql::render_diagnostics(&diagnostics, &sources, false)
     );
-    resolvers::build(&n.unwrap(), &config)
+    let n = n.unwrap();
+    let plan = Plan::new(&n, &config);
+    resolvers::build(&plan, &schema::build(&plan))
 }
 
 /// A few fixtures that together use every strategy, provider and field-level combination.

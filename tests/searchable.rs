@@ -70,7 +70,9 @@ fn searchable_schemas_and_matrices() {
         diagnostics.extend(ds.iter().cloned());
         assert!(!diagnostics.has_errors(), "{} has errors", f.rel);
         let n = normalised.expect("parsed");
-        let mut text = amplify_gql::emit::sdl::print(&amplify_gql::schema::build(&n, &config));
+        let mut text = amplify_gql::emit::sdl::print(&amplify_gql::schema::build(
+            &amplify_gql::plan::Plan::new(&n, &config),
+        ));
         for model in n.schema.models() {
             let auth = n.auth_of(&model.name.text).cloned().unwrap_or_default();
             let matrix = Acm::build(model, &auth, RoleNaming::Printed).expect("no duplicate roles");

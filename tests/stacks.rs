@@ -6,6 +6,7 @@ mod common;
 
 use amplify_gql::config::Config;
 use amplify_gql::normalise::Normalised;
+use amplify_gql::plan::Plan;
 use amplify_gql::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
 use amplify_gql::source::SourceMap;
 use amplify_gql::stacks::{self, StackSettings, cdk};
@@ -123,9 +124,9 @@ const TWO_MODELS: &str = "type A @model(mutations: null, subscriptions: null, qu
 #[test]
 fn functions_are_shared_across_stacks_through_outputs_and_parameters() {
     let n = analyse(TWO_MODELS);
+    let config = Config::default();
     let built = stacks::build(
-        &n,
-        &Config::default(),
+        &Plan::new(&n, &config),
         &shared_plan(),
         &StackSettings::default(),
     )
@@ -196,7 +197,8 @@ fn without_deduplication_each_resolver_has_its_functions() {
         disable_resolver_deduping: true,
         ..Default::default()
     };
-    let built = stacks::build(&n, &Config::default(), &shared_plan(), &settings).unwrap();
+    let config = Config::default();
+    let built = stacks::build(&Plan::new(&n, &config), &shared_plan(), &settings).unwrap();
     for (name, template) in &built.nested {
         let functions = template["Resources"]
             .as_object()

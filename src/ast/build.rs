@@ -130,3 +130,21 @@ pub fn lower_first(s: &str) -> String {
         f.to_lowercase().collect::<String>() + c.as_str()
     })
 }
+
+/// graphql-transformer-common's `toPascalCase`: each word with its first letter upper-cased.
+pub fn pascal_case(words: &[&str]) -> String {
+    words.iter().map(|w| upper_first(w)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pascal_case_upper_cases_each_word() {
+        assert_eq!(
+            pascal_case(&["Query", "getPost", "DataResolverFn"]),
+            "QueryGetPostDataResolverFn"
+        );
+    }
+}

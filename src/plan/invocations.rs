@@ -4,9 +4,9 @@
 //! fields in order), and shared by the schema (the arguments `@http` rewrites), the resolvers
 //! and the stacks.
 
+use crate::ast::build::pascal_case;
 use crate::ast::{Definition, Directive, FieldDef, InputValue, TypeRef, ValueKind};
 use crate::model::Schema;
-use crate::stacks::cdk::pascal_case;
 
 /// A field with `@function`: the Lambda functions its pipeline calls, in directive order.
 #[derive(Clone, Debug, PartialEq)]

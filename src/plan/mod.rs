@@ -1,18 +1,31 @@
-//! What to build, decided once from the normalised schema: the access-control matrices and
-//! the checks that need them.
+//! What to build, decided once from the normalised schema, for every back end to read: the
+//! operations, keys and access-control matrix of each model, the relations, the `@function`
+//! and `@http` fields, the `@searchable` models, and the checks that need them.
+//!
+//! `Plan::new` runs once per build; the schema, resolver and stack back ends each take the
+//! same `&Plan` and never compute these again.
 
 pub mod acm;
 pub mod auth_checks;
+pub mod collation;
 pub mod datastore;
 pub mod invocations;
-
-pub use acm::{Acm, AcmRole, RoleNaming};
 pub mod relations;
 pub mod searchable;
 
+pub use acm::{Acm, AcmRole, RoleNaming};
+
+use std::collections::HashMap;
+
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::model::ObjectModel;
+use crate::model::keys::PrimaryKey;
+use crate::model::operations::ModelOperations;
 use crate::normalise::Normalised;
+use invocations::Invocations;
+use relations::Relation;
+use searchable::Searchable;
 
 /// The checks that read the whole plan: the access-control matrices and DataStore.
 pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
@@ -20,4 +33,62 @@ pub fn check(n: &Normalised, config: &Config) -> Vec<Diagnostic> {
     out.extend(datastore::check(n, config));
     out.extend(searchable::check(n));
     out
+}
+
+/// One model, as every back end sees it.
+pub struct ModelPlan<'a> {
+    pub model: &'a ObjectModel,
+    pub operations: ModelOperations,
+    pub key: PrimaryKey,
+    /// The matrix with the transformer's role names; `None` for a model without `@auth`
+    /// (its operations have no auth step).
+    pub acm: Option<Acm>,
+}
+
+/// The decisions shared by the back ends, made once per build.
+pub struct Plan<'a> {
+    pub normalised: &'a Normalised,
+    pub config: &'a Config,
+    /// Every `@model`, in source order.
+    pub models: Vec<ModelPlan<'a>>,
+    pub relations: Vec<Relation>,
+    pub invocations: Invocations,
+    pub searchable: Vec<Searchable>,
+    by_name: HashMap<String, usize>,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(normalised: &'a Normalised, config: &'a Config) -> Plan<'a> {
+        let models: Vec<ModelPlan> = normalised
+            .schema
+            .models()
+            .map(|model| ModelPlan {
+                model,
+                operations: ModelOperations::of(model, config),
+                key: PrimaryKey::of(model),
+                acm: normalised
+                    .auth_of(&model.name.text)
+                    .and_then(|a| Acm::build(model, a, RoleNaming::Transformer).ok()),
+            })
+            .collect();
+        let by_name = models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.model.name.text.clone(), i))
+            .collect();
+        Plan {
+            normalised,
+            config,
+            relations: relations::relations(&normalised.schema, config),
+            invocations: Invocations::of(&normalised.schema),
+            searchable: searchable::of(normalised),
+            models,
+            by_name,
+        }
+    }
+
+    /// The plan of the model named `name`.
+    pub fn model(&self, name: &str) -> Option<&ModelPlan<'a>> {
+        self.by_name.get(name).map(|i| &self.models[*i])
+    }
 }

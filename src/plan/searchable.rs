@@ -33,6 +33,9 @@ pub const STREAMING_FUNCTION: (&str, &[u8]) = (
     include_bytes!("../../templates/opensearch-streaming/python_streaming_function.py"),
 );
 
+/// The instance type of a new domain.
+pub const DEFAULT_INSTANCE_TYPE: &str = "t2.small.elasticsearch";
+
 /// The reference warns that the default OpenSearch instance type is not for production; a
 /// schema compiled alone always gets it (the instance type is a deployment parameter).
 pub fn check(n: &Normalised) -> Vec<Diagnostic> {
@@ -43,7 +46,7 @@ pub fn check(n: &Normalised) -> Vec<Diagnostic> {
                 Code::SearchableInstanceType,
                 format!(
                     "your instance type for OpenSearch is {}, you may experience performance issues or data loss",
-                    crate::stacks::searchable::DEFAULT_INSTANCE_TYPE
+                    DEFAULT_INSTANCE_TYPE
                 ),
             )
             .at(s.span, "indexed in OpenSearch")

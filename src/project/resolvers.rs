@@ -14,8 +14,8 @@
 use indexmap::IndexMap;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::plan::collation::locale_compare;
 use crate::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
-use crate::stacks::cdk::locale_compare;
 
 /// A file of a resolvers folder: its name and contents.
 pub type UserFile = (String, Vec<u8>);

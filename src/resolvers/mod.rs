@@ -150,15 +150,17 @@ pub use invoke::{
     AuthFunction, HttpFunction, HttpRequest, InvokeResolver, InvokeTarget, LambdaFunction,
 };
 
+use crate::ast::Document;
 use crate::ast::ValueKind;
 use crate::config::Config;
 use crate::model::keys::{PrimaryKey, indexes, lower_first, upper_first};
-use crate::model::operations::{ModelOperations, MutationKind};
+use crate::model::operations::MutationKind;
 use crate::model::{ObjectModel, Operation, Schema, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::Normalised;
 use crate::plan::acm::{Acm, AcmRole, RoleNaming, role_names};
 use crate::plan::auth_checks;
 use crate::plan::invocations::Invocations;
+use crate::plan::{ModelPlan, Plan};
 use crate::vtl::{self, Stmt};
 use key_steps::KeyOp;
 use model_data::Timestamps;
@@ -167,56 +169,41 @@ use roles::{Providers, Role, RoleDef, roles_for};
 
 /// Every resolver of the API and its templates: model operations (with or without `@auth`),
 /// field resolvers of protected fields and owner fields, and `@auth` on fields of other types.
-pub fn build(n: &Normalised, config: &Config) -> ResolverPlan {
+pub fn build(plan: &Plan, api_schema: &Document) -> ResolverPlan {
+    let (n, config) = (plan.normalised, plan.config);
     let mut b = Builder {
         plan: ResolverPlan::default(),
+        model_plans: plan,
         providers: Providers::of(config),
         sandbox: n.sandbox,
         config,
         schema: &n.schema,
     };
-    let models: Vec<ModelPlan> = n
-        .schema
-        .models()
-        .map(|model| {
-            let auth = n.auth_of(&model.name.text);
-            let acm = auth.and_then(|a| Acm::build(model, a, RoleNaming::Transformer).ok());
-            ModelPlan {
-                model,
-                ops: ModelOperations::of(model, config),
-                acm,
-            }
-        })
-        .collect();
+    let models = &plan.models;
     // In the reference's order: the model transformer makes every model's operations, the
     // index transformer the index queries, the relational transformers their field
     // resolvers, and the auth transformer the field resolvers of protected fields.
-    for m in &models {
+    for m in models {
         b.model_operations(m);
     }
-    b.invoke_resolvers(&Invocations::of(&n.schema));
-    for m in &models {
+    b.invoke_resolvers(&plan.invocations);
+    for m in models {
         b.index_queries(m);
     }
-    b.relational_fields(&models);
-    for m in &models {
+    b.relational_fields();
+    for m in models {
         b.model_field_resolvers(m);
     }
     b.other_field_resolvers(n);
     // `@searchable` adds its queries after every other resolver exists.
-    b.search_queries(n, &models);
+    b.search_queries(api_schema);
     b.plan
-}
-
-struct ModelPlan<'a> {
-    model: &'a ObjectModel,
-    ops: ModelOperations,
-    /// `None` for a model without `@auth` (its operations have no auth step).
-    acm: Option<Acm>,
 }
 
 struct Builder<'a> {
     plan: ResolverPlan,
+    /// The decisions shared with the other back ends.
+    model_plans: &'a Plan<'a>,
     providers: Providers,
     sandbox: bool,
     config: &'a Config,
@@ -384,7 +371,7 @@ impl Builder<'_> {
             partition: Some(key.partition.clone()),
             is_index: false,
         };
-        if let Some(get) = &m.ops.get {
+        if let Some(get) = &m.operations.get {
             let pre_auth = self.key_steps(m, KeyOp::Get);
             let data = Step::data(
                 table.clone(),
@@ -393,7 +380,7 @@ impl Builder<'_> {
             );
             self.read_query(m, get, Operation::Get, &query_key, pre_auth, data);
         }
-        if let Some(list) = &m.ops.list {
+        if let Some(list) = &m.operations.list {
             let pre_auth = self.key_steps(m, KeyOp::List);
             let data = Step::data(
                 table.clone(),
@@ -402,7 +389,7 @@ impl Builder<'_> {
             );
             self.read_query(m, list, Operation::List, &query_key, pre_auth, data);
         }
-        if let Some(sync) = &m.ops.sync {
+        if let Some(sync) = &m.operations.sync {
             // The auth step is the query auth over the `sync` roles.
             let pre_auth = sync::sync_pre_auth(m.model, &indexes(m.model, self.config))
                 .into_iter()
@@ -416,7 +403,7 @@ impl Builder<'_> {
             self.read_query(m, sync, Operation::Sync, &query_key, pre_auth, data);
         }
         let timestamps = resolver_timestamps(m.model, self.config);
-        for (kind, field) in &m.ops.mutations {
+        for (kind, field) in &m.operations.mutations {
             let mut steps = self.key_steps(
                 m,
                 match kind {
@@ -510,9 +497,9 @@ impl Builder<'_> {
                 steps,
             );
         }
-        for sub in &m.ops.subscriptions {
+        for sub in &m.operations.subscriptions {
             let mut steps = Vec::new();
-            if m.ops.level == SubscriptionLevel::On {
+            if m.operations.level == SubscriptionLevel::On {
                 if m.acm.is_some() {
                     let roles = self.read_roles(m, Operation::Listen);
                     steps.push(Step::slot(

@@ -11,9 +11,10 @@ use super::field;
 use super::post_auth;
 use super::query::auth_filter;
 use super::roles::{Providers, Role, RoleDef, Split, roles_for};
-use super::{Builder, ModelPlan, Slot, Step, field_subscriptions_on};
+use super::{Builder, Slot, Step, field_subscriptions_on};
 use crate::model::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
 use crate::model::{ObjectModel, Operation, Provider, Strategy};
+use crate::plan::ModelPlan;
 use crate::plan::acm::Acm;
 use crate::plan::auth_checks::field_readers;
 use crate::vtl::*;
@@ -21,12 +22,7 @@ use crate::vtl::*;
 impl Builder<'_> {
     /// The auth steps of the resolver of relational field `field` of `parent`; empty when the
     /// parent has no `@auth`.
-    pub(super) fn relation_auth_steps(
-        &self,
-        models: &[ModelPlan],
-        parent: &ModelPlan,
-        field: &str,
-    ) -> Vec<Step> {
+    pub(super) fn relation_auth_steps(&self, parent: &ModelPlan, field: &str) -> Vec<Step> {
         let (Some(acm), Some(f)) = (&parent.acm, parent.model.field(field)) else {
             return Vec::new();
         };
@@ -40,7 +36,7 @@ impl Builder<'_> {
         let field_protected = !field_readers.blind.is_empty();
         let required = f.ty.is_non_null();
         let mut redact = field_protected && !required;
-        let related = models.iter().find(|m| m.model.name.text == f.ty.base());
+        let related = self.model_plans.model(f.ty.base());
         let mut check = match related.and_then(|m| m.acm.as_ref().map(|a| (m.model, a))) {
             Some((related, related_acm)) => {
                 let roles = related_read_roles(related_acm, related);

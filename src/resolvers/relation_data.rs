@@ -9,9 +9,9 @@
 //! anything there. Both names are kept as the reference writes them.
 
 use super::key_steps::{self, Key};
-use super::{Builder, DataSourceRef, ModelPlan, ResolverKind, Step};
+use super::{Builder, DataSourceRef, ResolverKind, Step};
 use crate::plan::relations::{
-    Lookup, ManyLookup, ManySort, OneLookup, OneSortValue, SortCondition, relations,
+    Lookup, ManyLookup, ManySort, OneLookup, OneSortValue, SortCondition,
 };
 use crate::vtl::*;
 
@@ -22,19 +22,20 @@ impl Builder<'_> {
     /// One resolver per relational field, in the order the reference's relational
     /// transformers make them (`relations::Stage`): its auth steps, then its data step. The
     /// resolver's stash describes the related table.
-    pub(super) fn relational_fields(&mut self, models: &[ModelPlan]) {
-        let all = relations(self.schema, self.config);
+    pub(super) fn relational_fields(&mut self) {
+        let plan = self.model_plans;
+        let all = &plan.relations;
         let mut ordered: Vec<_> = all.iter().collect();
         ordered.sort_by_key(|r| r.stage(self.schema));
         for rel in ordered {
-            let Some(parent) = models.iter().find(|m| m.model.name.text == rel.model) else {
+            let Some(parent) = plan.model(&rel.model) else {
                 continue;
             };
-            let Some(lookup) = rel.lookup(self.schema, self.config, &all) else {
+            let Some(lookup) = rel.lookup(self.schema, self.config, all) else {
                 continue;
             };
             let table = DataSourceRef::Model(rel.related.clone());
-            let mut steps = self.relation_auth_steps(models, parent, &rel.field);
+            let mut steps = self.relation_auth_steps(parent, &rel.field);
             steps.push(match &lookup {
                 Lookup::Many(l) => Step::data(table.clone(), many_request(l), many_response()),
                 Lookup::One(l) => {

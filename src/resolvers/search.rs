@@ -10,11 +10,11 @@
 
 use super::checks::*;
 use super::roles::{Providers, RoleDef, roles_for};
-use super::{Builder, DataSourceRef, ModelPlan, ResolverKind, Slot, Step};
+use super::{Builder, DataSourceRef, ResolverKind, Slot, Step};
 use crate::ast::Definition;
+use crate::ast::Document;
 use crate::model::keys::PrimaryKey;
 use crate::model::{ObjectModel, Operation, Provider, Strategy};
-use crate::normalise::Normalised;
 use crate::plan::acm::Acm;
 use crate::vtl::*;
 
@@ -594,18 +594,17 @@ fn auth_filter(roles: &[&SearchRole], allowed_agg_fields: &[String]) -> Vec<Stmt
 impl Builder<'_> {
     /// The search query of every `@searchable` model that has one: auth (with `@auth`),
     /// postAuth, then the OpenSearch request, in `SearchableStack`.
-    pub(super) fn search_queries(&mut self, n: &Normalised, models: &[ModelPlan]) {
-        let searchable = crate::plan::searchable::of(n);
+    pub(super) fn search_queries(&mut self, schema: &Document) {
+        let searchable = &self.model_plans.searchable;
         if searchable.iter().all(|s| s.query.is_none()) {
             return;
         }
         // The templates read the fields of the model's type as the schema has them (with
         // timestamps, owner fields and connection keys).
-        let schema = crate::schema::build(n, self.config);
         let versioned = crate::plan::datastore::enabled(self.config);
-        for s in &searchable {
+        for s in searchable {
             let Some(field) = &s.query else { continue };
-            let Some(m) = models.iter().find(|m| m.model.name.text == s.model) else {
+            let Some(m) = self.model_plans.model(&s.model) else {
                 continue;
             };
             let output: Vec<(String, String)> = schema

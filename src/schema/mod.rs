@@ -17,22 +17,23 @@ use crate::model::{
     ObjectModel, Operation, Provider, ROOT_TYPES, Strategy, SubscriptionLevel, TypeKind,
 };
 use crate::normalise::Normalised;
-use crate::plan::acm::{Acm, RoleNaming};
 use crate::plan::invocations::Invocations;
 use crate::plan::relations::{Relation, RelationKind};
-use crate::plan::searchable::{self, Searchable};
+use crate::plan::searchable::Searchable;
+use crate::plan::{ModelPlan, Plan};
 
 mod searchable_types;
 
 /// Builds the output schema document.
-pub fn build(n: &Normalised, config: &Config) -> Document {
+pub fn build(plan: &Plan) -> Document {
+    let n = plan.normalised;
     let mut out = OutputSchema::default();
-    let ctx = Context::new(n, config);
+    let ctx = Context::new(plan);
     ctx.copy_input_document(&mut out);
-    for s in &ctx.searchable {
+    for s in ctx.searchable {
         ctx.searchable_object_stage(s, &mut out);
     }
-    http_stage(&Invocations::of(&n.schema), &mut out);
+    http_stage(&plan.invocations, &mut out);
     if n.schema.models().next().is_some() {
         for def in builtin_inputs() {
             out.insert(def);
@@ -224,13 +225,14 @@ impl OutputSchema {
 }
 
 struct Context<'a> {
+    plan: &'a Plan<'a>,
     n: &'a Normalised,
     config: &'a Config,
-    relations: Vec<Relation>,
+    relations: &'a [Relation],
     default: Provider,
     /// Admin roles with an IAM mode: IAM is added to every role set.
     admin_iam: bool,
-    searchable: Vec<Searchable>,
+    searchable: &'a [Searchable],
 }
 
 /// The AppSync directive of each provider, in the order the reference lists them.
@@ -243,7 +245,8 @@ const PROVIDER_ORDER: [(Provider, &str); 5] = [
 ];
 
 impl<'a> Context<'a> {
-    fn new(n: &'a Normalised, config: &'a Config) -> Self {
+    fn new(plan: &'a Plan<'a>) -> Self {
+        let (n, config) = (plan.normalised, plan.config);
         let default = match config.auth.default.kind {
             AuthModeKind::ApiKey => Provider::ApiKey,
             AuthModeKind::Iam => Provider::IdentityPool,
@@ -252,13 +255,21 @@ impl<'a> Context<'a> {
             AuthModeKind::Lambda => Provider::Function,
         };
         Context {
+            plan,
             n,
             config,
-            relations: crate::plan::relations::relations(&n.schema, config),
+            relations: &plan.relations,
             default,
             admin_iam: !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam),
-            searchable: searchable::of(n),
+            searchable: &plan.searchable,
         }
+    }
+
+    /// The plan of a model of the schema.
+    fn planned(&self, model: &ObjectModel) -> &'a ModelPlan<'a> {
+        self.plan
+            .model(&model.name.text)
+            .expect("every model is planned")
     }
 
     fn is_model(&self, name: &str) -> bool {
@@ -330,7 +341,7 @@ impl<'a> Context<'a> {
     /// What the model transformer adds for one model.
     fn model_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
         let name = &model.name.text;
-        let ops = ModelOperations::of(model, self.config);
+        let ops = &self.planned(model).operations;
         let datastore = crate::plan::datastore::enabled(self.config);
         let declared: Vec<FieldDef> = out
             .object_mut(name)
@@ -539,12 +550,12 @@ impl<'a> Context<'a> {
     /// `@primaryKey`: key arguments for get and list, key fields in the mutation inputs, no
     /// implicit `id` on the type.
     fn primary_key_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
-        let key = PrimaryKey::of(model);
+        let planned = self.planned(model);
+        let (key, ops) = (&planned.key, &planned.operations);
         if !key.explicit {
             return;
         }
         let name = &model.name.text;
-        let ops = ModelOperations::of(model, self.config);
         let key_type = |f: &str| -> String {
             keys::field_type(model, f).map_or("ID".to_string(), |t| t.base().to_string())
         };
@@ -843,13 +854,11 @@ impl<'a> Context<'a> {
     /// What the auth transformer adds for one model.
     fn auth_stage(&self, model: &ObjectModel, out: &mut OutputSchema) {
         let name = &model.name.text;
-        let Some(auth) = self.n.auth_of(name) else {
+        let planned = self.planned(model);
+        let Some(acm) = &planned.acm else {
             return;
         };
-        let Ok(acm) = Acm::build(model, auth, RoleNaming::Transformer) else {
-            return;
-        };
-        let ops = ModelOperations::of(model, self.config);
+        let ops = &planned.operations;
 
         // Owner fields missing from the type are added as nullable strings, and to the
         // filter and condition inputs. As in the reference, presence is judged against the

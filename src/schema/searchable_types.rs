@@ -7,7 +7,6 @@ use super::{Context, Family, OutputSchema, scalar_family};
 use crate::ast::build::*;
 use crate::ast::*;
 use crate::model::Provider;
-use crate::plan::acm::{Acm, RoleNaming};
 use crate::plan::searchable::Searchable;
 
 /// The result types of aggregations, shared by every searchable model.
@@ -47,13 +46,8 @@ impl Context<'_> {
     /// The aggregate result types answer to every provider of every searchable model's rules.
     pub(super) fn searchable_aggregate_auth(&self, out: &mut OutputSchema) {
         let mut providers: Vec<Provider> = Vec::new();
-        for s in &self.searchable {
-            let (Some(model), Some(auth)) =
-                (self.n.schema.model(&s.model), self.n.auth_of(&s.model))
-            else {
-                continue;
-            };
-            let Ok(acm) = Acm::build(model, auth, RoleNaming::Transformer) else {
+        for s in self.searchable {
+            let Some(acm) = self.plan.model(&s.model).and_then(|m| m.acm.as_ref()) else {
                 continue;
             };
             for r in &acm.roles {

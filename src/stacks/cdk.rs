@@ -2,8 +2,6 @@
 //! from construct paths ("unique ids" with an MD5 suffix), Amplify's resource-name sanitising,
 //! IAM role names, and the order CDK sorts paths in.
 
-use std::cmp::Ordering;
-
 use md5::{Digest, Md5};
 
 /// The construct id of the root stack; the first component of every full path.
@@ -80,48 +78,6 @@ pub fn resource_name(name: &str) -> String {
 pub fn iam_role_name_prefix(name: &str) -> String {
     let short: String = name.chars().take(20).collect();
     short + &md5_hex(name)[..6]
-}
-
-/// graphql-transformer-common's `toPascalCase`: each word with its first letter upper-cased.
-pub fn pascal_case(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
-/// The order of JavaScript's `a.localeCompare(b)` (ICU root collation) for the ASCII texts of
-/// construct paths: punctuation before digits before letters, letters compared without case
-/// first, then lower case before upper case.
-pub fn locale_compare(a: &str, b: &str) -> Ordering {
-    fn primary(c: char) -> (u8, u32) {
-        // The ICU root order of the punctuation and symbols of the ASCII range.
-        const PUNCT: &str = "\t\n\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$";
-        if let Some(i) = PUNCT.find(c) {
-            (0, i as u32)
-        } else if c.is_ascii_digit() {
-            (1, c as u32)
-        } else if c.is_ascii_alphabetic() {
-            (2, c.to_ascii_lowercase() as u32)
-        } else {
-            (3, c as u32)
-        }
-    }
-    let pa: Vec<_> = a.chars().map(primary).collect();
-    let pb: Vec<_> = b.chars().map(primary).collect();
-    pa.cmp(&pb)
-        .then_with(|| {
-            let ta: Vec<bool> = a.chars().map(|c| c.is_ascii_uppercase()).collect();
-            let tb: Vec<bool> = b.chars().map(|c| c.is_ascii_uppercase()).collect();
-            ta.cmp(&tb)
-        })
-        .then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]
@@ -216,33 +172,5 @@ mod tests {
             iam_role_name_prefix("VeryLongModelNameForTestingPurposesHereIAMRole"),
             "VeryLongModelNameFor3451c0"
         );
-        assert_eq!(
-            pascal_case(&["Query", "getPost", "DataResolverFn"]),
-            "QueryGetPostDataResolverFn"
-        );
-    }
-
-    #[test]
-    fn locale_order() {
-        let mut v = vec![
-            "Post.NestedStack",
-            "GraphQLAPI/TransformerSchema",
-            "Blog.NestedStack",
-            "BlogPost.NestedStack",
-            "comment",
-        ];
-        v.sort_by(|a, b| locale_compare(a, b));
-        assert_eq!(
-            v,
-            [
-                "Blog.NestedStack",
-                "BlogPost.NestedStack",
-                "comment",
-                "GraphQLAPI/TransformerSchema",
-                "Post.NestedStack"
-            ]
-        );
-        assert_eq!(locale_compare("a", "A"), Ordering::Less);
-        assert_eq!(locale_compare("a_b", "a-b"), Ordering::Less);
     }
 }

@@ -7,11 +7,12 @@ use super::cdk::unique_id;
 use super::root::RootRefs;
 use super::template::{Cfn, Resource, Stack, list, map, sub};
 use crate::ast::{Definition, TypeRef};
-use crate::config::{AuthModeKind, Config};
+use crate::config::AuthModeKind;
 use crate::model::keys;
 use crate::model::operations::{ModelOperations, MutationKind};
 use crate::model::{Provider, Strategy, SubscriptionLevel, TypeKind};
 use crate::normalise::{AuthRule, Normalised};
+use crate::plan::Plan;
 
 /// A policy resource: a type (`None`: every field) or one field of it.
 type PolicyResource = (String, Option<String>);
@@ -112,7 +113,8 @@ fn base_type(t: &TypeRef) -> &str {
 }
 
 /// Adds the `AuthRolePolicyNN` / `UnauthRolePolicyNN` managed policies to the root stack.
-pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &RootRefs) {
+pub fn add_policies(root: &mut Stack, plan: &Plan, refs: &RootRefs) {
+    let (n, config) = (plan.normalised, plan.config);
     let mut c = Collected::default();
     // Visiting the definitions in document order: type rules, then field rules.
     for def in &n.schema.document.definitions {
@@ -147,11 +149,12 @@ pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &Ro
     let admin = !config.admin_roles.is_empty() && config.auth.has(AuthModeKind::Iam);
     let default_iam = config.auth.default.kind == AuthModeKind::Iam;
     let mut seen: Vec<String> = Vec::new();
-    let searchable = crate::plan::searchable::of(n);
+    let searchable = &plan.searchable;
     for auth in &n.auth {
-        let Some(model) = n.schema.model(&auth.type_name) else {
+        let Some(planned) = plan.model(&auth.type_name) else {
             continue;
         };
+        let model = planned.model;
         let rules: Vec<AuthRule> = auth.all_rules().cloned().collect();
         let index_queries: Vec<String> = keys::indexes(model, config)
             .into_iter()
@@ -161,8 +164,7 @@ pub fn add_policies(root: &mut Stack, n: &Normalised, config: &Config, refs: &Ro
             .iter()
             .find(|s| s.model == model.name.text)
             .and_then(|s| s.query.clone());
-        let ops = ModelOperations::of(model, config);
-        for (ty, field) in operations(&ops, &index_queries, search) {
+        for (ty, field) in operations(&planned.operations, &index_queries, search) {
             c.add((ty.to_string(), Some(field)), &rules);
         }
         let providers_have_iam = rules.iter().any(|r| is_iam(r.provider)) || admin;

@@ -31,13 +31,12 @@ pub use refs::Resolved;
 pub use user::UserStack;
 
 use crate::ast::TypeRef;
-use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
-use crate::model::keys::{self, PrimaryKey};
-use crate::model::operations::{ModelOperations, MutationKind};
-use crate::normalise::Normalised;
-use crate::plan::relations::{Relation, RelationKind};
+use crate::model::keys;
+use crate::model::operations::MutationKind;
+use crate::plan::relations::RelationKind;
+use crate::plan::{ModelPlan, Plan};
 use crate::resolvers::{DataSourceRef, Resolver, ResolverKind, ResolverPlan};
 use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
 
@@ -77,18 +76,17 @@ pub const CONNECTION_STACK: &str = "ConnectionStack";
 
 /// Builds every template. `Err` carries a problem with the project's own stacks.
 pub fn build(
-    n: &Normalised,
-    config: &Config,
+    plan: &Plan,
     resolvers: &ResolverPlan,
     settings: &StackSettings,
 ) -> Result<Resolved, Diagnostic> {
-    let models: Vec<&ObjectModel> = n.schema.models().collect();
+    let config = plan.config;
     let mut set = StackSet::new();
-    let searchable_models = crate::plan::searchable::of(n);
+    let searchable_models = &plan.searchable;
     let root = root::build(
         &mut set.root,
         &config.auth,
-        !models.is_empty(),
+        !plan.models.is_empty(),
         !searchable_models.is_empty(),
         settings,
     );
@@ -96,12 +94,11 @@ pub fn build(
         datastore::add_root(&mut set.root, &root);
     }
 
-    let relations = crate::plan::relations::relations(&n.schema, config);
     let mut model_refs = HashMap::new();
-    for m in &models {
-        let name = m.name.text.clone();
+    for m in &plan.models {
+        let name = m.model.name.text.clone();
         let stack = add_nested_stack(&mut set, &root, &name, true);
-        let keys = table_keys(m, config, &relations);
+        let keys = table_keys(m, plan);
         let sync = crate::plan::datastore::sync_config(config, &name);
         let refs = model::build(set.stack_mut(&stack), &name, &keys, &root, sync);
         model_refs.insert(name, refs);
@@ -116,11 +113,7 @@ pub fn build(
     invoke::add(&mut set, resolvers, &invoke_ctx, &mut |set, name| {
         add_nested_stack(set, &root, name, false)
     });
-    let operations: HashMap<String, ModelOperations> = models
-        .iter()
-        .map(|m| (m.name.text.clone(), ModelOperations::of(m, config)))
-        .collect();
-    let logical_id_of = |r: &Resolver| resolver_logical_id(r, &operations);
+    let logical_id_of = |r: &Resolver| resolver_logical_id(r, plan);
     let mapped = |r: &Resolver| -> Option<String> {
         let id = logical_id_of(r);
         settings
@@ -158,7 +151,7 @@ pub fn build(
             add_nested_stack(&mut set, &root, &s, false);
         }
     }
-    iam::add_policies(&mut set.root, n, config, &root);
+    iam::add_policies(&mut set.root, plan, &root);
     let stack_of = |r: &Resolver| -> StackName {
         if let Some(s) = mapped(r) {
             return StackName::Nested(s);
@@ -245,12 +238,12 @@ fn add_nested_stack(
 /// `List<T>Resolver`, `Sync<T>Resolver`, `Create<T>Resolver`, …, `Search<T>Resolver`; every
 /// other resolver is
 /// `<Type><field>Resolver`.
-pub fn resolver_logical_id(r: &Resolver, operations: &HashMap<String, ModelOperations>) -> String {
+pub fn resolver_logical_id(r: &Resolver, plan: &Plan) -> String {
     if let (Some(m), DataSourceRef::OpenSearch) = (&r.model, &r.data_source) {
         return format!("Search{}Resolver", cdk::resource_name(m));
     }
     if let Some(m) = &r.model
-        && let Some(ops) = operations.get(m)
+        && let Some(ops) = plan.model(m).map(|m| &m.operations)
         && matches!(r.kind, ResolverKind::Query | ResolverKind::Mutation)
     {
         let field = Some(r.field_name.as_str());
@@ -291,8 +284,9 @@ fn attribute_type(model: &ObjectModel, field: &str) -> AttributeType {
 /// The table keys of a model: `@primaryKey` (or `id`), its `@index`es as secondary indexes,
 /// then a `gsi-<Parent>.<field>` index on the foreign keys of each implicit `@hasMany`, and
 /// of each `@hasMany`/`@hasOne` with `references:`, that points at the model. A composite sort key is stored as one string attribute `a#b`.
-pub fn table_keys(model: &ObjectModel, config: &Config, relations: &[Relation]) -> TableKeys {
-    let pk = PrimaryKey::of(model);
+pub fn table_keys(m: &ModelPlan, plan: &Plan) -> TableKeys {
+    let (model, config, relations) = (m.model, plan.config, &plan.relations);
+    let pk = &m.key;
     let mut attributes: Vec<(String, AttributeType)> = Vec::new();
     let define = |attrs: &mut Vec<(String, AttributeType)>, name: String, t: AttributeType| {
         if !attrs.iter().any(|(a, _)| *a == name) {
@@ -395,7 +389,7 @@ pub fn table_keys(model: &ObjectModel, config: &Config, relations: &[Relation]) 
         });
     }
     TableKeys {
-        partition: pk.partition,
+        partition: pk.partition.clone(),
         sort: sort.map(|(s, _)| s),
         attributes,
         global_indexes,

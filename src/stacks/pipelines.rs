@@ -7,12 +7,13 @@
 
 use std::collections::HashMap;
 
-use super::cdk::{pascal_case, resource_name, unique_id};
+use super::cdk::{resource_name, unique_id};
 use super::model::ModelRefs;
 use super::root::RootRefs;
 use super::template::{
     Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map, pseudo,
 };
+use crate::ast::build::pascal_case;
 use crate::config::SyncConfig;
 use crate::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
 

@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value as Json};
 
-use super::cdk::{ROOT_STACK_ID, locale_compare, unique_id};
+use super::cdk::{ROOT_STACK_ID, unique_id};
 use super::template::{Cfn, Element, Resource, Stack, StackName, StackSet, Target, map};
+use crate::plan::collation::locale_compare;
 
 /// The templates of a build as JSON: the root and each nested stack by name.
 #[derive(Clone, Debug, PartialEq)]

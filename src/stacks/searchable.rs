@@ -121,9 +121,6 @@ const INSTANCE_TYPES: [&str; 95] = [
     "r5.large",
 ];
 
-/// The instance type of a new domain.
-pub const DEFAULT_INSTANCE_TYPE: &str = "t2.small.elasticsearch";
-
 /// The root stack's OpenSearch parameters, in order.
 pub fn root_parameters() -> Vec<(&'static str, Cfn)> {
     let string = |default: &str, description: &str| {
@@ -218,7 +215,10 @@ pub fn root_parameters() -> Vec<(&'static str, Cfn)> {
             "OpenSearchInstanceType",
             map([
                 ("Type", "String".into()),
-                ("Default", DEFAULT_INSTANCE_TYPE.into()),
+                (
+                    "Default",
+                    crate::plan::searchable::DEFAULT_INSTANCE_TYPE.into(),
+                ),
                 ("AllowedValues", list(instance_types)),
                 (
                     "Description",
