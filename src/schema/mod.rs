@@ -461,7 +461,7 @@ impl<'a> Context<'a> {
             out.insert(Definition::Input(input(&condition, fields)));
             for (kind, _) in &ops.mutations {
                 let input_name = mutation_input_name(*kind, name);
-                let mut fields = self.mutation_input_fields(*kind, &declared, &ops);
+                let mut fields = self.mutation_input_fields(*kind, &declared, ops);
                 if datastore {
                     fields.push(input_value("_version", named("Int")));
                 }
@@ -537,7 +537,7 @@ impl<'a> Context<'a> {
         if self.n.sandbox && model.auth.is_none() && self.default != Provider::ApiKey {
             let key = ["aws_api_key"];
             out.extend_type(name, &key);
-            for (root, field, ret) in self.operation_fields(model, &ops) {
+            for (root, field, ret) in self.operation_fields(model, ops) {
                 out.extend_root_field(root, &field, &key);
                 out.extend_type(&ret, &key);
             }
