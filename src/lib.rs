@@ -72,7 +72,7 @@ pub fn compile_with(
     for (name, text) in &resolvers.files {
         build.add(format!("resolvers/{name}"), text.as_str());
     }
-    let problems = Diagnostics::from(project::resolvers::apply_folders(
+    let problems = Diagnostics::from(resolvers::overrides::apply_folders(
         &mut resolvers,
         &[
             (
@@ -122,6 +122,58 @@ pub fn compile_with(
         build.add(format!("functions/{name}"), bytes.clone());
     }
     Ok(build)
+}
+
+pub use emit::acm::Columns as AcmColumns;
+
+/// How `status -acm` prints a matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcmFormat {
+    /// The Amplify CLI's tables.
+    Table,
+    Json,
+    Markdown,
+}
+
+/// `status -acm MODEL`: the access-control matrix of one model of a schema without errors,
+/// printed. `Err` when there is no such model, or two of its rules print as one role.
+pub fn access_matrix(
+    normalised: &Normalised,
+    model_name: &str,
+    columns: AcmColumns,
+    format: AcmFormat,
+) -> Result<String, Diagnostic> {
+    let Some(model) = normalised.schema.model(model_name) else {
+        let models: Vec<_> = normalised
+            .schema
+            .models()
+            .map(|m| m.name.text.as_str())
+            .collect();
+        return Err(Diagnostic::error(
+            diagnostics::Code::UnknownModel,
+            format!("Model \"{model_name}\" does not exist."),
+        )
+        .with_help(if models.is_empty() {
+            "the schema has no @model types".to_string()
+        } else {
+            format!("the schema's models are: {}", models.join(", "))
+        }));
+    };
+    let auth = normalised.auth_of(model_name).cloned().unwrap_or_default();
+    let matrix = plan::Acm::build(model, &auth, plan::RoleNaming::Printed).map_err(|dup| {
+        Diagnostic::error(
+            diagnostics::Code::AcmRoleCollision,
+            format!("@auth {} already exists for {model_name}", dup.role),
+        )
+        .at(dup.rule.raw.span, "prints as the same role")
+        .with_note(dup.first.raw.span, "as this rule")
+        .with_help("the ACM names owner roles by field and static group roles by group only; the two rules differ only in their claim, which the matrix cannot show")
+    })?;
+    Ok(match format {
+        AcmFormat::Table => emit::acm::table(&matrix, columns),
+        AcmFormat::Json => emit::acm::json(&matrix, columns),
+        AcmFormat::Markdown => emit::acm::markdown(&matrix, columns),
+    })
 }
 
 /// Renders diagnostics for a terminal or a log, in a stable order.

@@ -5,7 +5,8 @@
 //! - every example in `docs/diagnostics.md` prints what the document says it prints. An
 //!   example is a section's files (fenced blocks with `title="path"`) and its ```` ```console ````
 //!   blocks (`$ amplify-gql …` then the output), run in a scratch folder through the built
-//!   binary. After an intended change of a message, refresh the outputs with
+//!   binary (a ```` ```symlink title="path" ```` block makes a link to the path it holds).
+//!   After an intended change of a message, refresh the outputs with
 //!   `UPDATE_DOCS=1 cargo test --test docs` and review the diff;
 //! - `docs/commands.md` documents every option of `status`.
 
@@ -129,6 +130,12 @@ fn check_examples(rel: &str) -> (String, Vec<String>) {
             if let Some(path) = title(&block.info) {
                 let file = dir.join(path);
                 std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                // ```symlink title="link"``` holds the link's target.
+                if block.info.starts_with("symlink") {
+                    #[cfg(unix)]
+                    std::os::unix::fs::symlink(block.lines.join(""), &file).unwrap();
+                    continue;
+                }
                 let mut text = block.lines.join("\n");
                 text.push('\n');
                 std::fs::write(file, text).unwrap();

@@ -7,9 +7,10 @@ mod common;
 use amplify_gql::config::Config;
 use amplify_gql::normalise::Normalised;
 use amplify_gql::plan::Plan;
+use amplify_gql::project::StackSettings;
 use amplify_gql::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
 use amplify_gql::source::SourceMap;
-use amplify_gql::stacks::{self, StackSettings, cdk};
+use amplify_gql::stacks::{self, cdk};
 use serde_json::Value as Json;
 
 #[test]

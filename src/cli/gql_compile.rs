@@ -71,10 +71,6 @@ fn standalone_api_name(schema: &Path) -> String {
         .unwrap_or_else(|| "amplifyapi".to_string())
 }
 
-fn digest(sources: &SourceMap) -> String {
-    crate::stacks::cdk::md5_hex(&sources.text)
-}
-
 pub fn run(args: &GqlCompileArgs) -> Outcome {
     let color = args.input.color.for_stderr();
     let inputs = match args.input.load() {
@@ -90,7 +86,12 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
                 standalone_api_name(args.input.schema.as_deref().unwrap_or(Path::new(".")))
             });
             (
-                BuildInputs::standalone(&name, &inputs.config, now, &digest(&inputs.sources)),
+                BuildInputs::standalone(
+                    &name,
+                    &inputs.config,
+                    now,
+                    &crate::project::schema_digest(&inputs.sources),
+                ),
                 Vec::new(),
             )
         }

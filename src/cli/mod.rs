@@ -168,12 +168,12 @@ impl InputArgs {
             .flags
             .apply_variables(&vars, env, &mut config.flag_origins);
         diagnostics.extend(ds);
-        if let Err(d) = crate::stacks::root::check_api_key(&config.auth) {
+        if let Err(d) = config.auth.check_api_key() {
             diagnostics.push(d);
         }
         let sources = SourceMap::load(&schema_path).map_err(|d| {
             let mut all = diagnostics.clone();
-            all.push(d);
+            all.push(d.into());
             all
         })?;
         Ok(Inputs {

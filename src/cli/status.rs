@@ -4,10 +4,9 @@
 use clap::{Args, ValueEnum};
 
 use super::InputArgs;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::emit::acm::{self, Columns};
-use crate::plan::{Acm, RoleNaming};
+use crate::diagnostics::Diagnostics;
 use crate::source::SourceMap;
+use crate::{AcmColumns, AcmFormat};
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
@@ -55,50 +54,22 @@ pub fn run(args: &StatusArgs) -> Outcome {
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
         return Outcome::failed(&diagnostics, &inputs.sources, color);
     };
-    let Some(model) = normalised.schema.model(&args.acm) else {
-        let models: Vec<_> = normalised
-            .schema
-            .models()
-            .map(|m| m.name.text.as_str())
-            .collect();
-        diagnostics.push(
-            Diagnostic::error(
-                Code::UnknownModel,
-                format!("Model \"{}\" does not exist.", args.acm),
-            )
-            .with_help(if models.is_empty() {
-                "the schema has no @model types".to_string()
-            } else {
-                format!("the schema's models are: {}", models.join(", "))
-            }),
-        );
-        return Outcome::failed(&diagnostics, &inputs.sources, color);
+    let columns = if args.crud {
+        AcmColumns::Crud
+    } else {
+        AcmColumns::Operations
     };
-    let auth = normalised.auth_of(&args.acm).cloned().unwrap_or_default();
-    let matrix = match Acm::build(model, &auth, RoleNaming::Printed) {
-        Ok(m) => m,
-        Err(dup) => {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::AcmRoleCollision,
-                    format!("@auth {} already exists for {}", dup.role, args.acm),
-                )
-                .at(dup.rule.raw.span, "prints as the same role")
-                .with_note(dup.first.raw.span, "as this rule")
-                .with_help("the ACM names owner roles by field and static group roles by group only; the two rules differ only in their claim, which the matrix cannot show"),
-            );
+    let format = match args.format {
+        Format::Table => AcmFormat::Table,
+        Format::Json => AcmFormat::Json,
+        Format::Markdown => AcmFormat::Markdown,
+    };
+    let stdout = match crate::access_matrix(&normalised, &args.acm, columns, format) {
+        Ok(text) => text,
+        Err(d) => {
+            diagnostics.push(d);
             return Outcome::failed(&diagnostics, &inputs.sources, color);
         }
-    };
-    let columns = if args.crud {
-        Columns::Crud
-    } else {
-        Columns::Operations
-    };
-    let stdout = match args.format {
-        Format::Table => acm::table(&matrix, columns),
-        Format::Json => acm::json(&matrix, columns),
-        Format::Markdown => acm::markdown(&matrix, columns),
     };
     Outcome {
         stdout,

@@ -45,6 +45,22 @@ pub struct AuthMode {
     pub settings: serde_json::Map<String, Json>,
 }
 
+impl AuthMode {
+    /// `apiKeyConfig.apiKeyExpirationDays` as a number; 0 counts as not given.
+    pub fn api_key_expiration_days(&self) -> Option<f64> {
+        let days = self
+            .settings
+            .get("apiKeyConfig")?
+            .get("apiKeyExpirationDays")?;
+        match days {
+            Json::Number(n) => n.as_f64(),
+            Json::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|d| *d != 0.0)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthConfig {
     pub default: AuthMode,
@@ -81,6 +97,24 @@ impl AuthConfig {
 
     pub fn has(&self, kind: AuthModeKind) -> bool {
         self.modes().any(|m| m.kind == kind)
+    }
+
+    /// An API key's expiry must be 1 to 365 days, as AppSync allows.
+    pub fn check_api_key(&self) -> Result<(), Diagnostic> {
+        let days = self
+            .modes()
+            .find(|m| m.kind == AuthModeKind::ApiKey)
+            .and_then(AuthMode::api_key_expiration_days);
+        match days {
+            Some(d) if !(1.0..=365.0).contains(&d) => Err(Diagnostic::error(
+                Code::ConfigInvalid,
+                format!("API key expiration must be between 1 and 365 days, not {d}"),
+            )
+            .with_help(
+                "set apiKeyExpirationDays (expirationTime in cli-inputs.json) to 1 to 365 days",
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Reads an AppSync-shaped auth configuration (`--auth-config`).

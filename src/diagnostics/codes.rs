@@ -34,6 +34,7 @@ codes! {
     ProjectInvalid = "E0008", "the Amplify project cannot be read";
     ExtendMissingType = "E0009", "extension of a type that does not exist";
     ResolverOverride = "E0010", "a resolvers/ file names no resolver or slot";
+    SchemaUnreadable = "E0011", "a file or folder of the schema cannot be read";
     // Shape of @auth and its rules
     AuthArgument = "E0101", "malformed @auth argument";
     UnknownRuleKey = "E0102", "unknown key in an auth rule";

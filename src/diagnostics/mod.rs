@@ -7,7 +7,7 @@ mod render;
 pub use codes::Code;
 pub use render::render;
 
-use crate::source::Span;
+use crate::source::{LoadError, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -148,5 +148,31 @@ impl From<Vec<Diagnostic>> for Diagnostics {
         let mut ds = Diagnostics::default();
         ds.extend(v);
         ds
+    }
+}
+
+impl From<LoadError> for Diagnostic {
+    fn from(e: LoadError) -> Self {
+        let file = e.path().display().to_string();
+        let (code, help) = match &e {
+            LoadError::Missing { .. } => (
+                Code::SchemaNotFound,
+                "pass --schema with a schema.graphql file or a schema/ folder",
+            ),
+            LoadError::Unreadable { .. } => (
+                Code::SchemaUnreadable,
+                "make the file readable, or move it out of the schema folder",
+            ),
+            LoadError::LinkLoop { .. } => (
+                Code::SchemaUnreadable,
+                "remove the link, or point it outside the schema folder",
+            ),
+        };
+        let d = Diagnostic::error(code, e.to_string()).with_help(help);
+        // A missing schema's path is in the message already.
+        match e {
+            LoadError::Missing { .. } => d,
+            _ => d.in_file(file),
+        }
     }
 }

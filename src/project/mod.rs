@@ -4,8 +4,6 @@
 //! `stacks/`, `functions/`). Standalone builds (`--schema`) get what `amplify add api` would
 //! have written.
 
-pub mod resolvers;
-
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json, json};
@@ -14,7 +12,7 @@ use crate::config::{
     AuthConfig, AuthModeKind, Config, FeatureFlags, FlagOrigins, FlagVariable, ResolverConfig,
 };
 use crate::diagnostics::{Code, Diagnostic};
-use crate::stacks::{StackSettings, UserStack};
+use crate::source::SourceMap;
 
 /// An API resource folder of an Amplify project.
 #[derive(Clone, Debug)]
@@ -642,11 +640,59 @@ fn folder_hash(dir: &Path) -> String {
         all.extend_from_slice(&b);
         all.push(0);
     }
+    md5_hex(&all)
+}
+
+/// The `S3DeploymentRootKey` digest of a schema compiled alone: its text's.
+pub fn schema_digest(sources: &SourceMap) -> String {
+    md5_hex(sources.text.as_bytes())
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(&all)
+    Md5::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// What the stacks take from the project besides the schema, the configuration and the
+/// resolvers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackSettings {
+    /// Seconds since the epoch that the API key's `Expires` counts from.
+    pub now: i64,
+    /// `false` when the project's `parameters.json` sets `CreateAPIKey` to anything but 1.
+    pub create_api_key: bool,
+    /// `transform.conf.json` `DisableResolverDeduping`.
+    pub disable_resolver_deduping: bool,
+    /// `transform.conf.json` `StackMapping`: resolver logical id → stack name.
+    pub stack_mapping: Vec<(String, String)>,
+    /// The project's `stacks/*.json`, by file name.
+    pub user_stacks: Vec<UserStack>,
+    /// The API key's `Expires` to keep (from the build `--check` compares with), used when
+    /// the auth configuration stores no expiry date.
+    pub keep_expires: Option<i64>,
+}
+
+impl Default for StackSettings {
+    fn default() -> Self {
+        StackSettings {
+            now: 0,
+            create_api_key: true,
+            disable_resolver_deduping: false,
+            stack_mapping: Vec::new(),
+            user_stacks: Vec::new(),
+            keep_expires: None,
+        }
+    }
+}
+
+/// A user stack: its file name under `stacks/` and its template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserStack {
+    pub file_name: String,
+    pub template: Json,
 }
 
 /// What a build reads besides the schema and the configuration: from the project's API

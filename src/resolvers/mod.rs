@@ -137,6 +137,7 @@ mod invoke;
 mod key_steps;
 mod model_data;
 mod mutation;
+pub mod overrides;
 mod post_auth;
 mod query;
 mod relation_auth;

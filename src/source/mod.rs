@@ -5,9 +5,10 @@
 //! files behaves as in Amplify) and keep a table of where each file starts, so that every
 //! diagnostic can still name the file, line and column it came from.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Code, Diagnostic};
+use walkdir::WalkDir;
 
 /// A byte range in the concatenated schema text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,24 +70,16 @@ impl SourceMap {
     }
 
     /// Loads a schema file, or a folder of schema files, as Amplify's CLI does.
-    pub fn load(path: &Path) -> Result<Self, Diagnostic> {
-        let unreadable = |e: std::io::Error, p: &Path| {
-            Diagnostic::error(
-                Code::SchemaNotFound,
-                format!("cannot read schema at {}: {e}", p.display()),
-            )
-            .with_help("pass --schema with a schema.graphql file or a schema/ folder")
-        };
-        let meta = std::fs::metadata(path).map_err(|e| unreadable(e, path))?;
-        let mut paths = Vec::new();
-        if meta.is_dir() {
-            collect_files(path, &mut paths).map_err(|e| unreadable(e, path))?;
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let meta = std::fs::metadata(path).map_err(|e| LoadError::missing(path, e))?;
+        let paths = if meta.is_dir() {
+            schema_files(path)?
         } else {
-            paths.push(path.to_path_buf());
-        }
+            vec![path.to_path_buf()]
+        };
         let mut map = SourceMap::default();
         for (i, p) in paths.iter().enumerate() {
-            let bytes = std::fs::read(p).map_err(|e| unreadable(e, p))?;
+            let bytes = std::fs::read(p).map_err(|e| LoadError::unreadable(p, e))?;
             let text = String::from_utf8_lossy(&bytes);
             if i > 0 {
                 map.text.push('\n');
@@ -150,22 +143,91 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Every non-hidden file below `dir`, depth first, entries sorted by name.
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out)?;
-        } else {
-            out.push(path);
+/// Every non-hidden file below `dir`, depth first, entries sorted by name, links followed
+/// (a link that leads back into its own folder is an error, not an endless walk).
+fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    let walk = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = entry.map_err(|e| LoadError::from_walk(dir, e))?;
+        if !entry.file_type().is_dir() {
+            out.push(entry.into_path());
         }
     }
-    Ok(())
+    Ok(out)
+}
+
+/// Why a schema could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// The schema path itself does not exist or cannot be opened.
+    Missing { path: PathBuf, reason: String },
+    /// A file or folder of a schema folder cannot be read.
+    Unreadable { path: PathBuf, reason: String },
+    /// A link in a schema folder leads back to a folder that contains it.
+    LinkLoop { path: PathBuf, ancestor: PathBuf },
+}
+
+impl LoadError {
+    fn missing(path: &Path, e: std::io::Error) -> Self {
+        LoadError::Missing {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn unreadable(path: &Path, e: std::io::Error) -> Self {
+        LoadError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    }
+
+    fn from_walk(dir: &Path, e: walkdir::Error) -> Self {
+        let path = e.path().unwrap_or(dir).to_path_buf();
+        if let Some(ancestor) = e.loop_ancestor() {
+            return LoadError::LinkLoop {
+                path,
+                ancestor: ancestor.to_path_buf(),
+            };
+        }
+        let reason = e
+            .io_error()
+            .map_or_else(|| e.to_string(), std::io::Error::to_string);
+        LoadError::Unreadable { path, reason }
+    }
+
+    /// The file or folder the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Missing { path, .. }
+            | LoadError::Unreadable { path, .. }
+            | LoadError::LinkLoop { path, .. } => path,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Missing { path, reason } => {
+                write!(f, "cannot read schema at {}: {reason}", path.display())
+            }
+            LoadError::Unreadable { path, reason } => {
+                write!(f, "cannot read {} of the schema: {reason}", path.display())
+            }
+            LoadError::LinkLoop { path, ancestor } => write!(
+                f,
+                "{} links back to {}, which contains it",
+                path.display(),
+                ancestor.display()
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,6 @@ use std::collections::HashMap;
 
 pub use model::{AttributeType, SecondaryIndex, TableKeys};
 pub use refs::Resolved;
-pub use user::UserStack;
 
 use crate::ast::TypeRef;
 use crate::diagnostics::{Code, Diagnostic};
@@ -37,39 +36,9 @@ use crate::model::keys;
 use crate::model::operations::MutationKind;
 use crate::plan::relations::RelationKind;
 use crate::plan::{ModelPlan, Plan};
+use crate::project::StackSettings;
 use crate::resolvers::{DataSourceRef, Resolver, ResolverKind, ResolverPlan};
 use template::{Cfn, Element, Resource, StackName, StackSet, join, map, pseudo};
-
-/// What the stacks need besides the schema, the configuration and the resolvers.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StackSettings {
-    /// Seconds since the epoch that the API key's `Expires` counts from.
-    pub now: i64,
-    /// `false` when the project's `parameters.json` sets `CreateAPIKey` to anything but 1.
-    pub create_api_key: bool,
-    /// `transform.conf.json` `DisableResolverDeduping`.
-    pub disable_resolver_deduping: bool,
-    /// `transform.conf.json` `StackMapping`: resolver logical id → stack name.
-    pub stack_mapping: Vec<(String, String)>,
-    /// The project's `stacks/*.json`, by file name.
-    pub user_stacks: Vec<UserStack>,
-    /// The API key's `Expires` to keep (from the build `--check` compares with), used when
-    /// the auth configuration stores no expiry date.
-    pub keep_expires: Option<i64>,
-}
-
-impl Default for StackSettings {
-    fn default() -> Self {
-        StackSettings {
-            now: 0,
-            create_api_key: true,
-            disable_resolver_deduping: false,
-            stack_mapping: Vec::new(),
-            user_stacks: Vec::new(),
-            keep_expires: None,
-        }
-    }
-}
 
 /// The name of the nested stack of relational resolvers.
 pub const CONNECTION_STACK: &str = "ConnectionStack";

@@ -7,7 +7,6 @@ use super::StackSettings;
 use super::cdk::unique_id;
 use super::template::{Cfn, Resource, Stack, Target, join, list, map, pseudo};
 use crate::config::{AuthConfig, AuthMode, AuthModeKind};
-use crate::diagnostics::{Code, Diagnostic};
 
 /// Elements of the root stack the other stacks refer to.
 #[derive(Clone, Debug)]
@@ -374,36 +373,6 @@ fn api_key(auth: &AuthConfig, settings: &StackSettings) -> Option<(Option<String
     Some((description, expires))
 }
 
-/// The reference accepts an API key valid for 1 to 365 days (0 or none: no `Expires`).
-pub fn check_api_key(auth: &AuthConfig) -> Result<(), Diagnostic> {
-    let days = auth
-        .modes()
-        .find(|m| m.kind == AuthModeKind::ApiKey)
-        .and_then(|m| m.settings.get("apiKeyConfig"))
-        .and_then(|c| c.get("apiKeyExpirationDays"))
-        .and_then(expiration_days);
-    match days {
-        Some(d) if !(1.0..=365.0).contains(&d) => Err(Diagnostic::error(
-            Code::ConfigInvalid,
-            format!("API key expiration must be between 1 and 365 days, not {d}"),
-        )
-        .with_help(
-            "set apiKeyExpirationDays (expirationTime in cli-inputs.json) to 1 to 365 days",
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// `apiKeyExpirationDays` as a number; 0 counts as not given.
-fn expiration_days(v: &Json) -> Option<f64> {
-    match v {
-        Json::Number(n) => n.as_f64(),
-        Json::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    }
-    .filter(|d| *d != 0.0)
-}
-
 /// `Expires`: the stored expiry date when there is one, else now + `apiKeyExpirationDays`.
 pub fn api_key_expires(mode: &AuthMode, settings: &StackSettings) -> Option<i64> {
     let config = mode.settings.get("apiKeyConfig");
@@ -417,9 +386,7 @@ pub fn api_key_expires(mode: &AuthMode, settings: &StackSettings) -> Option<i64>
     if let Some(kept) = settings.keep_expires {
         return Some(kept);
     }
-    let days = config
-        .and_then(|c| c.get("apiKeyExpirationDays"))
-        .and_then(expiration_days)?;
+    let days = mode.api_key_expiration_days()?;
     Some(settings.now + (days * 86400.0).round() as i64)
 }
 

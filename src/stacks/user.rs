@@ -4,13 +4,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::refs::Resolved;
-
-/// A user stack: its file name under `stacks/` and its template.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserStack {
-    pub file_name: String,
-    pub template: Json,
-}
+use crate::project::UserStack;
 
 /// The root resource id of a user stack: its file name without anything but letters
 /// (`CustomResources.json` → `CustomResourcesjson`).

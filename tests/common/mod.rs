@@ -77,8 +77,8 @@ pub fn relative(path: &Path) -> String {
 
 /// Reads a fixture's schema and configuration; paths in diagnostics are relative.
 pub fn load(f: &Fixture) -> (SourceMap, Config, Diagnostics) {
-    let mut sources = SourceMap::load(&f.path)
-        .unwrap_or_else(|d| panic!("{}: cannot load: {}", f.rel, d.message));
+    let mut sources =
+        SourceMap::load(&f.path).unwrap_or_else(|d| panic!("{}: cannot load: {d}", f.rel));
     for file in &mut sources.files {
         file.name = relative(Path::new(&file.name));
     }

@@ -1,4 +1,4 @@
-//! The project's `resolvers/` folder. Every file replaces the generated template of the same
+//! The project's `resolvers/` folder applied to the generated resolvers. Every file replaces the generated template of the same
 //! name in `build/resolvers/`; files named `<Type>.<field>.<slot>.<n>.(req|res).vtl` with a
 //! pipeline slot name also change the resolver's pipeline, as the Amplify CLI does:
 //!
@@ -13,9 +13,9 @@
 
 use indexmap::IndexMap;
 
+use super::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::collation::locale_compare;
-use crate::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
 
 /// A file of a resolvers folder: its name and contents.
 pub type UserFile = (String, Vec<u8>);
