@@ -185,6 +185,59 @@ fn circles(graph: &BTreeMap<String, BTreeMap<String, BTreeSet<String>>>) -> Vec<
     s.out
 }
 
+/// Inside a stage's folder: file module → sibling it names (`super::x` or `crate::stage::x`).
+fn stage_graphs() -> BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeSet<String>>>> {
+    let mut out: BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeSet<String>>>> =
+        BTreeMap::new();
+    for file in rust_files(&src()) {
+        let rel = file.strip_prefix(src()).unwrap();
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        // Only the files directly in a stage's folder (its own mod.rs aside).
+        if parts.len() != 2 || parts[1] == "mod.rs" {
+            continue;
+        }
+        let (stage, me) = (&parts[0], parts[1].trim_end_matches(".rs").to_string());
+        let code = code_of(&std::fs::read_to_string(&file).unwrap());
+        let mut names = BTreeSet::new();
+        for prefix in ["super::".to_string(), format!("crate::{stage}::")] {
+            for (i, _) in code.match_indices(&prefix) {
+                let name: String = code[i + prefix.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                names.insert(name);
+            }
+        }
+        let graph = out.entry(stage.clone()).or_default();
+        let edges = graph.entry(me.clone()).or_default();
+        for name in names {
+            let sibling = src().join(stage).join(format!("{name}.rs"));
+            let folder = src().join(stage).join(&name).join("mod.rs");
+            if name != me && (sibling.is_file() || folder.is_file()) {
+                edges
+                    .entry(name)
+                    .or_default()
+                    .insert(rel.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_import_circle_between_the_modules_of_a_stage() {
+    let mut report = String::new();
+    for (stage, graph) in stage_graphs() {
+        for component in circles(&graph) {
+            report.push_str(&format!("circle in {stage}/: {}\n", component.join(", ")));
+        }
+    }
+    assert!(report.is_empty(), "{report}");
+}
+
 #[test]
 fn no_import_circle_between_top_level_modules() {
     let graph = import_graph();

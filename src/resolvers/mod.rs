@@ -90,6 +90,9 @@ pub enum DataSourceRef {
     OpenSearch,
 }
 
+/// The inline template of a function half that has no file.
+pub const EMPTY_TEMPLATE: &str = "$util.toJson({})";
+
 /// One function of a pipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Function {

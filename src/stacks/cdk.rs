@@ -80,6 +80,15 @@ pub fn iam_role_name_prefix(name: &str) -> String {
     short + &md5_hex(name)[..6]
 }
 
+/// The logical id of a resolver that is not one of a model's own operations:
+/// `<Type><field>Resolver`, the name sanitised with `resource_name`.
+pub fn generic_logical_id(type_name: &str, field_name: &str) -> String {
+    format!(
+        "{}Resolver",
+        resource_name(&format!("{type_name}{field_name}"))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

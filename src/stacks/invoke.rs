@@ -5,13 +5,14 @@
 
 use std::collections::HashSet;
 
+use super::cdk::generic_logical_id;
 use super::cdk::unique_id;
-use super::pipelines::{EMPTY_TEMPLATE, generic_logical_id};
 use super::root::RootRefs;
 use super::template::{
     Cfn, Element, Resource, StackName, StackSet, Target, TokenString, equals, fn_if, join, list,
     map, not, pseudo, sub,
 };
+use crate::resolvers::EMPTY_TEMPLATE;
 use crate::resolvers::{
     AuthFunction, HttpRequest, InvokeResolver, InvokeTarget, LambdaFunction, ResolverPlan,
 };

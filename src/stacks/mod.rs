@@ -56,7 +56,11 @@ pub fn build(
         &mut set.root,
         &config.auth,
         !plan.models.is_empty(),
-        !searchable_models.is_empty(),
+        if searchable_models.is_empty() {
+            Vec::new()
+        } else {
+            searchable::root_parameters()
+        },
         settings,
     );
     if crate::plan::datastore::enabled(config) {
@@ -229,7 +233,7 @@ pub fn resolver_logical_id(r: &Resolver, plan: &Plan) -> String {
             return format!("{verb}{}Resolver", cdk::resource_name(m));
         }
     }
-    pipelines::generic_logical_id(&r.type_name, &r.field_name)
+    cdk::generic_logical_id(&r.type_name, &r.field_name)
 }
 
 /// The DynamoDB type of a key field.

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::cdk::{resource_name, unique_id};
+use super::cdk::unique_id;
 use super::model::ModelRefs;
 use super::root::RootRefs;
 use super::template::{
@@ -15,11 +15,10 @@ use super::template::{
 };
 use crate::ast::build::pascal_case;
 use crate::config::SyncConfig;
+use crate::resolvers::EMPTY_TEMPLATE;
 use crate::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
 
 /// The inline template of a missing function half.
-pub const EMPTY_TEMPLATE: &str = "$util.toJson({})";
-
 /// What placing resolvers needs to know besides the plan.
 pub struct PipelineContext<'a> {
     pub root: &'a RootRefs,
@@ -275,13 +274,4 @@ fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
 fn search_refs<'a>(ctx: &PipelineContext<'a>) -> &'a super::searchable::SearchRefs {
     ctx.search
         .expect("the searchable stack exists when a resolver reads OpenSearch")
-}
-
-/// The logical id of a resolver: `Get<T>Resolver` … for a model's own operations, else
-/// `<Type><field>Resolver`, names sanitised with `resource_name`.
-pub fn generic_logical_id(type_name: &str, field_name: &str) -> String {
-    format!(
-        "{}Resolver",
-        resource_name(&format!("{type_name}{field_name}"))
-    )
 }

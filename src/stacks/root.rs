@@ -92,7 +92,7 @@ pub fn build(
     root: &mut Stack,
     auth: &AuthConfig,
     has_models: bool,
-    searchable: bool,
+    search_parameters: Vec<(&str, Cfn)>,
     settings: &StackSettings,
 ) -> RootRefs {
     let string = || map([("Type", "String".into())]);
@@ -124,10 +124,9 @@ pub fn build(
             root.parameter(name, body);
         }
     }
-    if searchable {
-        for (name, body) in super::searchable::root_parameters() {
-            root.parameter(name, body);
-        }
+    // `@searchable`'s OpenSearch parameters follow the DynamoDB ones.
+    for (name, body) in search_parameters {
+        root.parameter(name, body);
     }
     let bucket = root.parameter(
         "S3DeploymentBucket",

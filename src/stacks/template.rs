@@ -2,7 +2,7 @@
 //!
 //! Elements refer to each other with [`Target`]s that name the stack an element lives in and
 //! its construct path. A reference that crosses stacks is turned into the parameters and
-//! outputs CDK would make by [`super::refs::resolve`]; until then a template is a tree of
+//! outputs CDK would make by `refs::resolve`; until then a template is a tree of
 //! elements in construct order, which is also the order CloudFormation sections and their
 //! entries are printed in.
 
