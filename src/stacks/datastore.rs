@@ -3,6 +3,7 @@
 //! attribute, the functions' `SyncConfig`, the Lambda conflict handler's invoke policy).
 
 use super::cdk::{iam_role_name_prefix, unique_id};
+use super::policy;
 use super::root::RootRefs;
 use super::template::{Cfn, Resource, Stack, Target, fn_if, join, list, map, sub};
 use crate::config::{LambdaHandler, SyncConfig};
@@ -75,20 +76,7 @@ pub fn add_root(stack: &mut Stack, root: &RootRefs) {
         map([
             (
                 "AssumeRolePolicyDocument",
-                map([
-                    (
-                        "Statement",
-                        list([map([
-                            ("Action", "sts:AssumeRole".into()),
-                            ("Effect", "Allow".into()),
-                            (
-                                "Principal",
-                                map([("Service", "appsync.amazonaws.com".into())]),
-                            ),
-                        ])]),
-                    ),
-                    ("Version", "2012-10-17".into()),
-                ]),
+                policy::assumed_by("appsync.amazonaws.com"),
             ),
             (
                 "RoleName",
@@ -104,45 +92,15 @@ pub fn add_root(stack: &mut Stack, root: &RootRefs) {
             ),
         ]),
     ));
-    let policy_id = unique_id(&["DynamoDBAccess", "Resource"]);
-    stack.resource(Resource::new(
-        policy_id.clone(),
+    policy::attach(
+        stack,
         &["DynamoDBAccess", "Resource"],
-        "AWS::IAM::Policy",
-        map([
-            (
-                "PolicyDocument",
-                map([
-                    (
-                        "Statement",
-                        list([map([
-                            (
-                                "Action",
-                                list(
-                                    [
-                                        "BatchGetItem",
-                                        "BatchWriteItem",
-                                        "PutItem",
-                                        "DeleteItem",
-                                        "GetItem",
-                                        "Scan",
-                                        "Query",
-                                        "UpdateItem",
-                                    ]
-                                    .map(|a| format!("dynamodb:{a}").into()),
-                                ),
-                            ),
-                            ("Effect", "Allow".into()),
-                            ("Resource", list(table_arns(name))),
-                        ])]),
-                    ),
-                    ("Version", "2012-10-17".into()),
-                ]),
-            ),
-            ("PolicyName", policy_id.as_str().into()),
-            ("Roles", list([role.reference()])),
-        ]),
-    ));
+        vec![policy::allow(
+            policy::actions("dynamodb", &policy::TABLE_ACCESS),
+            list(table_arns(name)),
+        )],
+        &role,
+    );
 }
 
 /// The data source's `DeltaSyncConfig`.
@@ -194,28 +152,13 @@ pub fn function_sync_config(sync: &SyncConfig, env: &Cfn) -> Cfn {
 /// The policy that lets a model's role invoke its Lambda conflict handler (made from the
 /// handler's name, even when an ARN is given).
 pub fn add_lambda_policy(stack: &mut Stack, handler: &LambdaHandler, env: &Cfn, role: &Target) {
-    let policy_id = unique_id(&["InvokeLambdaFunction", "Resource"]);
-    stack.resource(Resource::new(
-        policy_id.clone(),
+    policy::attach(
+        stack,
         &["InvokeLambdaFunction", "Resource"],
-        "AWS::IAM::Policy",
-        map([
-            (
-                "PolicyDocument",
-                map([
-                    (
-                        "Statement",
-                        list([map([
-                            ("Action", "lambda:InvokeFunction".into()),
-                            ("Effect", "Allow".into()),
-                            ("Resource", lambda_arn(handler, env, false)),
-                        ])]),
-                    ),
-                    ("Version", "2012-10-17".into()),
-                ]),
-            ),
-            ("PolicyName", policy_id.as_str().into()),
-            ("Roles", list([role.reference()])),
-        ]),
-    ));
+        vec![policy::allow(
+            "lambda:InvokeFunction".into(),
+            lambda_arn(handler, env, false),
+        )],
+        role,
+    );
 }

@@ -4,6 +4,7 @@
 use indexmap::IndexSet;
 
 use super::cdk::unique_id;
+use super::policy;
 use super::root::RootRefs;
 use super::template::{Cfn, Resource, Stack, list, map, sub};
 use crate::ast::{Definition, TypeRef};
@@ -297,17 +298,7 @@ fn add_documents(
                 ("Path", "/".into()),
                 (
                     "PolicyDocument",
-                    map([
-                        (
-                            "Statement",
-                            list([map([
-                                ("Action", "appsync:GraphQL".into()),
-                                ("Effect", "Allow".into()),
-                                ("Resource", resource),
-                            ])]),
-                        ),
-                        ("Version", "2012-10-17".into()),
-                    ]),
+                    policy::document(vec![policy::allow("appsync:GraphQL".into(), resource)]),
                 ),
                 ("Roles", list([role.reference()])),
             ]),

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use super::cdk::generic_logical_id;
 use super::cdk::unique_id;
+use super::policy;
 use super::root::RootRefs;
 use super::template::{
     Cfn, Element, Resource, StackName, StackSet, Target, TokenString, equals, fn_if, join, list,
@@ -278,20 +279,7 @@ fn service_role(set: &mut StackSet, stack: &StackName, ds_id: &str) -> Target {
         "AWS::IAM::Role",
         map([(
             "AssumeRolePolicyDocument",
-            map([
-                (
-                    "Statement",
-                    list([map([
-                        ("Action", "sts:AssumeRole".into()),
-                        ("Effect", "Allow".into()),
-                        (
-                            "Principal",
-                            map([("Service", "appsync.amazonaws.com".into())]),
-                        ),
-                    ])]),
-                ),
-                ("Version", "2012-10-17".into()),
-            ]),
+            policy::assumed_by("appsync.amazonaws.com"),
         )]),
     ))
 }
@@ -325,35 +313,16 @@ fn add_lambda_data_source(
     let ds_id = f.call.data_source_id();
     let role = service_role(set, stack, &ds_id);
     let arn = lambda_arn(f, ctx);
-    let policy_path = [ds_id.as_str(), "ServiceRole", "DefaultPolicy", "Resource"];
-    let policy_id = unique_id(&policy_path);
     let s = set.stack_mut(stack);
-    s.resource(Resource::new(
-        policy_id.clone(),
-        &policy_path,
-        "AWS::IAM::Policy",
-        map([
-            (
-                "PolicyDocument",
-                map([
-                    (
-                        "Statement",
-                        list([map([
-                            ("Action", "lambda:InvokeFunction".into()),
-                            ("Effect", "Allow".into()),
-                            (
-                                "Resource",
-                                list([arn.clone(), join("", [arn.clone(), ":*".into()])]),
-                            ),
-                        ])]),
-                    ),
-                    ("Version", "2012-10-17".into()),
-                ]),
-            ),
-            ("PolicyName", policy_id.as_str().into()),
-            ("Roles", list([role.reference()])),
-        ]),
-    ));
+    policy::attach(
+        s,
+        &[ds_id.as_str(), "ServiceRole", "DefaultPolicy", "Resource"],
+        vec![policy::allow(
+            "lambda:InvokeFunction".into(),
+            list([arn.clone(), join("", [arn.clone(), ":*".into()])]),
+        )],
+        &role,
+    );
     s.resource(Resource::new(
         ds_id.clone(),
         &[&ds_id, "Resource"],

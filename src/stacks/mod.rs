@@ -18,6 +18,7 @@ pub mod iam;
 pub mod invoke;
 pub mod model;
 pub mod pipelines;
+pub mod policy;
 pub mod refs;
 pub mod root;
 pub mod searchable;

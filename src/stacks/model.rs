@@ -3,6 +3,7 @@
 
 use super::cdk::{iam_role_name_prefix, unique_id};
 use super::datastore;
+use super::policy;
 use super::root::{RootRefs, dynamodb_parameters};
 use super::template::{
     Cfn, Resource, Stack, StackName, Target, equals, fn_if, join, list, map, no_value, not, pseudo,
@@ -239,68 +240,35 @@ pub fn build(
         map([
             (
                 "AssumeRolePolicyDocument",
-                map([
-                    (
-                        "Statement",
-                        list([map([
-                            ("Action", "sts:AssumeRole".into()),
-                            ("Effect", "Allow".into()),
-                            (
-                                "Principal",
-                                map([("Service", "appsync.amazonaws.com".into())]),
-                            ),
-                        ])]),
-                    ),
-                    ("Version", "2012-10-17".into()),
-                ]),
+                policy::assumed_by("appsync.amazonaws.com"),
             ),
             (
                 "Policies",
                 list([map([
                     (
                         "PolicyDocument",
-                        map([
-                            (
-                                "Statement",
-                                list([map([
-                                    (
-                                        "Action",
-                                        list(
-                                            [
-                                                "BatchGetItem",
-                                                "BatchWriteItem",
-                                                "PutItem",
-                                                "DeleteItem",
-                                                "GetItem",
-                                                "Scan",
-                                                "Query",
-                                                "UpdateItem",
-                                                "ConditionCheckItem",
-                                                "DescribeTable",
-                                                "GetRecords",
-                                                "GetShardIterator",
-                                            ]
-                                            .map(|a| format!("dynamodb:{a}").into()),
-                                        ),
-                                    ),
-                                    ("Effect", "Allow".into()),
-                                    (
-                                        "Resource",
-                                        list([table_arn(""), table_arn("/*")].into_iter().chain(
-                                            sync.into_iter().flat_map(|_| {
-                                                datastore::table_arns(|| {
-                                                    datastore::table_name(
-                                                        api_id.clone(),
-                                                        root.env.reference(),
-                                                    )
-                                                })
-                                            }),
-                                        )),
-                                    ),
-                                ])]),
+                        policy::document(vec![policy::allow(
+                            policy::actions(
+                                "dynamodb",
+                                &[
+                                    &policy::TABLE_ACCESS[..],
+                                    &[
+                                        "ConditionCheckItem",
+                                        "DescribeTable",
+                                        "GetRecords",
+                                        "GetShardIterator",
+                                    ],
+                                ]
+                                .concat(),
                             ),
-                            ("Version", "2012-10-17".into()),
-                        ]),
+                            list([table_arn(""), table_arn("/*")].into_iter().chain(
+                                sync.into_iter().flat_map(|_| {
+                                    datastore::table_arns(|| {
+                                        datastore::table_name(api_id.clone(), root.env.reference())
+                                    })
+                                }),
+                            )),
+                        )]),
                     ),
                     ("PolicyName", "DynamoDBAccess".into()),
                 ])]),
@@ -320,60 +288,39 @@ pub fn build(
         ]),
     ));
 
-    let policy_id = unique_id(&[&role_construct, "DefaultPolicy", "Resource"]);
     let has_indexes = !keys.global_indexes.is_empty() || !keys.local_indexes.is_empty();
-    stack.resource(Resource::new(
-        policy_id.clone(),
+    policy::attach(
+        stack,
         &[&role_construct, "DefaultPolicy", "Resource"],
-        "AWS::IAM::Policy",
-        map([
-            (
-                "PolicyDocument",
-                map([
-                    (
-                        "Statement",
-                        list([map([
-                            (
-                                "Action",
-                                list(
-                                    [
-                                        "BatchGetItem",
-                                        "GetRecords",
-                                        "GetShardIterator",
-                                        "Query",
-                                        "GetItem",
-                                        "Scan",
-                                        "ConditionCheckItem",
-                                        "BatchWriteItem",
-                                        "PutItem",
-                                        "UpdateItem",
-                                        "DeleteItem",
-                                        "DescribeTable",
-                                    ]
-                                    .map(|a| format!("dynamodb:{a}").into()),
-                                ),
-                            ),
-                            ("Effect", "Allow".into()),
-                            (
-                                "Resource",
-                                list([
-                                    table.get_att("Arn"),
-                                    if has_indexes {
-                                        join("", [table.get_att("Arn"), "/index/*".into()])
-                                    } else {
-                                        no_value()
-                                    },
-                                ]),
-                            ),
-                        ])]),
-                    ),
-                    ("Version", "2012-10-17".into()),
-                ]),
+        vec![policy::allow(
+            policy::actions(
+                "dynamodb",
+                &[
+                    "BatchGetItem",
+                    "GetRecords",
+                    "GetShardIterator",
+                    "Query",
+                    "GetItem",
+                    "Scan",
+                    "ConditionCheckItem",
+                    "BatchWriteItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DeleteItem",
+                    "DescribeTable",
+                ],
             ),
-            ("PolicyName", policy_id.as_str().into()),
-            ("Roles", list([role.reference()])),
-        ]),
-    ));
+            list([
+                table.get_att("Arn"),
+                if has_indexes {
+                    join("", [table.get_att("Arn"), "/index/*".into()])
+                } else {
+                    no_value()
+                },
+            ]),
+        )],
+        &role,
+    );
 
     if let Some(lambda) = sync.and_then(SyncConfig::lambda) {
         datastore::add_lambda_policy(stack, lambda, &root.env.reference(), &role);

@@ -3,6 +3,7 @@
 //! searchable table's DynamoDB stream. The search resolvers are added by `pipelines`.
 
 use super::cdk::{md5_hex, unique_id};
+use super::policy;
 use super::root::RootRefs;
 use super::template::{
     Cfn, Element, Resource, Stack, Target, equals, fn_if, join, list, map, no_value, not,
@@ -333,53 +334,13 @@ pub fn build(
             ]),
         )])
     };
-    let assumed_by = |service: &str| {
-        map([
-            (
-                "Statement",
-                list([map([
-                    ("Action", "sts:AssumeRole".into()),
-                    ("Effect", "Allow".into()),
-                    ("Principal", map([("Service", service.into())])),
-                ])]),
-            ),
-            ("Version", "2012-10-17".into()),
-        ])
-    };
     let role_name = |prefix: Vec<Cfn>| {
         let mut parts = prefix;
         parts.extend([api_id.clone(), "-".into(), root.env.reference()]);
         join("", parts)
     };
-    let es_statement = |actions: &[&str]| {
-        map([
-            (
-                "Action",
-                list(actions.iter().map(|a| Cfn::from(format!("es:{a}")))),
-            ),
-            ("Effect", "Allow".into()),
-            ("Resource", domain_arns()),
-        ])
-    };
-    let policy = |stack: &mut Stack, construct: &[&str], statements: Vec<Cfn>, role: &Target| {
-        let id = unique_id(construct);
-        stack.resource(Resource::new(
-            id.clone(),
-            construct,
-            "AWS::IAM::Policy",
-            map([
-                (
-                    "PolicyDocument",
-                    map([
-                        ("Statement", Cfn::List(statements)),
-                        ("Version", "2012-10-17".into()),
-                    ]),
-                ),
-                ("PolicyName", id.as_str().into()),
-                ("Roles", list([role.reference()])),
-            ]),
-        ))
-    };
+    let es_statement =
+        |actions: &[&str]| policy::allow(policy::actions("es", actions), domain_arns());
 
     // The reference names this role after the streaming role's name parameter, with a
     // six-character prefix CDK derives from its own token numbering; ours is fixed.
@@ -391,7 +352,7 @@ pub fn build(
         map([
             (
                 "AssumeRolePolicyDocument",
-                assumed_by("appsync.amazonaws.com"),
+                policy::assumed_by("appsync.amazonaws.com"),
             ),
             (
                 "RoleName",
@@ -402,7 +363,7 @@ pub fn build(
             ),
         ]),
     ));
-    policy(
+    policy::attach(
         stack,
         &["OpenSearchAccessIAMRole", "DefaultPolicy", "Resource"],
         vec![es_statement(&[
@@ -439,7 +400,7 @@ pub fn build(
         map([
             (
                 "AssumeRolePolicyDocument",
-                assumed_by("lambda.amazonaws.com"),
+                policy::assumed_by("lambda.amazonaws.com"),
             ),
             (
                 "RoleName",
@@ -469,7 +430,7 @@ pub fn build(
             ("Resource", t.stream_arn.clone()),
         ]));
     }
-    let lambda_policy = policy(
+    let lambda_policy = policy::attach(
         stack,
         &[
             "OpenSearchStreamingLambdaIAMRole",
@@ -479,7 +440,7 @@ pub fn build(
         statements,
         &lambda_role,
     );
-    policy(
+    policy::attach(
         stack,
         &["CloudwatchLogsAccess", "Resource"],
         vec![map([
