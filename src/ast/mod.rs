@@ -255,6 +255,29 @@ impl Definition {
         }
     }
 
+    /// The directives of the definition, then those of its fields, input fields or values.
+    pub fn directives_within(&self) -> Vec<&Directive> {
+        let mut out: Vec<&Directive> = Vec::new();
+        match self {
+            Definition::Object(o) | Definition::Interface(o) => {
+                out.extend(&o.directives);
+                out.extend(o.fields.iter().flat_map(|f| &f.directives));
+            }
+            Definition::Input(i) => {
+                out.extend(&i.directives);
+                out.extend(i.fields.iter().flat_map(|f| &f.directives));
+            }
+            Definition::Enum(e) => {
+                out.extend(&e.directives);
+                out.extend(e.values.iter().flat_map(|v| &v.directives));
+            }
+            Definition::Union(u) => out.extend(&u.directives),
+            Definition::Scalar(s) => out.extend(&s.directives),
+            Definition::Other { .. } => {}
+        }
+        out
+    }
+
     /// Turns an extension into a definition (for an extension with nothing to extend).
     pub fn clear_extension(&mut self) {
         match self {

@@ -274,47 +274,29 @@ pub fn lower(mut document: Document, config: &Config) -> (Schema, Vec<Diagnostic
                     types.push(lower_object(o, interface, &mut diags));
                 }
             }
-            Definition::Input(i) => {
-                if i.name.text == "AMPLIFY" && !i.is_extension {
-                    if let Some(rule) = global::read(i, &mut diags) {
-                        global_auth = Some(rule);
-                    }
-                    continue;
+            Definition::Input(i) if i.name.text == "AMPLIFY" && !i.is_extension => {
+                if let Some(rule) = global::read(i, &mut diags) {
+                    global_auth = Some(rule);
                 }
-                if i.is_extension {
-                    check_extended_exists(&i.name, "input", &defined, &mut diags);
-                }
-                for d in i
-                    .directives
-                    .iter()
-                    .chain(i.fields.iter().flat_map(|f| f.directives.iter()))
+            }
+            Definition::Input(_)
+            | Definition::Enum(_)
+            | Definition::Union(_)
+            | Definition::Scalar(_) => {
+                // What an extension must extend, and how diagnostics name the definition.
+                let (extended, placement) = match def {
+                    Definition::Input(i) => (Some((&i.name, "input")), "an input type"),
+                    Definition::Enum(e) => (Some((&e.name, "enum")), "an enum"),
+                    Definition::Union(u) => (Some((&u.name, "union")), "a union"),
+                    _ => (None, "a scalar"),
+                };
+                if let Some((name, kind)) = extended
+                    && def.is_extension()
                 {
-                    check_misplaced(d, "an input type", &mut diags);
+                    check_extended_exists(name, kind, &defined, &mut diags);
                 }
-            }
-            Definition::Enum(e) => {
-                if e.is_extension {
-                    check_extended_exists(&e.name, "enum", &defined, &mut diags);
-                }
-                for d in e
-                    .directives
-                    .iter()
-                    .chain(e.values.iter().flat_map(|v| v.directives.iter()))
-                {
-                    check_misplaced(d, "an enum", &mut diags);
-                }
-            }
-            Definition::Union(u) => {
-                if u.is_extension {
-                    check_extended_exists(&u.name, "union", &defined, &mut diags);
-                }
-                for d in &u.directives {
-                    check_misplaced(d, "a union", &mut diags);
-                }
-            }
-            Definition::Scalar(s) => {
-                for d in &s.directives {
-                    check_misplaced(d, "a scalar", &mut diags);
+                for d in def.directives_within() {
+                    check_misplaced(d, placement, &mut diags);
                 }
             }
             Definition::Other { .. } => {}

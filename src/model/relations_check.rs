@@ -70,6 +70,20 @@ pub(crate) struct Checker<'a> {
     pub(crate) out: Vec<Diagnostic>,
 }
 
+/// A `fields:` or `references:` argument, as its diagnostics describe it.
+struct KeyFieldsArg<'a> {
+    argument: &'static str,
+    /// The directive's name, the model and the field it is on.
+    relation: (&'a str, &'a ObjectModel, &'a Field),
+    /// The model whose fields the list names.
+    holder: &'a ObjectModel,
+    /// Whether a field is shown with its model's name (`Post.id`).
+    qualified: bool,
+    /// What the fields hold ("the related key").
+    holds: String,
+    not_scalar_help: String,
+}
+
 /// A string of a `[String]` argument and where it is written.
 #[derive(Clone, Copy)]
 struct Entry<'a> {
@@ -197,6 +211,57 @@ impl<'a> Checker<'a> {
 
     fn push(&mut self, d: Diagnostic) {
         self.out.push(d);
+    }
+
+    /// The fields a `fields:` or `references:` list names, each reported when the holder
+    /// lacks it or it is not a scalar or enum; the ones that resolve, with their entries.
+    fn key_fields<'e, 'r>(
+        &mut self,
+        list: &[Entry<'e>],
+        arg: &KeyFieldsArg<'r>,
+    ) -> Vec<(Entry<'e>, &'r Field)> {
+        let (kind, t, f) = arg.relation;
+        let holder = arg.holder;
+        let mut resolved = Vec::new();
+        for e in list {
+            match holder.field(e.text) {
+                None => self.push(
+                    Diagnostic::error(
+                        Code::RelationFieldUnknown,
+                        format!(
+                            "`{}` has no field `{}`, named in the `{}` of @{kind} on `{}.{}`",
+                            holder.name.text, e.text, arg.argument, t.name.text, f.name.text
+                        ),
+                    )
+                    .at(e.span, "no such field")
+                    .with_help(format!(
+                        "add a field `{}` to `{}` to hold {}, or correct the name",
+                        e.text, holder.name.text, arg.holds
+                    )),
+                ),
+                Some(hf) if !self.scalar_or_enum(&hf.ty) => {
+                    let shown = if arg.qualified {
+                        format!("{}.{}", holder.name.text, hf.name.text)
+                    } else {
+                        hf.name.text.clone()
+                    };
+                    self.push(
+                        Diagnostic::error(
+                            Code::RelationFieldNotScalar,
+                            format!(
+                                "`{}` of @{kind} on `{}.{}` must name scalar or enum fields, but `{shown}` is `{}`",
+                                arg.argument, t.name.text, f.name.text, hf.ty
+                            ),
+                        )
+                        .at(e.span, "not a scalar or enum field")
+                        .with_note(hf.name.span, "declared here")
+                        .with_help(arg.not_scalar_help.clone()),
+                    )
+                }
+                Some(hf) => resolved.push((*e, hf)),
+            }
+        }
+        resolved
     }
 
     // ---------------------------------------------------------------- keys and indexes
@@ -882,38 +947,19 @@ impl<'a> Checker<'a> {
             return;
         }
         let list = entries(&arg.value);
-        let mut resolved = Vec::new();
-        for e in &list {
-            match t.field(e.text) {
-                None => self.push(
-                    Diagnostic::error(
-                        Code::RelationFieldUnknown,
-                        format!(
-                            "`{}` has no field `{}`, named in the `fields` of @{kind} on `{}.{}`",
-                            t.name.text, e.text, t.name.text, f.name.text
-                        ),
-                    )
-                    .at(e.span, "no such field")
-                    .with_help(format!(
-                        "add a field `{}` to `{}` to hold the related key, or correct the name",
-                        e.text, t.name.text
-                    )),
-                ),
-                Some(ff) if !self.scalar_or_enum(&ff.ty) => self.push(
-                    Diagnostic::error(
-                        Code::RelationFieldNotScalar,
-                        format!(
-                            "`fields` of @{kind} on `{}.{}` must name scalar or enum fields, but `{}` is `{}`",
-                            t.name.text, f.name.text, ff.name.text, ff.ty
-                        ),
-                    )
-                    .at(e.span, "not a scalar or enum field")
-                    .with_note(ff.name.span, "declared here")
-                    .with_help("name the scalar fields that hold the related key (for example `postID: ID`)"),
-                ),
-                Some(ff) => resolved.push((e, ff)),
-            }
-        }
+        let resolved = self.key_fields(
+            &list,
+            &KeyFieldsArg {
+                argument: "fields",
+                relation: (kind, t, f),
+                holder: t,
+                qualified: false,
+                holds: "the related key".into(),
+                not_scalar_help:
+                    "name the scalar fields that hold the related key (for example `postID: ID`)"
+                        .into(),
+            },
+        );
         let Some((partition, sort)) = key else { return };
         let mut count_reported = false;
         if resolved.len() == list.len() && !list.is_empty() {
@@ -1228,38 +1274,20 @@ impl<'a> Checker<'a> {
                 )),
             );
         }
-        let mut resolved = Vec::new();
-        for e in &list {
-            match holder.field(e.text) {
-                None => self.push(
-                    Diagnostic::error(
-                        Code::RelationFieldUnknown,
-                        format!(
-                            "`{}` has no field `{}`, named in the `references` of @{kind} on `{}.{}`",
-                            holder.name.text, e.text, t.name.text, f.name.text
-                        ),
-                    )
-                    .at(e.span, "no such field")
-                    .with_help(format!(
-                        "add a field `{}` to `{}` to hold the key of `{}`, or correct the name",
-                        e.text, holder.name.text, parent.name.text
-                    )),
+        let resolved = self.key_fields(
+            &list,
+            &KeyFieldsArg {
+                argument: "references",
+                relation: (kind, t, f),
+                holder,
+                qualified: true,
+                holds: format!("the key of `{}`", parent.name.text),
+                not_scalar_help: format!(
+                    "name the scalar fields of `{}` that hold the key",
+                    holder.name.text
                 ),
-                Some(hf) if !self.scalar_or_enum(&hf.ty) => self.push(
-                    Diagnostic::error(
-                        Code::RelationFieldNotScalar,
-                        format!(
-                            "`references` of @{kind} on `{}.{}` must name scalar or enum fields, but `{}.{}` is `{}`",
-                            t.name.text, f.name.text, holder.name.text, hf.name.text, hf.ty
-                        ),
-                    )
-                    .at(e.span, "not a scalar or enum field")
-                    .with_note(hf.name.span, "declared here")
-                    .with_help(format!("name the scalar fields of `{}` that hold the key", holder.name.text)),
-                ),
-                Some(hf) => resolved.push((*e, hf)),
-            }
-        }
+            },
+        );
         if kind == "belongsTo" || resolved.len() != list.len() {
             return;
         }

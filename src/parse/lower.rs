@@ -110,43 +110,29 @@ impl Lower<'_> {
     fn definition(&self, def: &gql::Definition) -> Definition {
         use gql::Definition as D;
         let other = |kind, span| Definition::Other { kind, span };
+        // The parser has a type per kind of object definition and extension, of one shape.
+        macro_rules! object {
+            ($o:expr, $description:expr, $is_extension:expr) => {
+                self.object(
+                    &$o.name,
+                    $description,
+                    &$o.implements_interfaces,
+                    &$o.directives,
+                    &$o.fields,
+                    $is_extension,
+                    span_of($o),
+                )
+            };
+        }
         match def {
-            D::ObjectTypeDefinition(o) => Definition::Object(self.object(
-                &o.name,
-                self.description(&o.description),
-                &o.implements_interfaces,
-                &o.directives,
-                &o.fields,
-                false,
-                span_of(o),
-            )),
-            D::ObjectTypeExtension(o) => Definition::Object(self.object(
-                &o.name,
-                None,
-                &o.implements_interfaces,
-                &o.directives,
-                &o.fields,
-                true,
-                span_of(o),
-            )),
-            D::InterfaceTypeDefinition(o) => Definition::Interface(self.object(
-                &o.name,
-                self.description(&o.description),
-                &o.implements_interfaces,
-                &o.directives,
-                &o.fields,
-                false,
-                span_of(o),
-            )),
-            D::InterfaceTypeExtension(o) => Definition::Interface(self.object(
-                &o.name,
-                None,
-                &o.implements_interfaces,
-                &o.directives,
-                &o.fields,
-                true,
-                span_of(o),
-            )),
+            D::ObjectTypeDefinition(o) => {
+                Definition::Object(object!(o, self.description(&o.description), false))
+            }
+            D::ObjectTypeExtension(o) => Definition::Object(object!(o, None, true)),
+            D::InterfaceTypeDefinition(o) => {
+                Definition::Interface(object!(o, self.description(&o.description), false))
+            }
+            D::InterfaceTypeExtension(o) => Definition::Interface(object!(o, None, true)),
             D::InputObjectTypeDefinition(i) => Definition::Input(self.input(
                 &i.name,
                 self.description(&i.description),
