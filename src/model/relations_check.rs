@@ -70,6 +70,25 @@ pub(crate) struct Checker<'a> {
     pub(crate) out: Vec<Diagnostic>,
 }
 
+/// Fields of `related` of type `t` with one of `directives`, each with the first of them.
+fn fields_pointing_back<'a>(
+    t: &ObjectModel,
+    related: &'a ObjectModel,
+    directives: &[&str],
+) -> Vec<(&'a Field, &'a Directive)> {
+    related
+        .fields
+        .iter()
+        .filter(|rf| rf.ty.base() == t.name.text)
+        .filter_map(|rf| {
+            rf.directives
+                .iter()
+                .find(|d| directives.contains(&d.name.text.as_str()))
+                .map(|d| (rf, d))
+        })
+        .collect()
+}
+
 /// A `fields:` or `references:` argument, as its diagnostics describe it.
 struct KeyFieldsArg<'a> {
     argument: &'static str,
@@ -835,17 +854,7 @@ impl<'a> Checker<'a> {
         t: &ObjectModel,
         related: &'a ObjectModel,
     ) -> Vec<(&'a Field, &'a Directive)> {
-        related
-            .fields
-            .iter()
-            .filter(|rf| rf.ty.base() == t.name.text)
-            .filter_map(|rf| {
-                rf.directives
-                    .iter()
-                    .find(|d| d.name.text == "hasOne" || d.name.text == "hasMany")
-                    .map(|d| (rf, d))
-            })
-            .collect()
+        fields_pointing_back(t, related, &["hasOne", "hasMany"])
     }
 
     /// Fields of `related` that point back at `t` with @belongsTo.
@@ -854,17 +863,7 @@ impl<'a> Checker<'a> {
         t: &ObjectModel,
         related: &'a ObjectModel,
     ) -> Vec<(&'a Field, &'a Directive)> {
-        related
-            .fields
-            .iter()
-            .filter(|rf| rf.ty.base() == t.name.text)
-            .filter_map(|rf| {
-                rf.directives
-                    .iter()
-                    .find(|d| d.name.text == "belongsTo")
-                    .map(|d| (rf, d))
-            })
-            .collect()
+        fields_pointing_back(t, related, &["belongsTo"])
     }
 
     /// `fields:` entries must be scalar or enum fields of the model; each entry's type must be

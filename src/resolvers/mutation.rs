@@ -79,7 +79,7 @@ pub fn create_auth(
         body.push(single(LAMBDA, &split.lambda));
     }
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
-        let mut block = create_static_roles(statics);
+        let mut block = input_static_roles(statics, false);
         block.extend(create_dynamic_roles(dynamics, model, populate_for_static));
         block
     }));
@@ -113,17 +113,26 @@ pub fn create_auth(
     vec![block("Authorization Steps", body)]
 }
 
-/// `#if( $cond ) #set( $isAuthorized = true ) [#break] #else allowed.addAll #end`
-fn allowed_if_else(allowed_var: &str, condition: &str, break_loop: bool) -> Stmt {
+/// `#if( $cond ) #set( $isAuthorized = true ) [#break] #else allowed.addAll #end`, and with
+/// `null_var` (updates) `nullAllowed.addAll` too.
+fn allowed_if_else(
+    allowed_var: &str,
+    null_var: Option<&str>,
+    condition: &str,
+    break_loop: bool,
+) -> Stmt {
     let mut then = vec![set_authorized(true)];
     if break_loop {
         then.push(raw_line("#break"));
     }
-    if_else(
-        r(condition),
-        then,
-        vec![qr(call(format!("{ALLOWED}.addAll"), vec![r(allowed_var)]))],
-    )
+    let mut otherwise = vec![qr(call(format!("{ALLOWED}.addAll"), vec![r(allowed_var)]))];
+    if let Some(null_var) = null_var {
+        otherwise.push(qr(call(
+            format!("{NULL_ALLOWED}.addAll"),
+            vec![r(null_var)],
+        )));
+    }
+    if_else(r(condition), then, otherwise)
 }
 
 /// The first attributes of a static group role in a create or update check.
@@ -138,7 +147,11 @@ fn group_role_attrs(r: &Role) -> Vec<(&'static str, Json)> {
     ]
 }
 
-fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
+/// The static roles of a create (`nulls: false`) or update (`nulls: true`) check: a private
+/// role authorises or allows its fields, group roles are matched in a loop. An update also
+/// tracks the fields each role may set to null.
+fn input_static_roles(roles: &[Role], nulls: bool) -> Vec<Stmt> {
+    let all_allowed = |r: &Role| r.all_fields_allowed && (!nulls || r.all_fields_null_allowed);
     let mut out = Vec::new();
     let mut rest: Vec<&Role> = roles.iter().collect();
     if let Some(i) = rest
@@ -146,13 +159,19 @@ fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
         .position(|r| r.def.strategy == Strategy::Private)
     {
         let private = rest.remove(i);
-        if private.all_fields_allowed {
+        if all_allowed(private) {
             out.push(set_authorized(true));
         } else {
             out.push(qr(call(
                 format!("{ALLOWED}.addAll"),
                 vec![fields_json(&private.allowed_fields)],
             )));
+            if nulls {
+                out.push(qr(call(
+                    format!("{NULL_ALLOWED}.addAll"),
+                    vec![fields_json(&private.null_allowed_fields)],
+                )));
+            }
         }
     }
     if !rest.is_empty() {
@@ -160,7 +179,10 @@ fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
             rest.iter()
                 .map(|r| {
                     let mut attrs = group_role_attrs(r);
-                    attrs.push(("isAuthorizedOnAllFields", Json::Bool(r.all_fields_allowed)));
+                    if nulls {
+                        attrs.push(("nullAllowedFields", Json::strings(&r.null_allowed_fields)));
+                    }
+                    attrs.push(("isAuthorizedOnAllFields", Json::Bool(all_allowed(r))));
                     Json::object(attrs)
                 })
                 .collect(),
@@ -169,6 +191,7 @@ fn create_static_roles(roles: &[Role]) -> Vec<Stmt> {
             groups,
             vec![allowed_if_else(
                 "groupRole.allowedFields",
+                nulls.then_some("groupRole.nullAllowedFields"),
                 "groupRole.isAuthorizedOnAllFields",
                 true,
             )],
@@ -199,7 +222,7 @@ fn populate_owner(
     };
     let mut then = vec![qr(call("ctx.args.input.put", vec![s(field), value]))];
     if let Some((allowed_var, condition)) = allowed {
-        then.push(allowed_if_else(allowed_var, condition, false));
+        then.push(allowed_if_else(allowed_var, None, condition, false));
     }
     Stmt::Group(vec![iff(and(conds), then)])
 }
@@ -230,7 +253,7 @@ fn create_dynamic_roles(
                     None,
                 ));
             }
-            let allowed = |in_list| allowed_if_else(&allowed_var, &all_var(idx), in_list);
+            let allowed = |in_list| allowed_if_else(&allowed_var, None, &all_var(idx), in_list);
             let check = vec![
                 claim_parts_list(claim, &format!("ownerClaimsList{idx}")),
                 set(&allowed_var, fields_json(&role.allowed_fields)),
@@ -279,7 +302,7 @@ fn create_dynamic_roles(
                     user_group_loop(
                         idx,
                         entity_is_list,
-                        vec![allowed_if_else(&allowed_var, &all_var(idx), true)],
+                        vec![allowed_if_else(&allowed_var, None, &all_var(idx), true)],
                     ),
                 ],
             )]
@@ -314,27 +337,6 @@ pub fn read_item_request() -> Vec<Stmt> {
             to_json(r("GetRequest")),
         ],
     )]
-}
-
-/// `#if( $cond ) authorise [#break] #else add the allowed and null-allowed lists #end`
-fn allowed_both_if_else(
-    allowed_var: &str,
-    null_var: &str,
-    condition: &str,
-    break_loop: bool,
-) -> Stmt {
-    let mut then = vec![set_authorized(true)];
-    if break_loop {
-        then.push(raw_line("#break"));
-    }
-    if_else(
-        r(condition),
-        then,
-        vec![
-            qr(call(format!("{ALLOWED}.addAll"), vec![r(allowed_var)])),
-            qr(call(format!("{NULL_ALLOWED}.addAll"), vec![r(null_var)])),
-        ],
-    )
 }
 
 /// `Mutation.update<T>.auth.1.res.vtl`.
@@ -386,7 +388,7 @@ pub fn update_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
         }));
     }
     body.extend(claim_mode_blocks(p, &split, |statics, dynamics| {
-        let mut block = update_static_roles(statics);
+        let mut block = input_static_roles(statics, true);
         block.extend(update_dynamic_roles(dynamics, model));
         block
     }));
@@ -441,56 +443,6 @@ pub fn update_auth(p: &Providers, roles: &[Role], model: &ObjectModel) -> Vec<St
     vec![block("Authorization Steps", body)]
 }
 
-fn update_static_roles(roles: &[Role]) -> Vec<Stmt> {
-    let mut out = Vec::new();
-    let mut rest: Vec<&Role> = roles.iter().collect();
-    if let Some(i) = rest
-        .iter()
-        .position(|r| r.def.strategy == Strategy::Private)
-    {
-        let private = rest.remove(i);
-        if private.all_fields_allowed && private.all_fields_null_allowed {
-            out.push(set_authorized(true));
-        } else {
-            out.push(qr(call(
-                format!("{ALLOWED}.addAll"),
-                vec![fields_json(&private.allowed_fields)],
-            )));
-            out.push(qr(call(
-                format!("{NULL_ALLOWED}.addAll"),
-                vec![fields_json(&private.null_allowed_fields)],
-            )));
-        }
-    }
-    if !rest.is_empty() {
-        let groups = Json::Array(
-            rest.iter()
-                .map(|r| {
-                    let mut attrs = group_role_attrs(r);
-                    attrs.extend([
-                        ("nullAllowedFields", Json::strings(&r.null_allowed_fields)),
-                        (
-                            "isAuthorizedOnAllFields",
-                            Json::Bool(r.all_fields_allowed && r.all_fields_null_allowed),
-                        ),
-                    ]);
-                    Json::object(attrs)
-                })
-                .collect(),
-        );
-        out.push(static_group_loop(
-            groups,
-            vec![allowed_both_if_else(
-                "groupRole.allowedFields",
-                "groupRole.nullAllowedFields",
-                "groupRole.isAuthorizedOnAllFields",
-                true,
-            )],
-        ));
-    }
-    out
-}
-
 fn update_dynamic_roles(roles: &[Role], model: &ObjectModel) -> Vec<Stmt> {
     let all_var = |idx: usize| format!("isAuthorizedOnAllFields{idx}");
     let all = |role: &Role| Expr::Bool(role.all_fields_allowed && role.all_fields_null_allowed);
@@ -501,7 +453,7 @@ fn update_dynamic_roles(roles: &[Role], model: &ObjectModel) -> Vec<Stmt> {
             let allowed_var = format!("ownerAllowedFields{idx}");
             let null_var = format!("ownerNullAllowedFields{idx}");
             let allowed =
-                |in_list| allowed_both_if_else(&allowed_var, &null_var, &all_var(idx), in_list);
+                |in_list| allowed_if_else(&allowed_var, Some(&null_var), &all_var(idx), in_list);
             let then = vec![
                 set(&allowed_var, fields_json(&role.allowed_fields)),
                 set(&null_var, fields_json(&role.null_allowed_fields)),
@@ -543,9 +495,9 @@ fn update_dynamic_roles(roles: &[Role], model: &ObjectModel) -> Vec<Stmt> {
                     user_group_loop(
                         idx,
                         entity_is_list,
-                        vec![allowed_both_if_else(
+                        vec![allowed_if_else(
                             &allowed_var,
-                            &null_var,
+                            Some(&null_var),
                             &all_var(idx),
                             true,
                         )],
