@@ -106,16 +106,7 @@ pub fn auth_filter_into_get_request() -> Stmt {
         not(call("util.isNullOrEmpty", vec![r("ctx.stash.authFilter")])),
         vec![qr(call(
             "GetRequest.put",
-            vec![
-                s("filter"),
-                call(
-                    "util.parseJson",
-                    vec![call(
-                        "util.transform.toDynamoDBFilterExpression",
-                        vec![r("ctx.stash.authFilter")],
-                    )],
-                ),
-            ],
+            vec![s("filter"), dynamodb_filter("ctx.stash.authFilter")],
         ))],
     )
 }
@@ -749,49 +740,56 @@ pub fn filter_steps(args: &str, request: &str) -> Stmt {
                 vec![set("filter", r(format!("{args}.filter")))],
             )],
         ),
-        iff(
-            not_empty(r("filter")),
-            vec![
-                set(
-                    "filterExpression",
-                    call(
-                        "util.parseJson",
-                        vec![call(
-                            "util.transform.toDynamoDBFilterExpression",
-                            vec![r("filter")],
-                        )],
-                    ),
-                ),
-                iff(
-                    call("util.isNullOrEmpty", vec![r("filterExpression")]),
-                    vec![stmt(call(
-                        "util.error",
-                        vec![
-                            s("Unable to process the filter expression"),
-                            s("Unrecognized Filter"),
-                        ],
-                    ))],
-                ),
-                iff(
-                    not(call(
-                        "util.isNullOrBlank",
-                        vec![r("filterExpression.expression")],
-                    )),
-                    vec![
-                        iff(
-                            eq(
-                                call("filterExpression.expressionValues.size", vec![]),
-                                Expr::Int(0),
-                            ),
-                            vec![qr(call(
-                                "filterExpression.remove",
-                                vec![s("expressionValues")],
-                            ))],
-                        ),
-                        set(format!("{request}.filter"), r("filterExpression")),
-                    ],
-                ),
-            ],
-        ),
+        filter_as_expression(&format!("{request}.filter"), true),
     ])
+}
+
+/// `$util.parseJson($util.transform.toDynamoDBFilterExpression($<source>))`.
+pub fn dynamodb_filter(source: &str) -> Expr {
+    call(
+        "util.parseJson",
+        vec![call(
+            "util.transform.toDynamoDBFilterExpression",
+            vec![r(source)],
+        )],
+    )
+}
+
+/// `$filter` (when set) turned into a DynamoDB filter expression and stored in `$<into>`,
+/// without empty expression values; `refuse_unrecognised` errors on a filter that gives no
+/// expression (list and index queries do, relational pages and sync queries do not).
+pub fn filter_as_expression(into: &str, refuse_unrecognised: bool) -> Stmt {
+    let mut body = vec![set("filterExpression", dynamodb_filter("filter"))];
+    if refuse_unrecognised {
+        body.push(iff(
+            call("util.isNullOrEmpty", vec![r("filterExpression")]),
+            vec![stmt(call(
+                "util.error",
+                vec![
+                    s("Unable to process the filter expression"),
+                    s("Unrecognized Filter"),
+                ],
+            ))],
+        ));
+    }
+    body.push(iff(
+        not(call(
+            "util.isNullOrBlank",
+            vec![r("filterExpression.expression")],
+        )),
+        vec![
+            iff(
+                eq(
+                    call("filterExpression.expressionValues.size", vec![]),
+                    Expr::Int(0),
+                ),
+                vec![qr(call(
+                    "filterExpression.remove",
+                    vec![s("expressionValues")],
+                ))],
+            ),
+            set(into, r("filterExpression")),
+        ],
+    ));
+    iff(not(call("util.isNullOrEmpty", vec![r("filter")])), body)
 }

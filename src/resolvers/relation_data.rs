@@ -236,47 +236,8 @@ fn filter_steps() -> Vec<Stmt> {
                 vec![set("filter", r("args.filter"))],
             )],
         ),
-        filter_as_expression(),
+        super::model_data::filter_as_expression("filter", false),
     ]
-}
-
-/// `$filter` (when set) turned into a DynamoDB filter expression, without empty expression
-/// values (relational pages and sync queries).
-pub fn filter_as_expression() -> Stmt {
-    iff(
-        not_empty(r("filter")),
-        vec![
-            set(
-                "filterExpression",
-                call(
-                    "util.parseJson",
-                    vec![call(
-                        "util.transform.toDynamoDBFilterExpression",
-                        vec![r("filter")],
-                    )],
-                ),
-            ),
-            iff(
-                not(call(
-                    "util.isNullOrBlank",
-                    vec![r("filterExpression.expression")],
-                )),
-                vec![
-                    iff(
-                        eq(
-                            call("filterExpression.expressionValues.size", vec![]),
-                            Expr::Int(0),
-                        ),
-                        vec![qr(call(
-                            "filterExpression.remove",
-                            vec![s("expressionValues")],
-                        ))],
-                    ),
-                    set("filter", r("filterExpression")),
-                ],
-            ),
-        ],
-    )
 }
 
 /// `<Type>.<field>.res.vtl` of `@hasMany` and `@manyToMany`: the page, its items marked as

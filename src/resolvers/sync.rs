@@ -133,7 +133,7 @@ pub fn sync_request() -> Vec<Stmt> {
                     vec![set("filter", r("args.filter"))],
                 )],
             ),
-            super::relation_data::filter_as_expression(),
+            super::model_data::filter_as_expression("filter", false),
             if_else(
                 not(r("useScan")),
                 vec![
@@ -141,13 +141,7 @@ pub fn sync_request() -> Vec<Stmt> {
                         r(format!("{REQUEST}.filter")),
                         vec![set(
                             format!("{REQUEST}.filter"),
-                            call(
-                                "util.parseJson",
-                                vec![call(
-                                    "util.transform.toDynamoDBFilterExpression",
-                                    vec![r(format!("{REQUEST}.filter"))],
-                                )],
-                            ),
+                            super::model_data::dynamodb_filter(&format!("{REQUEST}.filter")),
                         )],
                     ),
                     raw_line(format!("$util.toJson(${REQUEST})")),

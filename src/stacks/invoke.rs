@@ -398,21 +398,7 @@ fn add_resolver(
         r.type_name, r.field_name
     ));
     if ctx.iam {
-        for (key, role) in [
-            ("authRole", &ctx.root.auth_role_name),
-            ("unauthRole", &ctx.root.unauth_role_name),
-        ] {
-            if let Some(role) = role {
-                t = t
-                    .text(&format!(
-                        "$util.qr($ctx.stash.put(\"{key}\", \"arn:aws:sts::"
-                    ))
-                    .token(pseudo("AWS::AccountId"))
-                    .text(":assumed-role/")
-                    .token(role.reference())
-                    .text("/CognitoIdentityCredentials\"))\n");
-            }
-        }
+        t = ctx.root.stash_role_arns(t, "", "\n");
         if lambda {
             if let Some(id) = ctx.identity_pool_id {
                 t = t.text(&format!(

@@ -10,9 +10,7 @@ use std::collections::HashMap;
 use super::cdk::unique_id;
 use super::model::ModelRefs;
 use super::root::RootRefs;
-use super::template::{
-    Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map, pseudo,
-};
+use super::template::{Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map};
 use crate::ast::build::pascal_case;
 use crate::config::SyncConfig;
 use crate::resolvers::EMPTY_TEMPLATE;
@@ -243,21 +241,7 @@ fn init_stash(resolver: &Resolver, ctx: &PipelineContext) -> Cfn {
             t = t.text("\n$util.qr($ctx.stash.put(\"deltaSyncTableTtl\", 30))");
         }
     }
-    for (key, role) in [
-        ("authRole", &ctx.root.auth_role_name),
-        ("unauthRole", &ctx.root.unauth_role_name),
-    ] {
-        if let Some(role) = role {
-            t = t
-                .text(&format!(
-                    "\n$util.qr($ctx.stash.put(\"{key}\", \"arn:aws:sts::"
-                ))
-                .token(pseudo("AWS::AccountId"))
-                .text(":assumed-role/")
-                .token(role.reference())
-                .text("/CognitoIdentityCredentials\"))");
-        }
-    }
+    t = ctx.root.stash_role_arns(t, "\n", "");
     if let Some(id) = ctx.identity_pool_id {
         t = t.text(&format!(
             "\n$util.qr($ctx.stash.put(\"identityPoolId\", \"{id}\"))"

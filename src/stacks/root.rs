@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use super::StackSettings;
 use super::cdk::unique_id;
-use super::template::{Cfn, Resource, Stack, Target, join, list, map, pseudo};
+use super::template::{Cfn, Resource, Stack, Target, TokenString, join, list, map, pseudo};
 use crate::config::{AuthConfig, AuthMode, AuthModeKind};
 
 /// Elements of the root stack the other stacks refer to.
@@ -20,6 +20,29 @@ pub struct RootRefs {
     /// `authRoleName` / `unauthRoleName`, with an IAM auth mode.
     pub auth_role_name: Option<Target>,
     pub unauth_role_name: Option<Target>,
+}
+
+impl RootRefs {
+    /// The stash lines of a resolver's init template that record the identity pool's roles
+    /// (`authRole`, `unauthRole`), each between `before` and `after`.
+    pub fn stash_role_arns(&self, mut t: TokenString, before: &str, after: &str) -> TokenString {
+        for (key, role) in [
+            ("authRole", &self.auth_role_name),
+            ("unauthRole", &self.unauth_role_name),
+        ] {
+            if let Some(role) = role {
+                t = t
+                    .text(&format!(
+                        "{before}$util.qr($ctx.stash.put(\"{key}\", \"arn:aws:sts::"
+                    ))
+                    .token(pseudo("AWS::AccountId"))
+                    .text(":assumed-role/")
+                    .token(role.reference())
+                    .text(&format!("/CognitoIdentityCredentials\")){after}"));
+            }
+        }
+        t
+    }
 }
 
 /// The five DynamoDB parameters every model stack declares, in order.
