@@ -297,7 +297,8 @@ pub(super) fn sort_condition(arg: &str, ty: &str, q: &str) -> Stmt {
     plain_block("Applying Key Condition", body)
 }
 
-const SORT_CONDITIONS: [(&str, &str); 7] = [
+/// The key conditions a sort key argument offers, and their DynamoDB expressions.
+pub const SORT_CONDITIONS: [(&str, &str); 7] = [
     ("beginsWith", "begins_with(#sortKey, :sortKey)"),
     ("between", "#sortKey BETWEEN :sortKey0 AND :sortKey1"),
     ("eq", "#sortKey = :sortKey"),

@@ -21,18 +21,26 @@ fn error_check() -> Expr {
     )
 }
 
+/// A `Get Request template` block: `$GetRequest` for `operation`, completed by `steps`, then
+/// printed.
+pub fn get_request_template(operation: &str, steps: Vec<Stmt>) -> Vec<Stmt> {
+    let mut body = vec![set(
+        "GetRequest",
+        obj(vec![
+            ("version", s("2018-05-29")),
+            ("operation", s(operation)),
+        ]),
+    )];
+    body.extend(steps);
+    body.push(to_json(r("GetRequest")));
+    vec![block("Get Request template", body)]
+}
+
 /// `Query.get<T>.req.vtl`: a key `Query` with the auth filter.
 pub fn get_request() -> Vec<Stmt> {
-    vec![block(
-        "Get Request template",
+    get_request_template(
+        "Query",
         vec![
-            set(
-                "GetRequest",
-                obj(vec![
-                    ("version", s("2018-05-29")),
-                    ("operation", s("Query")),
-                ]),
-            ),
             if_else(
                 r("ctx.stash.metadata.modelObjectKey"),
                 vec![
@@ -94,9 +102,8 @@ pub fn get_request() -> Vec<Stmt> {
             ),
             qr(call("GetRequest.put", vec![s("query"), r("query")])),
             auth_filter_into_get_request(),
-            to_json(r("GetRequest")),
         ],
-    )]
+    )
 }
 
 /// A stashed auth filter becomes the filter of `$GetRequest` (gets and one-item relational
@@ -111,16 +118,21 @@ pub fn auth_filter_into_get_request() -> Stmt {
     )
 }
 
-/// `Query.get<T>.res.vtl`: a record the auth filter rejected is unauthorised, not missing.
-pub fn get_response(sync: bool) -> Vec<Stmt> {
-    let error = if sync {
+/// The error a response raises: with the conflicting item under DataStore (`sync`).
+fn response_error(sync: bool) -> Expr {
+    if sync {
         call(
             "util.error",
             vec![r("ctx.error.message"), r("ctx.error.type"), r("ctx.result")],
         )
     } else {
         error_check()
-    };
+    }
+}
+
+/// `Query.get<T>.res.vtl`: a record the auth filter rejected is unauthorised, not missing.
+pub fn get_response(sync: bool) -> Vec<Stmt> {
+    let error = response_error(sync);
     vec![block(
         "Get Response template",
         vec![
@@ -206,14 +218,7 @@ pub fn default_response(sync: bool, mutation: bool) -> Vec<Stmt> {
             vec![s("__operation"), s("Mutation")],
         )));
     }
-    let error = if sync {
-        call(
-            "util.error",
-            vec![r("ctx.error.message"), r("ctx.error.type"), r("ctx.result")],
-        )
-    } else {
-        error_check()
-    };
+    let error = response_error(sync);
     body.push(if_else(
         r("ctx.error"),
         vec![stmt(error)],

@@ -312,16 +312,9 @@ fn create_dynamic_roles(
 
 /// The request half of update/delete auth: read the stored item by key.
 pub fn read_item_request() -> Vec<Stmt> {
-    vec![block(
-        "Get Request template",
+    super::model_data::get_request_template(
+        "GetItem",
         vec![
-            set(
-                "GetRequest",
-                obj(vec![
-                    ("version", s("2018-05-29")),
-                    ("operation", s("GetItem")),
-                ]),
-            ),
             if_else(
                 r("ctx.stash.metadata.modelObjectKey"),
                 vec![set("key", r("ctx.stash.metadata.modelObjectKey"))],
@@ -334,9 +327,8 @@ pub fn read_item_request() -> Vec<Stmt> {
                 )],
             ),
             qr(call("GetRequest.put", vec![s("key"), r("key")])),
-            to_json(r("GetRequest")),
         ],
-    )]
+    )
 }
 
 /// `Mutation.update<T>.auth.1.res.vtl`.

@@ -362,16 +362,7 @@ fn sort_conditions() -> Stmt {
             "${q}.expressionValues.put(\":sortKey\", $util.parseJson($util.dynamodb.toDynamoDBJson($ctx.args.get($sk).{path})))"
         )))
     };
-    let conditions = [
-        ("beginsWith", "begins_with(#sortKey, :sortKey)"),
-        ("between", "#sortKey BETWEEN :sortKey0 AND :sortKey1"),
-        ("eq", "#sortKey = :sortKey"),
-        ("lt", "#sortKey < :sortKey"),
-        ("le", "#sortKey <= :sortKey"),
-        ("gt", "#sortKey > :sortKey"),
-        ("ge", "#sortKey >= :sortKey"),
-    ];
-    let body = conditions
+    let body = super::key_steps::SORT_CONDITIONS
         .iter()
         .map(|(op, expression)| {
             let mut then = vec![

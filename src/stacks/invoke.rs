@@ -415,23 +415,15 @@ fn add_resolver(
     let request = t
         .text("{}\n## [End] Stash resolver specific context.. **")
         .build();
-    let resource = Resource::new(
-        logical_id.clone(),
-        &[&logical_id],
-        "AWS::AppSync::Resolver",
-        map([
-            ("ApiId", ctx.root.api.get_att("ApiId")),
-            ("FieldName", r.field_name.as_str().into()),
-            ("Kind", "PIPELINE".into()),
-            ("PipelineConfig", map([("Functions", list(functions))])),
-            ("RequestMappingTemplate", request),
-            (
-                "ResponseMappingTemplateS3Location",
-                s3_location(ctx.root, &r.response),
-            ),
-            ("TypeName", r.type_name.as_str().into()),
-        ]),
-    )
-    .depending_on(ctx.root.schema.clone());
+    let resource = ctx.root.pipeline_resolver(
+        &logical_id,
+        (&r.type_name, &r.field_name),
+        functions,
+        request,
+        (
+            "ResponseMappingTemplateS3Location",
+            s3_location(ctx.root, &r.response),
+        ),
+    );
     set.stack_mut(stack).resource(resource);
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::cdk::unique_id;
 use super::model::ModelRefs;
 use super::root::RootRefs;
-use super::template::{Cfn, Resource, StackName, StackSet, Target, TokenString, join, list, map};
+use super::template::{Cfn, Resource, StackName, StackSet, Target, TokenString, join};
 use crate::ast::build::pascal_case;
 use crate::config::SyncConfig;
 use crate::resolvers::EMPTY_TEMPLATE;
@@ -84,24 +84,16 @@ pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
             .map(|t| t.get_att("FunctionId"))
             .collect();
         let logical_id = (ctx.logical_id_of)(resolver);
-        let resource = Resource::new(
-            logical_id.clone(),
-            &[&logical_id],
-            "AWS::AppSync::Resolver",
-            map([
-                ("ApiId", ctx.root.api.get_att("ApiId")),
-                ("FieldName", resolver.field_name.as_str().into()),
-                ("Kind", "PIPELINE".into()),
-                ("PipelineConfig", map([("Functions", list(functions))])),
-                ("RequestMappingTemplate", init_stash(resolver, ctx)),
-                (
-                    "ResponseMappingTemplate",
-                    "$util.toJson($ctx.prev.result)".into(),
-                ),
-                ("TypeName", resolver.type_name.as_str().into()),
-            ]),
-        )
-        .depending_on(ctx.root.schema.clone());
+        let resource = ctx.root.pipeline_resolver(
+            &logical_id,
+            (&resolver.type_name, &resolver.field_name),
+            functions,
+            init_stash(resolver, ctx),
+            (
+                "ResponseMappingTemplate",
+                "$util.toJson($ctx.prev.result)".into(),
+            ),
+        );
         set.stack_mut(&stack).resource(resource);
     }
     auth_functions_at(set, plan.resolvers.len());

@@ -23,6 +23,33 @@ pub struct RootRefs {
 }
 
 impl RootRefs {
+    /// A pipeline resolver of the API; `response` is the response template's property
+    /// (`ResponseMappingTemplate` or `…S3Location`) and value.
+    pub fn pipeline_resolver(
+        &self,
+        logical_id: &str,
+        (type_name, field_name): (&str, &str),
+        functions: Vec<Cfn>,
+        request: Cfn,
+        response: (&str, Cfn),
+    ) -> Resource {
+        Resource::new(
+            logical_id.to_string(),
+            &[logical_id],
+            "AWS::AppSync::Resolver",
+            map([
+                ("ApiId", self.api.get_att("ApiId")),
+                ("FieldName", field_name.into()),
+                ("Kind", "PIPELINE".into()),
+                ("PipelineConfig", map([("Functions", list(functions))])),
+                ("RequestMappingTemplate", request),
+                response,
+                ("TypeName", type_name.into()),
+            ]),
+        )
+        .depending_on(self.schema.clone())
+    }
+
     /// The stash lines of a resolver's init template that record the identity pool's roles
     /// (`authRole`, `unauthRole`), each between `before` and `after`.
     pub fn stash_role_arns(&self, mut t: TokenString, before: &str, after: &str) -> TokenString {
