@@ -10,105 +10,160 @@
 //!   = help: use apiKey, identityPool or iam
 //! ```
 
-use std::fmt::Write;
+use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use anstyle::{AnsiColor, Style};
 
 use super::{Diagnostic, Severity};
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 
-const RED: &str = "\x1b[1;31m";
-const YELLOW: &str = "\x1b[1;33m";
-const BLUE: &str = "\x1b[1;34m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
-
-/// Renders one diagnostic; `color` adds ANSI colours for a terminal.
+/// Renders one diagnostic through `annotate-snippets` (the renderer rustc uses); `color`
+/// adds ANSI colours for a terminal. The primary label underlines the token the diagnostic
+/// is about; notes in the schema are secondary labels on their own lines of source.
 pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let paint = |style: &'static str| if color { style } else { "" };
-    let reset = paint(RESET);
-    let (word, style) = match d.severity {
-        Severity::Error => ("error", RED),
-        Severity::Warning => ("warning", YELLOW),
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
     };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}{word}[{}]{reset}{}: {}{reset}",
-        paint(style),
-        d.code.as_str(),
-        paint(BOLD),
-        d.message
-    );
-    let located = d.span.and_then(|s| sources.locate(s.start).map(|l| (s, l)));
-    match located {
-        Some((span, loc)) => {
-            let gutter = loc.line.to_string().len();
-            let pad = " ".repeat(gutter);
-            let blue = paint(BLUE);
-            let _ = writeln!(
-                out,
-                "{pad}{blue}-->{reset} {}:{}:{}",
-                loc.file, loc.line, loc.column
-            );
-            let _ = writeln!(out, "{pad} {blue}|{reset}");
-            let _ = writeln!(
-                out,
-                "{blue}{}{reset} {blue}|{reset} {}",
-                loc.line, loc.line_text
-            );
-            let width = underline_width(sources, span, loc.line_text, loc.line_offset);
-            // Tabs stay tabs so the carets line up under the token however wide a tab is.
-            let indent: String = loc.line_text[..loc.line_offset.min(loc.line_text.len())]
-                .chars()
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let carets = "^".repeat(width);
-            let label = if d.label.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", d.label)
-            };
-            let _ = writeln!(
-                out,
-                "{pad} {blue}|{reset} {indent}{}{carets}{label}{reset}",
-                paint(style)
-            );
-            for note in &d.notes {
-                if let Some(nl) = sources.locate(note.span.start) {
-                    let _ = writeln!(
-                        out,
-                        "{pad} {blue}={reset} note: {} ({}:{}:{})",
-                        note.message, nl.file, nl.line, nl.column
-                    );
-                }
-            }
-            if !d.help.is_empty() {
-                let _ = writeln!(out, "{pad} {blue}={reset} help: {}", d.help);
+    let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
+    let mut snippets: Vec<Snippet<'_, annotate_snippets::Annotation<'_>>> = Vec::new();
+    let mut unplaced_notes = Vec::new();
+    if let Some(primary) = d.span.and_then(|s| place(sources, s.start, s.end)) {
+        let mut annotations = vec![(primary, true, d.label.as_str())];
+        for note in &d.notes {
+            match place(sources, note.span.start, note.span.end) {
+                Some(p) => annotations.push((p, false, note.message.as_str())),
+                None => unplaced_notes.push(note.message.as_str()),
             }
         }
-        None => {
-            if let Some(file) = &d.file {
-                let _ = writeln!(out, " {}-->{reset} {file}", paint(BLUE));
+        // One snippet per file, the primary label's file first.
+        let mut files: Vec<usize> = Vec::new();
+        for (p, _, _) in &annotations {
+            if !files.contains(&p.file) {
+                files.push(p.file);
             }
-            if !d.help.is_empty() {
-                let _ = writeln!(out, "  {}={reset} help: {}", paint(BLUE), d.help);
+        }
+        for file in files {
+            let here: Vec<&(Placed, bool, &str)> = annotations
+                .iter()
+                .filter(|(p, _, _)| p.file == file)
+                .collect();
+            let first = here
+                .iter()
+                .map(|(p, _, _)| p.lines.start)
+                .min()
+                .unwrap_or(0);
+            let last = here.iter().map(|(p, _, _)| p.lines.end).max().unwrap_or(0);
+            let f = &sources.files[file];
+            let body = &sources.text[f.offset..(f.offset + f.len).min(sources.text.len())];
+            let excerpt = &body[first..last];
+            let mut snippet = Snippet::source(excerpt)
+                .path(f.name.as_str())
+                .line_start(here.iter().map(|(p, _, _)| p.first_line).min().unwrap_or(1))
+                .fold(true);
+            for (p, primary, label) in here {
+                let kind = if *primary {
+                    AnnotationKind::Primary
+                } else {
+                    AnnotationKind::Context
+                };
+                let span = p.span.start - first..p.span.end - first;
+                let mut a = kind.span(span);
+                if !label.is_empty() {
+                    a = a.label(*label);
+                }
+                snippet = snippet.annotation(a);
             }
+            snippets.push(snippet);
         }
     }
+    let mut group = Group::with_title(title);
+    if snippets.is_empty()
+        && let Some(file) = &d.file
+    {
+        group = group.element(Origin::path(file.as_str()));
+    }
+    for snippet in snippets {
+        group = group.element(snippet);
+    }
+    for note in unplaced_notes {
+        group = group.element(Level::NOTE.message(note));
+    }
+    if !d.help.is_empty() {
+        group = group.element(Level::HELP.message(d.help.as_str()));
+    }
+    // Lines are shown whole: a schema line is never cut to a terminal's width.
+    let renderer = if color { styled() } else { Renderer::plain() }.term_width(usize::MAX / 2);
+    let mut out = renderer.render(&[group]);
+    out.push('\n');
     out
 }
 
-/// Number of characters to underline: the span's text on its first line, at least one.
-fn underline_width(sources: &SourceMap, span: Span, line_text: &str, line_offset: usize) -> usize {
-    let on_line = line_text.len().saturating_sub(line_offset);
-    let len = span.end.saturating_sub(span.start).min(on_line);
-    let text = sources.text.get(span.start..span.start + len).unwrap_or("");
-    text.chars().count().max(1)
+/// Our colours: bold red errors, bold yellow warnings, bold blue margins.
+fn styled() -> Renderer {
+    let bold = |c: AnsiColor| Style::new().bold().fg_color(Some(c.into()));
+    Renderer::styled()
+        .error(bold(AnsiColor::Red))
+        .warning(bold(AnsiColor::Yellow))
+        .line_num(bold(AnsiColor::Blue))
+        .help(bold(AnsiColor::Cyan))
+        .note(bold(AnsiColor::Green))
+        .emphasis(Style::new().bold())
+}
+
+/// A span placed in its file: the file's index, the span relative to the file (clamped to
+/// the span's first line, at least one character), the byte range of the lines it is on, and
+/// the number of its first line.
+struct Placed {
+    file: usize,
+    span: Range<usize>,
+    lines: Range<usize>,
+    first_line: usize,
+}
+
+fn place(sources: &SourceMap, start: usize, end: usize) -> Option<Placed> {
+    let loc = sources.locate(start)?;
+    let file = sources.files.iter().rposition(|f| f.name == loc.file)?;
+    let f = &sources.files[file];
+    let body = &sources.text[f.offset..(f.offset + f.len).min(sources.text.len())];
+    let at = (start - f.offset.min(start)).min(body.len());
+    let at = floor_boundary(body, at);
+    let line_start = body[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = body[at..].find('\n').map_or(body.len(), |i| at + i);
+    let line_end_trimmed = if body[..line_end].ends_with('\r') {
+        line_end - 1
+    } else {
+        line_end
+    };
+    // The underline stays on the token's first line, and covers at least one character.
+    let mut span_end = (end.saturating_sub(f.offset)).clamp(at, line_end_trimmed);
+    if span_end == at {
+        span_end = body[at..line_end_trimmed]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+    }
+    Some(Placed {
+        file,
+        span: at..span_end,
+        lines: line_start..line_end,
+        first_line: loc.line,
+    })
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnostics::Code;
+    use crate::source::Span;
 
     #[test]
     fn carets_follow_tabs() {
@@ -117,8 +172,9 @@ mod tests {
         let d = Diagnostic::error(Code::SchemaValidation, "unknown directive `@bogus`")
             .at(Span::new(start, start + 6), "here");
         let text = render(&d, &src, false);
+        // Tabs are shown as four spaces, and the carets stay under the token.
         assert!(
-            text.contains("2 | \tid: ID! @bogus\n  | \t        ^^^^^^ here"),
+            text.contains("2 |     id: ID! @bogus\n  |             ^^^^^^ here"),
             "{text}"
         );
     }
@@ -133,7 +189,43 @@ mod tests {
         let text = render(&d, &src, false);
         assert_eq!(
             text,
-            "error[E0002]: unknown directive `@bogus`\n --> s.graphql:2:11\n  |\n2 |   id: ID! @bogus\n  |           ^^^^^^ not defined\n  = help: remove it\n"
+            "error[E0002]: unknown directive `@bogus`\n --> s.graphql:2:11\n  |\n2 |   id: ID! @bogus\n  |           ^^^^^^ not defined\n  |\n  = help: remove it\n"
         );
+    }
+
+    #[test]
+    fn a_note_in_the_schema_is_a_secondary_label() {
+        let text = "type A @model {\n  id: ID!\n  name: String\n  id: ID!\n}\n";
+        let src = SourceMap::from_text("s.graphql", text);
+        let first = text.find("id").unwrap();
+        let again = text.rfind("id").unwrap();
+        let d = Diagnostic::error(Code::SchemaValidation, "field `id` defined twice")
+            .at(Span::new(again, again + 2), "defined again")
+            .with_note(Span::new(first, first + 2), "first defined here")
+            .with_help("remove one of them");
+        let rendered = render(&d, &src, false);
+        assert_eq!(
+            rendered,
+            "error[E0002]: field `id` defined twice\n --> s.graphql:4:3\n  |\n2 |   id: ID!\n  |   -- first defined here\n3 |   name: String\n4 |   id: ID!\n  |   ^^ defined again\n  |\n  = help: remove one of them\n"
+        );
+    }
+
+    #[test]
+    fn a_problem_outside_the_schema_names_its_file() {
+        let d = Diagnostic::error(Code::ConfigInvalid, "bad key")
+            .in_file("cli-inputs.json")
+            .with_help("fix it");
+        let rendered = render(&d, &SourceMap::default(), false);
+        assert_eq!(
+            rendered,
+            "error[E0006]: bad key\n--> cli-inputs.json\n = help: fix it\n"
+        );
+    }
+
+    #[test]
+    fn colours_only_when_asked() {
+        let d = Diagnostic::warning(Code::IamDeprecated, "old").with_help("new");
+        assert!(!render(&d, &SourceMap::default(), false).contains('\x1b'));
+        assert!(render(&d, &SourceMap::default(), true).contains("\x1b["));
     }
 }

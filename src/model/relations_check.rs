@@ -645,6 +645,7 @@ impl<'a> Checker<'a> {
                             ),
                         )
                         .at(*span, format!("`{name}` is generated for `{}`", t.name.text))
+                        .with_note(t.name.span, format!("@model `{}` generates `{name}`", t.name.text))
                         .with_help(format!(
                             "rename this field, or give the model's operation another name in @model(...) on `{}`",
                             t.name.text

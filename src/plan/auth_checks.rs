@@ -84,21 +84,36 @@ fn required_fields(model: &ObjectModel, acm: &Acm) -> Vec<Diagnostic> {
         {
             continue;
         }
-        let blind = roles_needing_field_resolver(acm, &field.name.text);
+        let blind = field_readers(acm, &field.name.text).blind;
         if blind.is_empty() {
             continue;
         }
-        out.push(
-            Diagnostic::error(
+        let names: Vec<&str> = blind.iter().map(|r| r.name.as_str()).collect();
+        let mut d = Diagnostic::error(
                 Code::RequiredFieldNeedsAuth,
                 format!(
                     "required field `{}.{}` is not readable by every role that can read `{}`",
                     model.name.text, field.name.text, model.name.text
                 ),
             )
-            .at(field.name.span, format!("not readable by {}", blind.join(", ")))
-            .with_help("make the field nullable, give those roles read access to it, or set @model(subscriptions: { level: off }) or { level: public }"),
-        );
+            .at(field.name.span, format!("not readable by {}", names.join(", ")))
+            .with_help("make the field nullable, give those roles read access to it, or set @model(subscriptions: { level: off }) or { level: public }");
+        // The rules that let those roles read the model, where they are written.
+        let mut noted = Vec::new();
+        for role in &blind {
+            let span = role.rule.raw.span;
+            if !noted.contains(&span) {
+                noted.push(span);
+                d = d.with_note(
+                    span,
+                    format!(
+                        "{} reads `{}` through this rule",
+                        role.name, model.name.text
+                    ),
+                );
+            }
+        }
+        out.push(d);
     }
     out
 }
@@ -138,15 +153,6 @@ pub fn field_readers<'a>(acm: &'a Acm, field: &str) -> FieldReaders<'a> {
                 .any(|op| acm.is_allowed(r, field, *op))
         });
     FieldReaders { allowed, blind }
-}
-
-/// The names of the blind readers of `field` (see `field_readers`).
-fn roles_needing_field_resolver(acm: &Acm, field: &str) -> Vec<String> {
-    field_readers(acm, field)
-        .blind
-        .iter()
-        .map(|r| r.name.clone())
-        .collect()
 }
 
 /// Condition 38: a sort key field cannot be the owner field of a rule whose identity claim has
