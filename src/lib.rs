@@ -1,6 +1,8 @@
 //! amplify-gql: a compiler for AWS AppSync GraphQL APIs, compatible with the Amplify GraphQL
 //! transformer v2. The modules are the pipeline, in order: `source` → `parse` → `model` →
-//! `normalise` → `plan` → `emit` → `output`; `config` and `project` feed it.
+//! `normalise` → `plan` → the back ends `schema`, `resolvers` (building `vtl` trees) and
+//! `stacks` → `emit` → `output`; `config` and `project` feed it. `docs/architecture.md` says
+//! what each stage reads, writes and may import.
 
 pub mod ast;
 pub mod cli;

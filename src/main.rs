@@ -1,3 +1,5 @@
+//! The `amplify-gql` executable: parses the command line and runs one subcommand of `cli`.
+
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -1,6 +1,7 @@
 //! The layout rules of `docs/architecture.md`, checked on the sources: no import circle between
-//! top-level modules, the command line on the library's public API only, and no top-level
-//! folder holding more than 30% of the lines.
+//! top-level modules or between the files of a stage, every import pointing down the documented
+//! order of stages, the command line on the library's public API only, and no top-level folder
+//! holding more than 30% of the lines.
 //!
 //! A module "imports" another when one of its files names `crate::<other>` (in a `use`, grouped
 //! `use crate::{a, b::c}` included, or in a path in code). Comments are not read.
@@ -257,6 +258,52 @@ fn no_import_circle_between_top_level_modules() {
     assert!(
         found.is_empty(),
         "import circles between top-level modules:\n{report}"
+    );
+}
+
+/// The order of the stages as `docs/architecture.md` states it: the line of the form
+/// `` `a`, `b` (leaves) → `c` → … ``, each step's modules ranked one above the step before.
+fn layers() -> BTreeMap<String, usize> {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
+            .unwrap();
+    // The paragraph that starts with the leaves, joined across its line breaks.
+    let start = doc
+        .find("(leaves) →")
+        .and_then(|i| doc[..i].rfind("\n\n"))
+        .expect("docs/architecture.md states the order of the stages");
+    let paragraph = &doc[start + 2..];
+    let line = paragraph[..paragraph.find("\n\n").unwrap_or(paragraph.len())].replace('\n', " ");
+    let mut out = BTreeMap::new();
+    for (rank, step) in line.split('→').enumerate() {
+        for name in step.split('`').skip(1).step_by(2) {
+            out.insert(name.to_string(), rank);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_import_points_down_the_documented_order_of_stages() {
+    let layers = layers();
+    let mut report = String::new();
+    for (from, edges) in import_graph() {
+        let Some(&rank) = layers.get(&from) else {
+            report.push_str(&format!(
+                "{from} is not in the order of docs/architecture.md\n"
+            ));
+            continue;
+        };
+        for (to, files) in edges {
+            if layers.get(&to).is_none_or(|&r| r >= rank) {
+                let files: Vec<_> = files.into_iter().collect();
+                report.push_str(&format!("{from} -> {to} ({})\n", files.join(", ")));
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "imports against the documented order:\n{report}"
     );
 }
 

@@ -1,4 +1,5 @@
-//! Printers only: every decision was made in `plan`.
+//! Printers only: the back ends' output as the bytes the reference writes; every decision was
+//! made in `plan`, `schema`, `resolvers` or `stacks`.
 
 pub mod acm;
 pub mod cfn;

@@ -640,3 +640,15 @@ fn check_misplaced(d: &Directive, place: &str, diags: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn template_defines_exactly_the_known_directives() {
+        let mut template: Vec<&str> = crate::parse::amplify_directive_names().collect();
+        let mut known = super::KNOWN_DIRECTIVES.to_vec();
+        template.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(template, known);
+    }
+}
