@@ -2,50 +2,10 @@
 //! projects written into a scratch folder.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_amplify-gql");
+mod common;
 
-/// What one run of the binary printed and returned.
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-impl Run {
-    fn assert_ok(&self) -> &Self {
-        assert_eq!(
-            self.code, 0,
-            "expected success\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
-    fn assert_failed(&self) -> &Self {
-        assert_eq!(
-            self.code, 1,
-            "expected exit code 1\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("the binary runs");
-    Run {
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        code: out.status.code().expect("the binary exits normally"),
-    }
-}
+use common::binary::{Run, run_in, write, write_files};
 
 fn crate_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,17 +21,27 @@ fn run(args: &[&str]) -> Run {
 
 /// A fresh scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    common::binary::scratch("cli", name)
+}
+
+/// A fresh scratch folder holding `files` (relative path, text).
+fn scratch_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch(name);
+    write_files(&dir, files);
     dir
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+/// Writes `text` as `schema.graphql` into the scratch folder `name` and runs
+/// `status -acm model --schema schema.graphql` there, with `extra` arguments.
+fn status_of(name: &str, text: &str, model: &str, extra: &[&str]) -> Run {
+    let dir = scratch(name);
+    write(&dir.join("schema.graphql"), text);
+    let args = [
+        &["status", "-acm", model, "--schema", "schema.graphql"],
+        extra,
+    ]
+    .concat();
+    run_in(&dir, &args)
 }
 
 /// The role names of a `status -acm` table, in order.
@@ -356,7 +326,7 @@ fn unknown_model_lists_the_models() {
     let r = run_in(&example(), &["status", "-acm", "Article"]);
     r.assert_failed();
     assert_eq!(r.stdout, "");
-    assert!(r.stderr.contains("error[E0301]"), "{}", r.stderr);
+    r.assert_stderr_has(&["error[E0301]"]);
     assert!(r.stderr.contains("Model \"Article\" does not exist."));
     assert!(
         r.stderr
@@ -377,14 +347,11 @@ fn unknown_model_lists_the_models() {
 
 #[test]
 fn invalid_schema_points_at_the_token() {
-    let dir = scratch("invalid");
-    write(
-        &dir.join("schema.graphql"),
+    let r = status_of(
+        "invalid",
         "type Post @model @auth(rules: [{ allow: public, provider: userPools }]) {\n  id: ID!\n  title: String!\n}\n",
-    );
-    let r = run_in(
-        &dir,
-        &["status", "-acm", "Post", "--schema", "schema.graphql"],
+        "Post",
+        &[],
     );
     r.assert_failed();
     assert_eq!(r.stdout, "", "no table for an invalid schema");
@@ -413,63 +380,43 @@ fn invalid_schema_points_at_the_token() {
 
 #[test]
 fn syntax_error_is_located() {
-    let dir = scratch("syntax");
-    write(
-        &dir.join("schema.graphql"),
+    let r = status_of(
+        "syntax",
         "type Post @model {\n  id: ID!\n  title String\n}\n",
+        "Post",
+        &[],
     );
-    let r = run_in(
-        &dir,
-        &["status", "-acm", "Post", "--schema", "schema.graphql"],
-    );
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0001]"), "{}", r.stderr);
-    assert!(r.stderr.contains(" --> schema.graphql:3:"), "{}", r.stderr);
-    assert!(r.stderr.contains('^'));
+    r.assert_failed()
+        .assert_stderr_has(&["error[E0001]", " --> schema.graphql:3:", "^"]);
 }
 
 #[test]
 fn deny_warnings_turns_the_owner_warning_into_an_error() {
-    let dir = scratch("deny-warnings");
-    write(
-        &dir.join("schema.graphql"),
+    let lenient = status_of(
+        "deny-warnings",
         "type Note @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  text: String\n}\n",
-    );
-    let lenient = run_in(
-        &dir,
-        &["status", "-acm", "Note", "--schema", "schema.graphql"],
+        "Note",
+        &[],
     );
     lenient.assert_ok();
     assert!(lenient.stdout.starts_with("userPools:owner:owner\n"));
-    assert!(
-        lenient.stderr.contains("warning[W0001]"),
-        "{}",
-        lenient.stderr
-    );
-    assert!(lenient.stderr.contains(" --> schema.graphql:1:32"));
+    lenient.assert_stderr_has(&["warning[W0001]", " --> schema.graphql:1:32"]);
 
-    let strict = run_in(
-        &dir,
-        &[
-            "status",
-            "-acm",
-            "Note",
-            "--schema",
-            "schema.graphql",
-            "--deny-warnings",
-        ],
+    let strict = status_of(
+        "deny-warnings",
+        "type Note @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  text: String\n}\n",
+        "Note",
+        &["--deny-warnings"],
     );
     strict.assert_failed();
     assert_eq!(strict.stdout, "");
-    assert!(strict.stderr.contains("error[W0001]"), "{}", strict.stderr);
-    assert!(strict.stderr.contains("1 error and 0 warnings"));
+    strict.assert_stderr_has(&["error[W0001]", "1 error and 0 warnings"]);
 }
 
 #[test]
 fn three_independent_mistakes_are_all_reported() {
-    let dir = scratch("three-mistakes");
-    write(
-        &dir.join("schema.graphql"),
+    let r = status_of(
+        "three-mistakes",
         r#"type Post @model @auth(rules: [{ allow: public, provider: userPools }]) {
   id: ID!
 }
@@ -483,10 +430,8 @@ type Tag @model @auth(rules: [{ allow: groups, operations: [read] }]) {
   id: ID!
 }
 "#,
-    );
-    let r = run_in(
-        &dir,
-        &["status", "-acm", "Post", "--schema", "schema.graphql"],
+        "Post",
+        &[],
     );
     r.assert_failed();
     let headers: Vec<&str> = r
@@ -502,7 +447,7 @@ type Tag @model @auth(rules: [{ allow: groups, operations: [read] }]) {
     ] {
         assert!(r.stderr.contains(line), "{line} in\n{}", r.stderr);
     }
-    assert!(r.stderr.contains("3 errors"), "{}", r.stderr);
+    r.assert_stderr_has(&["3 errors"]);
     assert_eq!(r.stderr.matches("= help: ").count(), 3, "{}", r.stderr);
 }
 
@@ -510,13 +455,18 @@ type Tag @model @auth(rules: [{ allow: groups, operations: [read] }]) {
 fn schema_folder_is_read_recursively_in_name_order() {
     let dir = scratch("schema-folder");
     let api = dir.join("amplify/backend/api/shop");
-    write(
-        &api.join("schema/a-product.graphql"),
-        "type Product @model @auth(rules: [{ allow: public }]) {\n  id: ID!\n  name: String!\n}\n",
-    );
-    write(
-        &api.join("schema/b-orders/order.graphql"),
-        "# orders\ntype Order @model @auth(rules: [{ allow: owner, provider: apiKey }]) {\n  id: ID!\n}\n",
+    write_files(
+        &api,
+        &[
+            (
+                "schema/a-product.graphql",
+                "type Product @model @auth(rules: [{ allow: public }]) {\n  id: ID!\n  name: String!\n}\n",
+            ),
+            (
+                "schema/b-orders/order.graphql",
+                "# orders\ntype Order @model @auth(rules: [{ allow: owner, provider: apiKey }]) {\n  id: ID!\n}\n",
+            ),
+        ],
     );
     // Hidden files are not part of the schema.
     write(&api.join("schema/.draft.graphql"), "this is not GraphQL {");
@@ -541,12 +491,8 @@ fn schema_folder_is_read_recursively_in_name_order() {
         "# orders\ntype Order @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n}\n",
     );
     let r = run_in(&dir, &["status", "-acm", "Missing"]);
-    r.assert_failed();
-    assert!(
-        r.stderr.contains("the schema's models are: Product, Order"),
-        "{}",
-        r.stderr
-    );
+    r.assert_failed()
+        .assert_stderr_has(&["the schema's models are: Product, Order"]);
     let r = run_in(&dir, &["status", "-acm", "Order"]);
     r.assert_ok();
     assert!(r.stdout.starts_with("userPools:owner:owner\n"));
@@ -557,11 +503,13 @@ fn schema_folder_is_read_recursively_in_name_order() {
 
 #[test]
 fn auth_config_decides_which_providers_are_enabled() {
-    let dir = scratch("auth-config");
-    write(
-        &dir.join("userpools-only.json"),
-        r#"{"defaultAuthentication": {"authenticationType": "AMAZON_COGNITO_USER_POOLS"},
+    let dir = scratch_with(
+        "auth-config",
+        &[(
+            "userpools-only.json",
+            r#"{"defaultAuthentication": {"authenticationType": "AMAZON_COGNITO_USER_POOLS"},
             "additionalAuthenticationProviders": []}"#,
+        )],
     );
     let auth = dir.join("userpools-only.json");
     let r = run(&[
@@ -573,17 +521,18 @@ fn auth_config_decides_which_providers_are_enabled() {
         "--auth-config",
         auth.to_str().unwrap(),
     ]);
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0203]"), "{}", r.stderr);
-    assert!(r.stderr.contains("help:"), "{}", r.stderr);
+    r.assert_failed()
+        .assert_stderr_has(&["error[E0203]", "help:"]);
 }
 
 #[test]
 fn unknown_feature_flags_warn() {
-    let dir = scratch("flags");
-    write(
-        &dir.join("flags.json"),
-        r#"{"features": {"graphqltransformer": {"nosuchflag": true}}}"#,
+    let dir = scratch_with(
+        "flags",
+        &[(
+            "flags.json",
+            r#"{"features": {"graphqltransformer": {"nosuchflag": true}}}"#,
+        )],
     );
     let r = run_in(
         &dir,
@@ -597,18 +546,18 @@ fn unknown_feature_flags_warn() {
             "flags.json",
         ],
     );
-    r.assert_ok();
-    assert!(r.stderr.contains("warning[W0007]"), "{}", r.stderr);
-    assert!(r.stderr.contains("nosuchflag"));
-    assert!(r.stderr.contains("--> flags.json"), "{}", r.stderr);
+    r.assert_ok()
+        .assert_stderr_has(&["warning[W0007]", "nosuchflag", "--> flags.json"]);
 }
 
 #[test]
 fn color_always_paints_and_never_does_not() {
-    let dir = scratch("color");
-    write(
-        &dir.join("s.graphql"),
-        "type T @model @auth(rules: [{ allow: public, provider: userPools }]) { id: ID! }\n",
+    let dir = scratch_with(
+        "color",
+        &[(
+            "s.graphql",
+            "type T @model @auth(rules: [{ allow: public, provider: userPools }]) { id: ID! }\n",
+        )],
     );
     let painted = run_in(
         &dir,
@@ -642,12 +591,12 @@ fn color_always_paints_and_never_does_not() {
 
 #[test]
 fn model_without_rules_prints_the_cli_line() {
-    let dir = scratch("no-rules");
-    write(
-        &dir.join("s.graphql"),
+    let r = status_of(
+        "no-rules",
         "type Open @model @auth(rules: [{ allow: public }]) { id: ID! }\ntype Shut @model { id: ID! }\n",
+        "Shut",
+        &[],
     );
-    let r = run_in(&dir, &["status", "-acm", "Shut", "--schema", "s.graphql"]);
     r.assert_ok();
     assert!(
         r.stdout
@@ -664,14 +613,12 @@ fn missing_inputs_fail_cleanly() {
         &dir,
         &["status", "-acm", "Post", "--schema", "nope.graphql"],
     );
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0005]"), "{}", r.stderr);
-    assert!(r.stderr.contains("help:"));
+    r.assert_failed()
+        .assert_stderr_has(&["error[E0005]", "help:"]);
 
     // No Amplify project above an empty folder in the target dir.
     let r = run_in(&dir, &["status", "-acm", "Post"]);
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
+    r.assert_failed().assert_stderr_has(&["error[E0008]"]);
 
     // Usage errors are clap's: exit code 2.
     let r = run_in(&dir, &["status"]);
@@ -704,30 +651,31 @@ fn help_and_version() {
 
 #[test]
 fn api_name_chooses_among_several_apis() {
-    let dir = scratch("several-apis");
-    write(
-        &dir.join("amplify/backend/api/blog/schema.graphql"),
-        "type Post @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n",
-    );
-    write(
-        &dir.join("amplify/backend/api/shop/schema.graphql"),
-        "type Order @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n",
+    let dir = scratch_with(
+        "several-apis",
+        &[
+            (
+                "amplify/backend/api/blog/schema.graphql",
+                "type Post @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n",
+            ),
+            (
+                "amplify/backend/api/shop/schema.graphql",
+                "type Order @model @auth(rules: [{ allow: private }]) {\n  id: ID!\n}\n",
+            ),
+        ],
     );
     let r = run_in(&dir, &["status", "-acm", "Post"]);
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
-    assert!(r.stderr.contains("blog, shop"), "{}", r.stderr);
-    assert!(r.stderr.contains("--api-name"), "{}", r.stderr);
+    r.assert_failed()
+        .assert_stderr_has(&["error[E0008]", "blog, shop", "--api-name"]);
 
     let r = run_in(&dir, &["status", "-acm", "Order", "--api-name", "shop"]);
     r.assert_ok();
     assert!(r.stdout.starts_with("userPools:private\n"), "{}", r.stdout);
     let r = run_in(&dir, &["status", "-acm", "Order", "--api-name", "blog"]);
-    r.assert_failed();
-    assert!(r.stderr.contains("the schema's models are: Post"));
+    r.assert_failed()
+        .assert_stderr_has(&["the schema's models are: Post"]);
     let r = run_in(&dir, &["status", "-acm", "Order", "--api-name", "nope"]);
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
+    r.assert_failed().assert_stderr_has(&["error[E0008]"]);
 }
 
 #[test]
@@ -746,8 +694,7 @@ fn project_auth_modes_come_from_cli_inputs() {
             "additionalAuthTypes": []}}"#,
     );
     let r = run_in(&dir, &["status", "-acm", "Note"]);
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0203]"), "{}", r.stderr);
+    r.assert_failed().assert_stderr_has(&["error[E0203]"]);
     // Adding the API key mode fixes it.
     write(
         &api.join("cli-inputs.json"),
@@ -761,17 +708,18 @@ fn project_auth_modes_come_from_cli_inputs() {
     // A broken cli-inputs.json is reported against that file.
     write(&api.join("cli-inputs.json"), "{ not json");
     let r = run_in(&dir, &["status", "-acm", "Note"]);
-    r.assert_failed();
-    assert!(r.stderr.contains("error[E0006]"), "{}", r.stderr);
-    assert!(r.stderr.contains("cli-inputs.json"), "{}", r.stderr);
+    r.assert_failed()
+        .assert_stderr_has(&["error[E0006]", "cli-inputs.json"]);
 }
 
 #[test]
 fn project_feature_flags_come_from_cli_json() {
-    let dir = scratch("cli-json");
-    write(
-        &dir.join("amplify/backend/api/notes/schema.graphql"),
-        "type Note @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  owner: String @auth(rules: [{ allow: owner, operations: [create, read, delete] }])\n}\n",
+    let dir = scratch_with(
+        "cli-json",
+        &[(
+            "amplify/backend/api/notes/schema.graphql",
+            "type Note @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  owner: String @auth(rules: [{ allow: owner, operations: [create, read, delete] }])\n}\n",
+        )],
     );
     let r = run_in(&dir, &["status", "-acm", "Note"]);
     r.assert_ok();
@@ -782,23 +730,29 @@ fn project_feature_flags_come_from_cli_json() {
         r#"{"features": {"graphqltransformer": {"UseSubUsernameForDefaultIdentityClaim": false}}}"#,
     );
     let r = run_in(&dir, &["status", "-acm", "Note"]);
-    r.assert_ok();
-    assert!(r.stderr.contains("warning[W0006]"), "{}", r.stderr);
+    r.assert_ok().assert_stderr_has(&["warning[W0006]"]);
 }
 
 #[test]
 fn windows_line_endings_are_located_like_unix_ones() {
-    let dir = scratch("crlf");
-    write(
-        &dir.join("s.graphql"),
+    let r = status_of(
+        "crlf",
         "type Post @model {\r\n  id: ID!\r\n  title: String @auth(rules: [{ allow: publik }])\r\n}\r\n",
+        "Post",
+        &[],
     );
-    let r = run_in(&dir, &["status", "-acm", "Post", "--schema", "s.graphql"]);
     r.assert_failed();
-    assert!(r.stderr.contains(" --> s.graphql:3:40\n"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(" --> schema.graphql:3:40\n"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains('\r'), "{:?}", r.stderr);
-    assert!(r.stderr.contains("did you mean `public`?"), "{}", r.stderr);
+    r.assert_stderr_has(&["did you mean `public`?"]);
 }
+
+/// Three models, one mistake each: diagnostics must come out in the same order every run.
+const ONE_ERROR_EACH: &str = "type A @model @auth(rules: [{ allow: owner, provider: apiKey }]) { id: ID! }\ntype B @model @auth(rules: [{ allow: groups }]) { id: ID! }\ntype C @model @auth(rules: [{ allow: owner }]) { id: ID! }\n";
 
 #[test]
 fn output_is_the_same_on_every_run() {
@@ -814,29 +768,26 @@ fn output_is_the_same_on_every_run() {
             }
         }
     }
-    let dir = scratch("determinism");
-    write(
-        &dir.join("s.graphql"),
-        "type A @model @auth(rules: [{ allow: owner, provider: apiKey }]) { id: ID! }\ntype B @model @auth(rules: [{ allow: groups }]) { id: ID! }\ntype C @model @auth(rules: [{ allow: owner }]) { id: ID! }\n",
-    );
-    let first = run_in(&dir, &["status", "-acm", "A", "--schema", "s.graphql"]);
+    let first = status_of("determinism", ONE_ERROR_EACH, "A", &[]);
     first.assert_failed();
     for _ in 0..3 {
-        let again = run_in(&dir, &["status", "-acm", "A", "--schema", "s.graphql"]);
+        let again = status_of("determinism", ONE_ERROR_EACH, "A", &[]);
         assert_eq!(again.stderr, first.stderr);
     }
 }
 
 #[test]
 fn function_and_http_fields_get_their_stacks_and_an_auth_function_first() {
-    let dir = scratch("function-and-http");
-    write(
-        &dir.join("schema.graphql"),
-        r#"type Query {
+    let dir = scratch_with(
+        "function-and-http",
+        &[(
+            "schema.graphql",
+            r#"type Query {
   echo(msg: String): String @function(name: "echo-${env}") @auth(rules: [{ allow: private }])
   weather(city: String!): String @http(url: "https://api.example.com/weather/:city")
 }
 "#,
+        )],
     );
     run_in(
         &dir,
@@ -888,10 +839,12 @@ fn function_and_http_fields_get_their_stacks_and_an_auth_function_first() {
 
 #[test]
 fn predictions_is_refused_at_the_directive() {
-    let dir = scratch("predictions");
-    write(
-        &dir.join("schema.graphql"),
-        "type Query {\n  speak(text: String): String @predictions(actions: [convertTextToSpeech])\n}\n",
+    let dir = scratch_with(
+        "predictions",
+        &[(
+            "schema.graphql",
+            "type Query {\n  speak(text: String): String @predictions(actions: [convertTextToSpeech])\n}\n",
+        )],
     );
     let run = run_in(
         &dir,
@@ -903,8 +856,7 @@ fn predictions_is_refused_at_the_directive() {
             "build",
         ],
     );
-    run.assert_failed();
-    assert!(run.stderr.contains("error[E0901]"), "{}", run.stderr);
-    assert!(run.stderr.contains("schema.graphql:2:31"), "{}", run.stderr);
+    run.assert_failed()
+        .assert_stderr_has(&["error[E0901]", "schema.graphql:2:31"]);
     assert!(!dir.join("build").exists());
 }

@@ -4,44 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value as Json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_amplify-gql");
+mod common;
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-impl Run {
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code, code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("the binary runs");
-    Run {
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        code: out.status.code().unwrap(),
-    }
-}
+use common::binary::{run_in, run_with_env, write, write_files};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -101,15 +69,10 @@ fn json(path: &Path) -> Json {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 #[test]
 fn compiles_the_example_project_into_its_build_folder() {
     let dir = project("compile");
-    let r = run_in(&dir, &["gql-compile"], &[]);
+    let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(0);
     assert!(r.stdout.contains("compiled successfully"), "{}", r.stdout);
     let b = build(&dir);
@@ -196,11 +159,11 @@ fn compiles_the_example_project_into_its_build_folder() {
 #[test]
 fn a_second_compile_is_byte_identical_and_check_passes() {
     let dir = project("twice");
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     let first = snapshot(&build(&dir));
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     assert_eq!(first, snapshot(&build(&dir)));
-    let r = run_in(&dir, &["gql-compile", "--check"], &[]);
+    let r = run_in(&dir, &["gql-compile", "--check"]);
     r.assert_code(0);
     assert!(r.stdout.contains("is up to date"), "{}", r.stdout);
 }
@@ -208,7 +171,7 @@ fn a_second_compile_is_byte_identical_and_check_passes() {
 #[test]
 fn check_lists_what_would_change_and_writes_nothing() {
     let dir = project("check");
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     let before = snapshot(&build(&dir));
     let schema = api(&dir).join("schema.graphql");
     let text = std::fs::read_to_string(&schema).unwrap();
@@ -218,7 +181,7 @@ fn check_lists_what_would_change_and_writes_nothing() {
     )
     .unwrap();
     std::fs::write(build(&dir).join("stale.txt"), "x").unwrap();
-    let r = run_in(&dir, &["gql-compile", "--check"], &[]);
+    let r = run_in(&dir, &["gql-compile", "--check"]);
     r.assert_code(1);
     for line in [
         "A stacks/Tag.json",
@@ -236,7 +199,7 @@ fn check_lists_what_would_change_and_writes_nothing() {
 #[test]
 fn check_without_a_build_fails() {
     let dir = project("check-missing");
-    let r = run_in(&dir, &["gql-compile", "--check"], &[]);
+    let r = run_in(&dir, &["gql-compile", "--check"]);
     r.assert_code(1);
     assert!(
         r.stdout.contains("A cloudformation-template.json"),
@@ -249,30 +212,31 @@ fn check_without_a_build_fails() {
 #[test]
 fn errors_leave_the_build_untouched() {
     let dir = project("errors");
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     let before = snapshot(&build(&dir));
     let schema = api(&dir).join("schema.graphql");
     let good = std::fs::read_to_string(&schema).unwrap();
 
     // A schema error.
     std::fs::write(&schema, good.replace("title: String!", "title String!")).unwrap();
-    let r = run_in(&dir, &["gql-compile"], &[]);
-    r.assert_code(1);
-    assert!(r.stderr.contains("error[E0001]"), "{}", r.stderr);
+    let r = run_in(&dir, &["gql-compile"]);
+    r.assert_code(1).assert_stderr_has(&["error[E0001]"]);
     assert_eq!(before, snapshot(&build(&dir)));
 
     // A resolver override that names no resolver, and one that names no slot.
     std::fs::write(&schema, &good).unwrap();
     let resolvers = api(&dir).join("resolvers");
-    write(&resolvers.join("Query.getPots.auth.1.req.vtl"), "## typo");
-    write(
-        &resolvers.join("Query.getPost.preUpdate.1.req.vtl"),
-        "## wrong slot",
+    write_files(
+        &resolvers,
+        &[
+            ("Query.getPots.auth.1.req.vtl", "## typo"),
+            ("Query.getPost.preUpdate.1.req.vtl", "## wrong slot"),
+        ],
     );
-    let r = run_in(&dir, &["gql-compile"], &[]);
+    let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(1);
     assert_eq!(r.stderr.matches("error[E0010]").count(), 2, "{}", r.stderr);
-    assert!(r.stderr.contains("getPost, listPosts"), "{}", r.stderr);
+    r.assert_stderr_has(&["getPost, listPosts"]);
     assert!(
         r.stderr
             .contains("init, preAuth, auth, postAuth, preDataLoad, postDataLoad, finish"),
@@ -291,10 +255,9 @@ fn errors_leave_the_build_untouched() {
     std::fs::remove_file(resolvers.join("Query.getPots.auth.1.req.vtl")).unwrap();
     std::fs::remove_file(resolvers.join("Query.getPost.preUpdate.1.req.vtl")).unwrap();
     write(&api(&dir).join("stacks/Broken.json"), "{ nope");
-    let r = run_in(&dir, &["gql-compile"], &[]);
-    r.assert_code(1);
-    assert!(r.stderr.contains("error[E0008]"), "{}", r.stderr);
-    assert!(r.stderr.contains("Broken.json"), "{}", r.stderr);
+    let r = run_in(&dir, &["gql-compile"]);
+    r.assert_code(1)
+        .assert_stderr_has(&["error[E0008]", "Broken.json"]);
     assert_eq!(before, snapshot(&build(&dir)));
 }
 
@@ -302,12 +265,14 @@ fn errors_leave_the_build_untouched() {
 fn user_resolvers_extend_pipelines_and_replace_files() {
     let dir = project("resolvers");
     let resolvers = api(&dir).join("resolvers");
-    write(
-        &resolvers.join("Query.getPost.preAuth.1.req.vtl"),
-        "## before auth\n",
+    write_files(
+        &resolvers,
+        &[
+            ("Query.getPost.preAuth.1.req.vtl", "## before auth\n"),
+            ("Query.getPost.res.vtl", "## my response\n"),
+        ],
     );
-    write(&resolvers.join("Query.getPost.res.vtl"), "## my response\n");
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     let b = build(&dir);
     assert_eq!(
         std::fs::read_to_string(b.join("resolvers/Query.getPost.preAuth.1.req.vtl")).unwrap(),
@@ -340,14 +305,19 @@ fn project_settings_reach_the_build() {
     // No API key when parameters.json says so; a user stack with a parameter of its own.
     let mut params = json(&a.join("parameters.json"));
     params["CreateAPIKey"] = serde_json::json!(0);
-    write(&a.join("parameters.json"), &params.to_string());
-    write(
-        &a.join("stacks/Extra.json"),
-        r#"{"Parameters": {"env": {"Type": "String"}, "Threshold": {"Type": "Number", "Default": 3}}, "Resources": {}}"#,
+    write_files(
+        &a,
+        &[
+            ("parameters.json", &params.to_string()),
+            (
+                "stacks/Extra.json",
+                r#"{"Parameters": {"env": {"Type": "String"}, "Threshold": {"Type": "Number", "Default": 3}}, "Resources": {}}"#,
+            ),
+            ("functions/handler.zip", "zip"),
+        ],
     );
-    write(&a.join("functions/handler.zip"), "zip");
     write(&build(&dir).join("tsconfig.resource.json"), "{}");
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     let b = build(&dir);
     let root = json(&b.join("cloudformation-template.json"));
     assert!(
@@ -389,7 +359,7 @@ fn print_config_shows_modes_and_flags() {
         &dir.join("amplify/cli.dev.json"),
         r#"{"features": {"graphqltransformer": {"populateownerfieldforstaticgroupauth": false}}}"#,
     );
-    let r = run_in(&dir, &["gql-compile", "--print-config"], &[]);
+    let r = run_in(&dir, &["gql-compile", "--print-config"]);
     r.assert_code(0);
     for line in [
         "api: blogapi",
@@ -405,8 +375,7 @@ fn print_config_shows_modes_and_flags() {
     ] {
         assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
     }
-    assert!(r.stderr.contains("warning[W0007]"), "{}", r.stderr);
-    assert!(r.stderr.contains("nosuchflag"), "{}", r.stderr);
+    r.assert_stderr_has(&["warning[W0007]", "nosuchflag"]);
     assert!(
         r.stdout.contains("conflict resolution (DataStore): off"),
         "{}",
@@ -419,19 +388,24 @@ fn print_config_shows_modes_and_flags() {
 fn amplifycli_variables_override_the_flag_files_in_the_clis_order() {
     let dir = project("flag-variables");
     // Each layer sets its own flag, and one more that the next layer overrides.
-    write(
-        &dir.join("amplify/cli.dev.json"),
-        r#"{"features": {"graphqltransformer": {"improvepluralization": true, "enableautoindexquerynames": false}}}"#,
-    );
-    write(
-        &dir.join(".env"),
-        "AMPLIFYCLI_GRAPHQLTRANSFORMER__ENABLEAUTOINDEXQUERYNAMES=true\n\
+    write_files(
+        &dir,
+        &[
+            (
+                "amplify/cli.dev.json",
+                r#"{"features": {"graphqltransformer": {"improvepluralization": true, "enableautoindexquerynames": false}}}"#,
+            ),
+            (
+                ".env",
+                "AMPLIFYCLI_GRAPHQLTRANSFORMER__ENABLEAUTOINDEXQUERYNAMES=true\n\
          AMPLIFYCLI_GRAPHQLTRANSFORMER__SUBSCRIPTIONSINHERITPRIMARYAUTH = \"true\"\n\
          AMPLIFYCLI_GRAPHQLTRANSFORMER__SHOWFIELDAUTHNOTIFICATION=true\n",
+            ),
+        ],
     );
     let every_env = "AMPLIFYCLI_GRAPHQLTRANSFORMER__USESUBUSERNAMEFORDEFAULTIDENTITYCLAIM";
     let this_env = "AMPLIFYCLI-dev_graphqltransformer__usesubusernamefordefaultidentityclaim";
-    let r = run_in(
+    let r = run_with_env(
         &dir,
         &["gql-compile", "--print-config"],
         &[
@@ -463,12 +437,12 @@ fn amplifycli_variables_override_the_flag_files_in_the_clis_order() {
     }
 
     // The compile follows: owner rules read the `username` claim alone, not `sub::username`.
-    let r = run_in(&dir, &["gql-compile"], &[(this_env, "false")]);
+    let r = run_with_env(&dir, &["gql-compile"], &[(this_env, "false")]);
     r.assert_code(0);
     let auth = std::fs::read_to_string(build(&dir).join("resolvers/Query.getPost.auth.1.req.vtl"))
         .unwrap();
     assert!(!auth.contains("::$currentClaim1"), "{auth}");
-    let r = run_in(&dir, &["gql-compile"], &[]);
+    let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(0);
     let auth = std::fs::read_to_string(build(&dir).join("resolvers/Query.getPost.auth.1.req.vtl"))
         .unwrap();
@@ -478,7 +452,7 @@ fn amplifycli_variables_override_the_flag_files_in_the_clis_order() {
 #[test]
 fn a_malformed_amplifycli_variable_stops_the_compile() {
     let dir = project("flag-variables-bad");
-    let r = run_in(
+    let r = run_with_env(
         &dir,
         &["gql-compile"],
         &[
@@ -515,7 +489,7 @@ fn a_schema_alone_is_an_api_named_after_its_folder() {
         &dir.join("schema.graphql"),
         "type Order @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n}\n",
     );
-    let r = run_in(
+    let r = run_with_env(
         &dir,
         &["gql-compile", "--schema", "schema.graphql", "--out", "out"],
         &[("SOURCE_DATE_EPOCH", "1000")],
@@ -529,7 +503,7 @@ fn a_schema_alone_is_an_api_named_after_its_folder() {
         root["Resources"]["GraphQLAPIDefaultApiKey215A6DD7"]["Properties"]["Expires"],
         1000 + 7 * 86400
     );
-    run_in(
+    run_with_env(
         &dir,
         &[
             "gql-compile",
@@ -574,12 +548,12 @@ fn an_api_key_lives_one_to_365_days() {
         "--out",
         "out",
     ];
-    let r = run_in(&dir, &args, &[]);
-    r.assert_code(1);
-    assert!(r.stderr.contains("between 1 and 365 days"), "{}", r.stderr);
+    let r = run_in(&dir, &args);
+    r.assert_code(1)
+        .assert_stderr_has(&["between 1 and 365 days"]);
     // 0 means no expiry of the reference's own choosing: the key has no `Expires`.
     write(&dir.join("auth.json"), &auth(0));
-    run_in(&dir, &args, &[]).assert_code(0);
+    run_in(&dir, &args).assert_code(0);
     let root = json(&dir.join("out/cloudformation-template.json"));
     assert_eq!(
         root["Resources"]["GraphQLAPIDefaultApiKey215A6DD7"]["Properties"],
@@ -591,24 +565,24 @@ fn an_api_key_lives_one_to_365_days() {
 fn pipeline_functions_work_like_resolvers_with_a_warning() {
     let dir = project("pipeline-functions");
     let a = api(&dir);
-    write(
-        &a.join("pipelineFunctions/Query.getPost.preAuth.1.req.vtl"),
-        "PF",
-    );
-    write(
-        &a.join("pipelineFunctions/Query.listPosts.preAuth.1.req.vtl"),
-        "PFL",
-    );
-    write(
-        &a.join("pipelineFunctions/Query.listPosts.req.vtl"),
-        "PF-REQ",
+    write_files(
+        &a,
+        &[
+            ("pipelineFunctions/Query.getPost.preAuth.1.req.vtl", "PF"),
+            ("pipelineFunctions/Query.listPosts.preAuth.1.req.vtl", "PFL"),
+            ("pipelineFunctions/Query.listPosts.req.vtl", "PF-REQ"),
+        ],
     );
     // resolvers/ wins: its slot files of getPost replace those of pipelineFunctions/.
-    write(&a.join("resolvers/Query.getPost.finish.1.res.vtl"), "R");
-    write(&a.join("resolvers/Query.listPosts.req.vtl"), "R-REQ");
-    let r = run_in(&dir, &["gql-compile"], &[]);
-    r.assert_code(0);
-    assert!(r.stderr.contains("warning[W0009]"), "{}", r.stderr);
+    write_files(
+        &a,
+        &[
+            ("resolvers/Query.getPost.finish.1.res.vtl", "R"),
+            ("resolvers/Query.listPosts.req.vtl", "R-REQ"),
+        ],
+    );
+    let r = run_in(&dir, &["gql-compile"]);
+    r.assert_code(0).assert_stderr_has(&["warning[W0009]"]);
     let b = build(&dir);
     assert_eq!(
         std::fs::read_to_string(b.join("resolvers/Query.listPosts.req.vtl")).unwrap(),
@@ -642,7 +616,7 @@ fn resolver_config_of_the_project_turns_on_datastore() {
         r#"{"Version": 5, "ElasticsearchWarning": true, "ResolverConfig": {"project": {"ConflictHandler": "AUTOMERGE", "ConflictDetection": "VERSION"}, "models": {"Post": {"ConflictHandler": "LAMBDA", "ConflictDetection": "VERSION", "LambdaConflictHandler": {"name": "postResolver"}}}}}"#,
     );
     // --print-config shows the strategies and where they were read.
-    let r = run_in(&dir, &["gql-compile", "--print-config"], &[]);
+    let r = run_in(&dir, &["gql-compile", "--print-config"]);
     r.assert_code(0);
     for line in [
         "transform.conf.json):",
@@ -652,7 +626,7 @@ fn resolver_config_of_the_project_turns_on_datastore() {
     ] {
         assert!(r.stdout.contains(line), "{line}\n{}", r.stdout);
     }
-    run_in(&dir, &["gql-compile"], &[]).assert_code(0);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
     let b = build(&dir);
     let schema = std::fs::read_to_string(b.join("schema.graphql")).unwrap();
     assert!(
@@ -697,8 +671,7 @@ fn resolver_config_of_the_project_turns_on_datastore() {
         &a.join("transform.conf.json"),
         r#"{"Version": 5, "ResolverConfig": {"project": {"ConflictHandler": "NEWEST", "ConflictDetection": "VERSION"}}}"#,
     );
-    let run = run_in(&dir, &["gql-compile"], &[]);
-    run.assert_code(1);
-    assert!(run.stderr.contains("error[E0701]"), "{}", run.stderr);
-    assert!(run.stderr.contains("transform.conf.json"), "{}", run.stderr);
+    let run = run_in(&dir, &["gql-compile"]);
+    run.assert_code(1)
+        .assert_stderr_has(&["error[E0701]", "transform.conf.json"]);
 }

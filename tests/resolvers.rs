@@ -137,15 +137,22 @@ const SNAPSHOTTED: &[&str] = &[
 
 #[test]
 fn snapshots_of_representative_fixtures() {
+    snapshot_each(SNAPSHOTTED, |name, plan| {
+        (format!("ok__{name}"), render(plan))
+    });
+}
+
+/// Snapshots `render` of each named ok fixture's plan, under the name `render` gives.
+fn snapshot_each(names: &[&str], render: impl Fn(&str, &ResolverPlan) -> (String, String)) {
     let fixtures = common::fixtures("ok");
-    for name in SNAPSHOTTED {
+    for name in names {
         let f = fixtures
             .iter()
             .find(|f| f.name == format!("ok__{name}"))
             .unwrap_or_else(|| panic!("fixture {name} is gone"));
-        let plan = fixture_plan(f);
+        let (snapshot, text) = render(name, &fixture_plan(f));
         insta::with_settings!({ snapshot_path => "snapshots/resolvers", prepend_module_to_snapshot => false, description => f.rel.clone() }, {
-            insta::assert_snapshot!(f.name.clone(), render(&plan));
+            insta::assert_snapshot!(snapshot, text);
         });
     }
 }
@@ -658,17 +665,9 @@ fn render_relational(plan: &ResolverPlan) -> String {
 
 #[test]
 fn snapshots_of_relational_field_resolvers() {
-    let fixtures = common::fixtures("ok");
-    for name in RELATIONAL {
-        let f = fixtures
-            .iter()
-            .find(|f| f.name == format!("ok__{name}"))
-            .unwrap_or_else(|| panic!("fixture {name} is gone"));
-        let plan = fixture_plan(f);
-        insta::with_settings!({ snapshot_path => "snapshots/resolvers", prepend_module_to_snapshot => false, description => f.rel.clone() }, {
-            insta::assert_snapshot!(format!("relational__{name}"), render_relational(&plan));
-        });
-    }
+    snapshot_each(RELATIONAL, |name, plan| {
+        (format!("relational__{name}"), render_relational(plan))
+    });
 }
 
 #[test]

@@ -9,12 +9,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::Value as Json;
 
-use super::InputArgs;
-use super::status::Outcome;
+use super::{InputArgs, Outcome};
 use crate::config::Config;
 use crate::output::Change;
 use crate::project::BuildInputs;
-use crate::source::SourceMap;
 
 #[derive(Args, Debug)]
 pub struct GqlCompileArgs {
@@ -73,9 +71,9 @@ fn standalone_api_name(schema: &Path) -> String {
 
 pub fn run(args: &GqlCompileArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load() {
+    let inputs = match args.input.load_or_stop() {
         Ok(i) => i,
-        Err(ds) => return Outcome::failed(&ds, &SourceMap::default(), color),
+        Err(stop) => return stop,
     };
     let mut diagnostics = inputs.diagnostics;
     let (now, reproducible) = now();

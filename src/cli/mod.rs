@@ -72,7 +72,31 @@ pub struct Inputs {
     pub project: Option<Project>,
 }
 
+/// What a command prints: stdout text, rendered diagnostics, exit code.
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Outcome {
+    /// A run that stops on errors: diagnostics only, exit code 1.
+    pub fn failed(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr: crate::render_diagnostics(diagnostics, sources, color),
+            code: 1,
+        }
+    }
+}
+
 impl InputArgs {
+    /// `load`, with a failure to read any schema already turned into the run's outcome.
+    pub fn load_or_stop(&self) -> Result<Inputs, Outcome> {
+        self.load()
+            .map_err(|ds| Outcome::failed(&ds, &SourceMap::default(), self.color.for_stderr()))
+    }
+
     /// Reads the schema and configuration. `Err` carries diagnostics that stop the run before
     /// any schema could be read.
     pub fn load(&self) -> Result<Inputs, Diagnostics> {

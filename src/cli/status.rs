@@ -3,9 +3,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::InputArgs;
-use crate::diagnostics::Diagnostics;
-use crate::source::SourceMap;
+use super::{InputArgs, Outcome};
 use crate::{AcmColumns, AcmFormat};
 
 #[derive(Args, Debug)]
@@ -32,18 +30,11 @@ pub enum Format {
     Markdown,
 }
 
-/// What `status` prints: stdout text, rendered diagnostics, exit code.
-pub struct Outcome {
-    pub stdout: String,
-    pub stderr: String,
-    pub code: i32,
-}
-
 pub fn run(args: &StatusArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load() {
+    let inputs = match args.input.load_or_stop() {
         Ok(i) => i,
-        Err(ds) => return Outcome::failed(&ds, &SourceMap::default(), color),
+        Err(stop) => return stop,
     };
     let mut diagnostics = inputs.diagnostics;
     let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
@@ -75,16 +66,5 @@ pub fn run(args: &StatusArgs) -> Outcome {
         stdout,
         stderr: crate::render_diagnostics(&diagnostics, &inputs.sources, color),
         code: 0,
-    }
-}
-
-impl Outcome {
-    /// A run that stops on errors: diagnostics only, exit code 1.
-    pub fn failed(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> Outcome {
-        Outcome {
-            stdout: String::new(),
-            stderr: crate::render_diagnostics(diagnostics, sources, color),
-            code: 1,
-        }
     }
 }

@@ -400,32 +400,24 @@ impl<'a> Context<'a> {
             if let Some(get) = &ops.get {
                 out.add_root_field("Query", get_field(get, name));
             }
+            // list and sync page through the same connection with the same arguments; sync
+            // adds the time of the last sync.
+            let connection = named(&format!("Model{}Connection", upper_first(name)));
+            let page_args = || {
+                vec![
+                    input_value("filter", named(&filter)),
+                    input_value("limit", named("Int")),
+                    input_value("nextToken", named("String")),
+                ]
+            };
             out.add_root_field(
                 "Query",
-                field_with_args(
-                    list,
-                    vec![
-                        input_value("filter", named(&filter)),
-                        input_value("limit", named("Int")),
-                        input_value("nextToken", named("String")),
-                    ],
-                    named(&format!("Model{}Connection", upper_first(name))),
-                ),
+                field_with_args(list, page_args(), connection.clone()),
             );
             if let Some(sync) = &ops.sync {
-                out.add_root_field(
-                    "Query",
-                    field_with_args(
-                        sync,
-                        vec![
-                            input_value("filter", named(&filter)),
-                            input_value("limit", named("Int")),
-                            input_value("nextToken", named("String")),
-                            input_value("lastSync", named("AWSTimestamp")),
-                        ],
-                        named(&format!("Model{}Connection", upper_first(name))),
-                    ),
-                );
+                let mut args = page_args();
+                args.push(input_value("lastSync", named("AWSTimestamp")));
+                out.add_root_field("Query", field_with_args(sync, args, connection));
             }
         } else if let Some(get) = &ops.get {
             out.add_root_field("Query", get_field(get, name));

@@ -1,4 +1,5 @@
-//! Fixture discovery and loading shared by the integration tests.
+//! Fixture discovery and loading shared by the integration tests, and (`binary`) running the
+//! built executable.
 //!
 //! A fixture is `fixtures/<kind>/<name>.graphql` or a folder `fixtures/<kind>/<name>/` (read as
 //! a `schema/` folder), with optional sidecars `<name>.auth.json` (auth modes, AppSync's shape),
@@ -6,6 +7,8 @@
 //! DataStore's `ResolverConfig`). Paths shown in outputs are relative to the crate.
 
 #![allow(dead_code)]
+
+pub mod binary;
 
 use std::path::{Path, PathBuf};
 
