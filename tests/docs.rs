@@ -10,6 +10,8 @@
 //!   `UPDATE_DOCS=1 cargo test --test docs` and review the diff;
 //! - `docs/commands.md` documents every option of `status`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -108,12 +110,9 @@ fn scratch(name: &str) -> PathBuf {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("docs")
-        .join(slug);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.canonicalize().unwrap()
+    common::binary::scratch("docs", &slug)
+        .canonicalize()
+        .unwrap()
 }
 
 /// Runs every example of a document; returns the document with the actual outputs and the

@@ -2,14 +2,13 @@
 //! `--print-config`, user resolvers and stacks, and a failed compile that leaves everything as
 //! it was. Each test works on its own copy of `examples/blog-project`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
 mod common;
 
-use common::binary::{run_in, run_with_env, write, write_files};
+use common::binary::{read_tree, run_in, run_with_env, write, write_files};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -45,24 +44,6 @@ fn api(dir: &Path) -> PathBuf {
 
 fn build(dir: &Path) -> PathBuf {
     api(dir).join("build")
-}
-
-/// Every file under `dir`, relative path → bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    out
 }
 
 fn json(path: &Path) -> Json {
@@ -160,9 +141,9 @@ fn compiles_the_example_project_into_its_build_folder() {
 fn a_second_compile_is_byte_identical_and_check_passes() {
     let dir = project("twice");
     run_in(&dir, &["gql-compile"]).assert_code(0);
-    let first = snapshot(&build(&dir));
+    let first = read_tree(&build(&dir));
     run_in(&dir, &["gql-compile"]).assert_code(0);
-    assert_eq!(first, snapshot(&build(&dir)));
+    assert_eq!(first, read_tree(&build(&dir)));
     let r = run_in(&dir, &["gql-compile", "--check"]);
     r.assert_code(0);
     assert!(r.stdout.contains("is up to date"), "{}", r.stdout);
@@ -172,7 +153,7 @@ fn a_second_compile_is_byte_identical_and_check_passes() {
 fn check_lists_what_would_change_and_writes_nothing() {
     let dir = project("check");
     run_in(&dir, &["gql-compile"]).assert_code(0);
-    let before = snapshot(&build(&dir));
+    let before = read_tree(&build(&dir));
     let schema = api(&dir).join("schema.graphql");
     let text = std::fs::read_to_string(&schema).unwrap();
     std::fs::write(
@@ -193,7 +174,7 @@ fn check_lists_what_would_change_and_writes_nothing() {
     }
     let mut expected = before;
     expected.insert("stale.txt".into(), b"x".to_vec());
-    assert_eq!(expected, snapshot(&build(&dir)), "--check writes nothing");
+    assert_eq!(expected, read_tree(&build(&dir)), "--check writes nothing");
 }
 
 #[test]
@@ -213,7 +194,7 @@ fn check_without_a_build_fails() {
 fn errors_leave_the_build_untouched() {
     let dir = project("errors");
     run_in(&dir, &["gql-compile"]).assert_code(0);
-    let before = snapshot(&build(&dir));
+    let before = read_tree(&build(&dir));
     let schema = api(&dir).join("schema.graphql");
     let good = std::fs::read_to_string(&schema).unwrap();
 
@@ -221,7 +202,7 @@ fn errors_leave_the_build_untouched() {
     std::fs::write(&schema, good.replace("title: String!", "title String!")).unwrap();
     let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(1).assert_stderr_has(&["error[E0001]"]);
-    assert_eq!(before, snapshot(&build(&dir)));
+    assert_eq!(before, read_tree(&build(&dir)));
 
     // A resolver override that names no resolver, and one that names no slot.
     std::fs::write(&schema, &good).unwrap();
@@ -243,7 +224,7 @@ fn errors_leave_the_build_untouched() {
         "{}",
         r.stderr
     );
-    assert_eq!(before, snapshot(&build(&dir)));
+    assert_eq!(before, read_tree(&build(&dir)));
     let leftovers: Vec<String> = std::fs::read_dir(api(&dir))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -258,7 +239,7 @@ fn errors_leave_the_build_untouched() {
     let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(1)
         .assert_stderr_has(&["error[E0008]", "Broken.json"]);
-    assert_eq!(before, snapshot(&build(&dir)));
+    assert_eq!(before, read_tree(&build(&dir)));
 }
 
 #[test]

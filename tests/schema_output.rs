@@ -4,9 +4,9 @@
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::process::Command;
 
 use amplify_gql::source::SourceMap;
+use common::binary::{read_tree, run_in, run_with_env, scratch, write};
 use common::{compile, fixtures, root};
 
 fn schema_of(build: &amplify_gql::output::BuildOutput) -> String {
@@ -72,68 +72,41 @@ fn compiling_twice_in_one_process_gives_the_same_build() {
 
 #[test]
 fn two_processes_write_identical_builds() {
-    let bin = env!("CARGO_BIN_EXE_amplify-gql");
     let schema = root().join("fixtures/ok/groups-oidc.graphql");
-    let tmp = std::env::temp_dir().join(format!("amplify-gql-determinism-{}", std::process::id()));
+    let schema = schema.to_str().unwrap();
+    let tmp = scratch("schema-output", "determinism");
     let mut outputs = Vec::new();
-    for run in ["a", "b"] {
-        let out = tmp.join(run);
-        let status = Command::new(bin)
-            .args(["gql-compile", "--schema"])
-            .arg(&schema)
-            .arg("--out")
-            .arg(&out)
-            .env("SOURCE_DATE_EPOCH", "0")
-            .status()
-            .expect("the binary runs");
-        assert!(status.success());
-        outputs.push(read_tree(&out));
+    for out in ["a", "b"] {
+        run_with_env(
+            &tmp,
+            &["gql-compile", "--schema", schema, "--out", out],
+            &[("SOURCE_DATE_EPOCH", "0")],
+        )
+        .assert_ok();
+        outputs.push(read_tree(&tmp.join(out)));
     }
-    let _ = std::fs::remove_dir_all(&tmp);
     assert!(!outputs[0].is_empty());
     assert_eq!(outputs[0], outputs[1]);
 }
 
 #[test]
 fn a_schema_with_errors_writes_nothing_and_exits_1() {
-    let bin = env!("CARGO_BIN_EXE_amplify-gql");
-    let tmp = std::env::temp_dir().join(format!("amplify-gql-nowrite-{}", std::process::id()));
-    let schema = tmp.join("schema.graphql");
-    std::fs::create_dir_all(&tmp).unwrap();
-    std::fs::write(
-        &schema,
+    let tmp = scratch("schema-output", "nowrite");
+    write(
+        &tmp.join("schema.graphql"),
         "type Post @model @auth(rules: [{ allow: public, provider: userPools }]) { id: ID! }\n",
+    );
+    run_in(
+        &tmp,
+        &[
+            "gql-compile",
+            "--schema",
+            "schema.graphql",
+            "--out",
+            "build",
+        ],
     )
-    .unwrap();
-    let out = tmp.join("build");
-    let result = Command::new(bin)
-        .args(["gql-compile", "--schema"])
-        .arg(&schema)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("the binary runs");
-    assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("E0201"));
-    assert!(!out.exists(), "nothing may be written");
-    let _ = std::fs::remove_dir_all(&tmp);
-}
-
-/// Every file below `dir`, relative path → bytes, sorted.
-fn read_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    .assert_failed()
+    .assert_stderr_has(&["E0201"]);
+    assert!(!tmp.join("build").exists(), "nothing may be written");
 }

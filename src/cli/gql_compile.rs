@@ -71,7 +71,7 @@ fn standalone_api_name(schema: &Path) -> String {
 
 pub fn run(args: &GqlCompileArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load_or_stop() {
+    let inputs = match args.input.load_or_stop(color) {
         Ok(i) => i,
         Err(stop) => return stop,
     };

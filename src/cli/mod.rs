@@ -91,10 +91,11 @@ impl Outcome {
 }
 
 impl InputArgs {
-    /// `load`, with a failure to read any schema already turned into the run's outcome.
-    pub fn load_or_stop(&self) -> Result<Inputs, Outcome> {
+    /// `load`, with a failure to read any schema already turned into the run's outcome
+    /// (rendered with `color`, which the caller has decided once for the whole run).
+    pub fn load_or_stop(&self, color: bool) -> Result<Inputs, Outcome> {
         self.load()
-            .map_err(|ds| Outcome::failed(&ds, &SourceMap::default(), self.color.for_stderr()))
+            .map_err(|ds| Outcome::failed(&ds, &SourceMap::default(), color))
     }
 
     /// Reads the schema and configuration. `Err` carries diagnostics that stop the run before

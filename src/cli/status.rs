@@ -32,7 +32,7 @@ pub enum Format {
 
 pub fn run(args: &StatusArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load_or_stop() {
+    let inputs = match args.input.load_or_stop(color) {
         Ok(i) => i,
         Err(stop) => return stop,
     };
