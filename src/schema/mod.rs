@@ -6,6 +6,8 @@
 //! root field at the end whenever it adds a directive to it; both orders show in the printed
 //! schema, so `OutputSchema` reproduces them literally.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 
 use crate::ast::build::*;
@@ -80,6 +82,7 @@ pub fn build(plan: &Plan) -> Document {
             out.extend_type(t, &["aws_api_key"]);
         }
     }
+    out.settle_roots();
     for root in ROOT_TYPES {
         if let Some(Definition::Object(o)) = out.defs.get(*root)
             && o.fields.is_empty()
@@ -134,15 +137,9 @@ fn http_stage(invocations: &Invocations, out: &mut OutputSchema) {
         if args.is_empty() {
             continue;
         }
-        let Some(o) = out.object_mut(&h.type_name) else {
-            continue;
-        };
-        let Some(pos) = o.fields.iter().position(|f| f.name.text == h.field_name) else {
-            continue;
-        };
-        let mut f = o.fields.remove(pos);
-        f.arguments = args;
-        o.fields.push(f);
+        if let Some(f) = out.root_field_mut(&h.type_name, &h.field_name, true) {
+            f.arguments = args;
+        }
     }
 }
 
@@ -150,6 +147,33 @@ fn http_stage(invocations: &Invocations, out: &mut OutputSchema) {
 #[derive(Default)]
 struct OutputSchema {
     defs: IndexMap<String, Definition>,
+    /// The fields of each root type by name, and when each was last appended or moved.
+    roots: HashMap<String, RootFields>,
+    /// The clock of `RootFields::last_touched`.
+    clock: u64,
+}
+
+/// A root type's fields while the schema is built. Re-appending a field at the end of a list
+/// of thousands on every directive added to it would cost a scan and a shift each time; the
+/// fields stay where they are and remember when they were last touched, and `settle_roots`
+/// orders them by that once: the order the reference's removals and pushes leave.
+#[derive(Default)]
+struct RootFields {
+    position: HashMap<String, usize>,
+    /// Parallel to the type's fields.
+    last_touched: Vec<u64>,
+}
+
+impl RootFields {
+    /// The fields a root type already has, untouched.
+    fn of(fields: &[FieldDef]) -> RootFields {
+        RootFields {
+            position: (fields.iter().enumerate())
+                .map(|(i, f)| (f.name.text.clone(), i))
+                .collect(),
+            last_touched: vec![0; fields.len()],
+        }
+    }
 }
 
 impl OutputSchema {
@@ -181,8 +205,57 @@ impl OutputSchema {
 
     fn add_root_field(&mut self, root: &str, field: FieldDef) {
         self.ensure_root(root);
-        if let Some(o) = self.object_mut(root) {
-            o.fields.push(field);
+        let now = self.tick();
+        let Some(Definition::Object(o)) = self.defs.get_mut(root) else {
+            return;
+        };
+        let index = self
+            .roots
+            .entry(root.to_string())
+            .or_insert_with(|| RootFields::of(&o.fields));
+        index
+            .position
+            .insert(field.name.text.clone(), o.fields.len());
+        index.last_touched.push(now);
+        o.fields.push(field);
+    }
+
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    /// A field of a root type, by name; `moved` takes it to the end of its type.
+    fn root_field_mut(&mut self, root: &str, field: &str, moved: bool) -> Option<&mut FieldDef> {
+        let now = self.tick();
+        let Some(Definition::Object(o)) = self.defs.get_mut(root) else {
+            return None;
+        };
+        let index = self
+            .roots
+            .entry(root.to_string())
+            .or_insert_with(|| RootFields::of(&o.fields));
+        let &i = index.position.get(field)?;
+        if moved {
+            index.last_touched[i] = now;
+        }
+        o.fields.get_mut(i)
+    }
+
+    /// Puts every root type's fields in the order the reference's re-appends leave them.
+    fn settle_roots(&mut self) {
+        for (root, index) in std::mem::take(&mut self.roots) {
+            if let Some(Definition::Object(o)) = self.defs.get_mut(&root) {
+                debug_assert_eq!(o.fields.len(), index.last_touched.len());
+                let mut keyed: Vec<(u64, FieldDef)> = index
+                    .last_touched
+                    .into_iter()
+                    .zip(o.fields.drain(..))
+                    .collect();
+                // Stable: untouched fields keep their order, before every touched one.
+                keyed.sort_by_key(|(t, _)| *t);
+                o.fields = keyed.into_iter().map(|(_, f)| f).collect();
+            }
         }
     }
 
@@ -208,19 +281,14 @@ impl OutputSchema {
         if directives.is_empty() {
             return;
         }
-        let Some(o) = self.object_mut(root) else {
+        let Some(f) = self.root_field_mut(root, field, true) else {
             return;
         };
-        let Some(pos) = o.fields.iter().position(|f| f.name.text == field) else {
-            return;
-        };
-        let mut f = o.fields.remove(pos);
         for d in directives {
             if !f.directives.iter().any(|x| x.name.text == *d) {
                 f.directives.push(directive(d, Vec::new()));
             }
         }
-        o.fields.push(f);
     }
 }
 
@@ -569,8 +637,7 @@ impl<'a> Context<'a> {
             .map(|f| input_value(f, non_null(&key_type(f))))
             .collect();
         if let Some(get) = &ops.get
-            && let Some(o) = out.object_mut("Query")
-            && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == *get)
+            && let Some(f) = out.root_field_mut("Query", get, false)
         {
             f.arguments = key_args.clone();
         }
@@ -587,9 +654,7 @@ impl<'a> Context<'a> {
             ) {
                 args.push(arg);
             }
-            if let Some(o) = out.object_mut("Query")
-                && let Some(f) = o.fields.iter_mut().find(|f| f.name.text == *list)
-            {
+            if let Some(f) = out.root_field_mut("Query", list, false) {
                 args.append(&mut f.arguments);
                 args.push(input_value("sortDirection", named("ModelSortDirection")));
                 f.arguments = args;
@@ -995,9 +1060,7 @@ impl<'a> Context<'a> {
                 }
             }
             for s in &ops.subscriptions {
-                if let Some(o) = out.object_mut("Subscription")
-                    && let Some(field) = o.fields.iter_mut().find(|x| x.name.text == s.name)
-                {
+                if let Some(field) = out.root_field_mut("Subscription", &s.name, false) {
                     for a in &args {
                         field.arguments.push(input_value(a, named("String")));
                     }

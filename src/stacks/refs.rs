@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value as Json};
 
 use super::cdk::{ROOT_STACK_ID, unique_id};
-use super::template::{Cfn, Element, Resource, Stack, StackName, StackSet, Target, map};
+use super::template::{Cfn, Element, Resource, Section, Stack, StackName, StackSet, Target, map};
 use crate::plan::collation::locale_compare;
 
 /// The templates of a build as JSON: the root and each nested stack by name.
@@ -248,7 +248,10 @@ impl Resolution {
         let id = format!("reference-to-{}{display}", full_unique_id(target));
         let name = unique_id(&[&id]);
         let consumer = StackName::Nested(c.to_string());
-        if !self.stack(&consumer).has_element("Parameters", &name) {
+        if !self
+            .stack(&consumer)
+            .has_element(Section::Parameters, &name)
+        {
             self.stack(&consumer)
                 .parameter(&name, map([("Type", "String".into())]));
             let value = local(target, attribute);
@@ -273,7 +276,7 @@ impl Resolution {
         let id = format!("{}{display}", full_unique_id(target));
         let name = unique_id(&[&id]);
         let producer = StackName::Nested(p.to_string());
-        if !self.stack(&producer).has_element("Outputs", &name) {
+        if !self.stack(&producer).has_element(Section::Outputs, &name) {
             self.stack(&producer)
                 .output(&name, map([("Value", local(target, attribute))]));
         }

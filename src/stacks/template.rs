@@ -249,7 +249,21 @@ pub enum Element {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stack {
     pub name: StackName,
+    /// Add parameters, conditions, outputs and resources with the methods, which keep
+    /// `named` up to date; elements may be replaced in place, never removed.
     pub elements: Vec<Element>,
+    /// (section, name) → position of the first element of that name: cross-stack resolution
+    /// asks for a stack resource of the root, or a parameter of a consumer, once per import.
+    named: HashMap<(Section, String), usize>,
+}
+
+/// The sections whose entries have names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Section {
+    Parameters,
+    Conditions,
+    Outputs,
+    Resources,
 }
 
 impl Stack {
@@ -257,46 +271,62 @@ impl Stack {
         Stack {
             name,
             elements: Vec::new(),
+            named: HashMap::new(),
         }
     }
 
+    fn push_named(&mut self, section: Section, name: &str, element: Element) {
+        self.named
+            .entry((section, name.to_string()))
+            .or_insert(self.elements.len());
+        self.elements.push(element);
+    }
+
     pub fn parameter(&mut self, name: &str, body: Cfn) -> Target {
-        self.elements
-            .push(Element::Parameter(name.to_string(), body));
+        self.push_named(
+            Section::Parameters,
+            name,
+            Element::Parameter(name.to_string(), body),
+        );
         Target::new(&self.name, name, &[name])
     }
 
     pub fn condition(&mut self, name: &str, body: Cfn) {
-        self.elements
-            .push(Element::Condition(name.to_string(), body));
+        self.push_named(
+            Section::Conditions,
+            name,
+            Element::Condition(name.to_string(), body),
+        );
     }
 
     pub fn output(&mut self, name: &str, body: Cfn) {
-        self.elements.push(Element::Output(name.to_string(), body));
+        self.push_named(
+            Section::Outputs,
+            name,
+            Element::Output(name.to_string(), body),
+        );
     }
 
     /// Adds a resource; returns it as a target.
     pub fn resource(&mut self, resource: Resource) -> Target {
         let target = resource.target(&self.name);
-        self.elements.push(Element::Resource(resource));
+        let id = resource.logical_id.clone();
+        self.push_named(Section::Resources, &id, Element::Resource(resource));
         target
     }
 
     pub fn find_resource_mut(&mut self, logical_id: &str) -> Option<&mut Resource> {
-        self.elements.iter_mut().find_map(|e| match e {
-            Element::Resource(r) if r.logical_id == logical_id => Some(r),
+        let &i = self
+            .named
+            .get(&(Section::Resources, logical_id.to_string()))?;
+        match &mut self.elements[i] {
+            Element::Resource(r) => Some(r),
             _ => None,
-        })
+        }
     }
 
-    pub fn has_element(&self, section: &str, name: &str) -> bool {
-        self.elements.iter().any(|e| match (e, section) {
-            (Element::Parameter(n, _), "Parameters")
-            | (Element::Condition(n, _), "Conditions")
-            | (Element::Output(n, _), "Outputs") => n == name,
-            (Element::Resource(r), "Resources") => r.logical_id == name,
-            _ => false,
-        })
+    pub fn has_element(&self, section: Section, name: &str) -> bool {
+        self.named.contains_key(&(section, name.to_string()))
     }
 }
 
