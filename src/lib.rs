@@ -58,22 +58,34 @@ pub fn compile(normalised: &Normalised, config: &Config) -> output::BuildOutput 
     compile_with(normalised, config, &inputs).expect("a build without project files cannot fail")
 }
 
-/// The back half: everything `gql-compile` writes, from a schema without errors. `inputs` is
-/// what the build reads besides the schema: the project's API folder, or what `amplify add
-/// api` would have written. `Err` carries problems with the project's resolvers and stacks.
+/// The back half, kept in memory: see `compile_into`.
 pub fn compile_with(
     normalised: &Normalised,
     config: &Config,
     inputs: &project::BuildInputs,
 ) -> Result<output::BuildOutput, Diagnostics> {
     let mut build = output::BuildOutput::default();
+    compile_into(normalised, config, inputs, &mut build)?;
+    Ok(build)
+}
+
+/// The back half: everything `gql-compile` writes, from a schema without errors, handed to
+/// `sink` file by file as it is made (a file given twice keeps its last contents). `inputs`
+/// is what the build reads besides the schema: the project's API folder, or what `amplify
+/// add api` would have written. `Err` carries problems with the project's resolvers and
+/// stacks; the sink has then received part of the build and must be discarded.
+pub fn compile_into(
+    normalised: &Normalised,
+    config: &Config,
+    inputs: &project::BuildInputs,
+    sink: &mut dyn output::Sink,
+) -> Result<(), Diagnostics> {
     let plan = plan::Plan::new(normalised, config);
     let schema = schema::build(&plan);
-    build.add("schema.graphql", emit::sdl::print(&schema));
-    let mut resolvers = resolvers::build(&plan, &schema);
-    for (name, text) in &resolvers.files {
-        build.add(format!("resolvers/{name}"), text.as_str());
-    }
+    sink.file("schema.graphql", emit::sdl::print(&schema).into_bytes());
+    let mut resolvers = resolvers::build_into(&plan, &schema, &mut |name, text| {
+        sink.file(&format!("resolvers/{name}"), text.into_bytes())
+    });
     let problems = Diagnostics::from(resolvers::overrides::apply_folders(
         &mut resolvers,
         &[
@@ -89,41 +101,42 @@ pub fn compile_with(
     }
     let stacks =
         stacks::build(&plan, &resolvers, &inputs.stacks).map_err(|d| Diagnostics::from(vec![d]))?;
-    build.add(
+    drop(resolvers);
+    sink.file(
         "cloudformation-template.json",
-        emit::cfn::root_template(&stacks.root),
+        emit::cfn::root_template(&stacks.root).into_bytes(),
     );
-    for (name, template) in &stacks.nested {
-        build.add(
-            format!("stacks/{name}.json"),
-            emit::cfn::nested_template(template),
+    for (name, template) in stacks.nested() {
+        sink.file(
+            &format!("stacks/{name}.json"),
+            emit::cfn::nested_template(template).into_bytes(),
         );
     }
-    build.add(
+    sink.file(
         "parameters.json",
-        emit::cfn::parameters(&inputs.build_parameters()),
+        emit::cfn::parameters(&inputs.build_parameters()).into_bytes(),
     );
     for dir in ["functions", "resolvers", "stacks"] {
-        build.add_dir(dir);
+        sink.dir(dir);
     }
     for (name, bytes) in inputs
         .pipeline_functions
         .iter()
         .chain(&inputs.user_resolvers)
     {
-        build.add(format!("resolvers/{name}"), bytes.clone());
+        sink.file(&format!("resolvers/{name}"), bytes.clone());
     }
     if !plan.searchable.is_empty() {
         let (name, code) = plan::searchable::STREAMING_FUNCTION;
-        build.add(
-            format!("functions/{}", stacks::searchable::FUNCTION_ZIP),
+        sink.file(
+            &format!("functions/{}", stacks::searchable::FUNCTION_ZIP),
             emit::zip::archive(&[emit::zip::Entry { name, data: code }]),
         );
     }
     for (name, bytes) in &inputs.functions {
-        build.add(format!("functions/{name}"), bytes.clone());
+        sink.file(&format!("functions/{name}"), bytes.clone());
     }
-    Ok(build)
+    Ok(())
 }
 
 pub use emit::acm::Columns as AcmColumns;

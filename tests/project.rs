@@ -149,6 +149,101 @@ fn a_second_compile_is_byte_identical_and_check_passes() {
     assert!(r.stdout.contains("is up to date"), "{}", r.stdout);
 }
 
+/// Inode and modification time of every file under `dir`, by relative path.
+fn identities(dir: &Path) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    read_tree(dir)
+        .into_keys()
+        .map(|rel| {
+            let meta = std::fs::metadata(dir.join(&rel)).unwrap();
+            let id = (meta.ino(), meta.modified().unwrap());
+            (rel, id)
+        })
+        .collect()
+}
+
+#[test]
+fn a_recompile_leaves_unchanged_files_alone() {
+    let dir = project("unchanged");
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    let first = identities(&build(&dir));
+    // The same build again writes nothing at all: not even the folder is replaced.
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    assert_eq!(first, identities(&build(&dir)));
+
+    // A new model changes the schema, the root stack and adds files; everything else keeps
+    // its inode and modification time.
+    let schema = api(&dir).join("schema.graphql");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n}}\n"),
+    )
+    .unwrap();
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    let second = identities(&build(&dir));
+    let changed: Vec<&String> = second
+        .iter()
+        .filter(|(rel, id)| first.get(*rel) != Some(id))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(
+        changed.contains(&&"schema.graphql".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&&"stacks/Tag.json".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !changed
+            .iter()
+            .any(|rel| rel.starts_with("resolvers/Query.getPost")),
+        "{changed:?}"
+    );
+    let kept = second.len() - changed.len();
+    assert!(kept > changed.len(), "{kept} kept, {changed:?} changed");
+    assert!(
+        std::fs::read_dir(api(&dir)).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with('.')),
+        "no staging folder left"
+    );
+}
+
+#[test]
+fn a_compile_that_fails_midway_leaves_the_build_as_it_was() {
+    let dir = project("midway");
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    let before = read_tree(&build(&dir));
+    let ids = identities(&build(&dir));
+    // The new model changes files written before the override is found to be wrong.
+    let schema = api(&dir).join("schema.graphql");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n}}\n"),
+    )
+    .unwrap();
+    write(
+        &api(&dir).join("resolvers/Query.getTag.preUpdate.1.req.vtl"),
+        "## wrong slot",
+    );
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&["error[E0010]"]);
+    assert_eq!(before, read_tree(&build(&dir)));
+    assert_eq!(ids, identities(&build(&dir)));
+    let leftovers: Vec<String> = std::fs::read_dir(api(&dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 #[test]
 fn check_lists_what_would_change_and_writes_nothing() {
     let dir = project("check");

@@ -5,6 +5,7 @@
 mod common;
 
 use amplify_gql::config::Config;
+use amplify_gql::emit;
 use amplify_gql::normalise::Normalised;
 use amplify_gql::plan::Plan;
 use amplify_gql::project::StackSettings;
@@ -12,6 +13,11 @@ use amplify_gql::resolvers::{DataSourceRef, Function, Resolver, ResolverKind, Re
 use amplify_gql::source::SourceMap;
 use amplify_gql::stacks::{self, cdk};
 use serde_json::Value as Json;
+
+/// A template as the build writes it, read back as JSON.
+fn rendered(text: &str) -> Json {
+    serde_json::from_str(text).expect("a rendered template is JSON")
+}
 
 #[test]
 fn cdk_unique_ids_from_the_spec() {
@@ -132,7 +138,12 @@ fn functions_are_shared_across_stacks_through_outputs_and_parameters() {
         &StackSettings::default(),
     )
     .unwrap();
-    let stack = |name: &str| &built.nested.iter().find(|(n, _)| n == name).unwrap().1;
+    let nested: std::collections::HashMap<&str, Json> = built
+        .nested()
+        .map(|(name, stack)| (name, rendered(&emit::cfn::nested_template(stack))))
+        .collect();
+    let root = rendered(&emit::cfn::root_template(&built.root));
+    let stack = |name: &str| &nested[name];
     let fid = cdk::unique_id(&[
         "QuerygetApostAuth0Function",
         "QuerygetApostAuth0Function.AppSyncFunction",
@@ -177,16 +188,16 @@ fn functions_are_shared_across_stacks_through_outputs_and_parameters() {
         serde_json::json!({"Ref": param})
     );
     assert_eq!(
-        built.root["Resources"]["B"]["Properties"]["Parameters"][&param],
+        root["Resources"]["B"]["Properties"]["Parameters"][&param],
         serde_json::json!({"Fn::GetAtt": ["A", format!("Outputs.{output}")]})
     );
     // Root values reach the nested stacks as parameters too.
     assert_eq!(
-        built.root["Resources"]["A"]["Properties"]["Parameters"]["referencetotransformerrootstackGraphQLAPI20497F53ApiId"],
+        root["Resources"]["A"]["Properties"]["Parameters"]["referencetotransformerrootstackGraphQLAPI20497F53ApiId"],
         serde_json::json!({"Fn::GetAtt": ["GraphQLAPI", "ApiId"]})
     );
     assert_eq!(
-        built.root["Resources"]["B"]["DependsOn"],
+        root["Resources"]["B"]["DependsOn"],
         serde_json::json!(["GraphQLAPITransformerSchema3CB2AE18"])
     );
 }
@@ -200,7 +211,8 @@ fn without_deduplication_each_resolver_has_its_functions() {
     };
     let config = Config::default();
     let built = stacks::build(&Plan::new(&n, &config), &shared_plan(), &settings).unwrap();
-    for (name, template) in &built.nested {
+    for (name, stack) in built.nested() {
+        let template = rendered(&emit::cfn::nested_template(stack));
         let functions = template["Resources"]
             .as_object()
             .unwrap()

@@ -11,8 +11,10 @@ use serde_json::Value as Json;
 
 use super::{InputArgs, Outcome};
 use crate::config::Config;
-use crate::output::Change;
+use crate::diagnostics::Diagnostics;
+use crate::output::{Change, Mode, Update};
 use crate::project::BuildInputs;
+use crate::source::SourceMap;
 
 #[derive(Args, Debug)]
 pub struct GqlCompileArgs {
@@ -126,24 +128,26 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         // The key's expiry counts from the clock: keep the one of the build being checked.
         build_inputs.stacks.keep_expires = existing_expires(&out_dir);
     }
-    let build = match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
-        Ok(b) => b,
-        Err(ds) => {
-            diagnostics.extend(ds.iter().cloned());
-            return Outcome::failed(&diagnostics, &inputs.sources, color);
-        }
+    let mode = if args.check { Mode::Check } else { Mode::Write };
+    // The build streams into the folder as it is made; a failed compile drops the update,
+    // which leaves the folder as it was.
+    let mut update = match Update::begin(&out_dir, mode) {
+        Ok(u) => u,
+        Err(e) => return cannot(&diagnostics, &inputs.sources, color, "read", &out_dir, e),
     };
-    let mut stderr = crate::render_diagnostics(&diagnostics, &inputs.sources, color);
-    if args.check {
-        return check(&build, &out_dir, stderr);
+    if let Err(ds) = crate::compile_into(&normalised, &inputs.config, &build_inputs, &mut update) {
+        drop(update);
+        diagnostics.extend(ds.iter().cloned());
+        return Outcome::failed(&diagnostics, &inputs.sources, color);
     }
-    if let Err(e) = build.write_atomically(&out_dir) {
-        stderr.push_str(&format!("error: cannot write {}: {e}\n", out_dir.display()));
-        return Outcome {
-            stdout: String::new(),
-            stderr,
-            code: 1,
-        };
+    let verb = if args.check { "read" } else { "write" };
+    let changes = match update.finish() {
+        Ok(c) => c,
+        Err(e) => return cannot(&diagnostics, &inputs.sources, color, verb, &out_dir, e),
+    };
+    let stderr = crate::render_diagnostics(&diagnostics, &inputs.sources, color);
+    if args.check {
+        return check(&changes, &out_dir, stderr);
     }
     Outcome {
         stdout: format!(
@@ -155,40 +159,46 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     }
 }
 
+/// The build folder could not be read or written.
+fn cannot(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    color: bool,
+    verb: &str,
+    dir: &Path,
+    e: std::io::Error,
+) -> Outcome {
+    let mut stderr = crate::render_diagnostics(diagnostics, sources, color);
+    stderr.push_str(&format!("error: cannot {verb} {}: {e}\n", dir.display()));
+    Outcome {
+        stdout: String::new(),
+        stderr,
+        code: 1,
+    }
+}
+
 /// `--check`: what writing the build would change.
-fn check(build: &crate::output::BuildOutput, out_dir: &Path, stderr: String) -> Outcome {
-    match build.changes(out_dir) {
-        Ok(changes) if changes.is_empty() => Outcome {
+fn check(changes: &[Change], out_dir: &Path, stderr: String) -> Outcome {
+    if changes.is_empty() {
+        return Outcome {
             stdout: format!("{} is up to date\n", out_dir.display()),
             stderr,
             code: 0,
-        },
-        Ok(changes) => {
-            let mut stdout = format!(
-                "{} is out of date; gql-compile would change {} path{}:\n",
-                out_dir.display(),
-                changes.len(),
-                if changes.len() == 1 { "" } else { "s" }
-            );
-            for c in &changes {
-                let dir = if matches!(c, Change::Added(_)) && build.dirs.contains(c.path()) {
-                    "/"
-                } else {
-                    ""
-                };
-                stdout.push_str(&format!("{} {}{dir}\n", c.letter(), c.path().display()));
-            }
-            Outcome {
-                stdout,
-                stderr,
-                code: 1,
-            }
-        }
-        Err(e) => Outcome {
-            stdout: String::new(),
-            stderr: format!("{stderr}error: cannot read {}: {e}\n", out_dir.display()),
-            code: 1,
-        },
+        };
+    }
+    let mut stdout = format!(
+        "{} is out of date; gql-compile would change {} path{}:\n",
+        out_dir.display(),
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" }
+    );
+    for c in changes {
+        stdout.push_str(&format!("{c}\n"));
+    }
+    Outcome {
+        stdout,
+        stderr,
+        code: 1,
     }
 }
 

@@ -1,80 +1,269 @@
 //! Printing CloudFormation templates and `parameters.json` the way the reference writes them:
-//! `JSON.stringify(value, null, indent)`, keys in their order, no trailing newline.
+//! `JSON.stringify(value, null, indent)`, keys in their order, no trailing newline. Templates
+//! are printed straight from the stacks' data, without building a JSON tree first.
 
-use serde::Serialize;
 use serde_json::Value as Json;
-use serde_json::ser::{Formatter, PrettyFormatter, Serializer};
 
-/// JavaScript's number printing for the numbers JSON templates hold: integral values without
-/// a fraction (`1.0` prints as `1`).
-struct JsFormatter<'a>(PrettyFormatter<'a>);
+use crate::stacks::template::{Cfn, Element, Resource, Stack, TopLevel};
 
-macro_rules! delegate {
-    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
-        $(fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
-            self.0.$name(w $(, $arg)*)
-        })*
-    };
+/// JSON text in `JSON.stringify`'s layout, written into one buffer.
+struct Printer {
+    out: String,
+    /// Spaces per level.
+    unit: usize,
 }
 
-impl Formatter for JsFormatter<'_> {
-    delegate! {
-        begin_array();
-        end_array();
-        begin_array_value(first: bool);
-        end_array_value();
-        begin_object();
-        end_object();
-        begin_object_key(first: bool);
-        begin_object_value();
-        end_object_value();
-    }
-
-    fn write_f64<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        value: f64,
-    ) -> std::io::Result<()> {
-        if value.fract() == 0.0 && value.abs() < 1e21 {
-            write!(w, "{}", value as i128)
-        } else if value.is_finite() {
-            let mut buf = ryu_like(value);
-            if let Some(stripped) = buf.strip_suffix(".0") {
-                buf = stripped.to_string();
-            }
-            w.write_all(buf.as_bytes())
-        } else {
-            w.write_all(b"null")
+impl Printer {
+    fn new(unit: usize) -> Printer {
+        Printer {
+            out: String::new(),
+            unit,
         }
     }
+
+    fn newline(&mut self, depth: usize) {
+        self.out.push('\n');
+        for _ in 0..depth * self.unit {
+            self.out.push(' ');
+        }
+    }
+
+    /// `{…}` of `entries`: `{}` when there are none.
+    fn object<T>(
+        &mut self,
+        depth: usize,
+        entries: impl IntoIterator<Item = T>,
+        mut entry: impl FnMut(&mut Printer, T),
+    ) {
+        self.out.push('{');
+        let mut any = false;
+        for e in entries {
+            if any {
+                self.out.push(',');
+            }
+            any = true;
+            self.newline(depth + 1);
+            entry(self, e);
+        }
+        if any {
+            self.newline(depth);
+        }
+        self.out.push('}');
+    }
+
+    fn array<T>(
+        &mut self,
+        depth: usize,
+        items: impl IntoIterator<Item = T>,
+        mut item: impl FnMut(&mut Printer, T),
+    ) {
+        self.out.push('[');
+        let mut any = false;
+        for i in items {
+            if any {
+                self.out.push(',');
+            }
+            any = true;
+            self.newline(depth + 1);
+            item(self, i);
+        }
+        if any {
+            self.newline(depth);
+        }
+        self.out.push(']');
+    }
+
+    fn key(&mut self, key: &str) {
+        self.string(key);
+        self.out.push_str(": ");
+    }
+
+    /// A string literal, escaped as `JSON.stringify` escapes it.
+    fn string(&mut self, s: &str) {
+        self.out.push('"');
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            let escape = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\u{8}' => "\\b",
+                '\u{c}' => "\\f",
+                c if (c as u32) < 0x20 => "",
+                _ => continue,
+            };
+            self.out.push_str(&s[start..i]);
+            if escape.is_empty() {
+                self.out.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                self.out.push_str(escape);
+            }
+            start = i + c.len_utf8();
+        }
+        self.out.push_str(&s[start..]);
+        self.out.push('"');
+    }
+
+    fn json(&mut self, v: &Json, depth: usize) {
+        match v {
+            Json::Null => self.out.push_str("null"),
+            Json::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => self.number(n),
+            Json::String(s) => self.string(s),
+            Json::Array(items) => self.array(depth, items, |p, i| p.json(i, depth + 1)),
+            Json::Object(m) => self.object(depth, m, |p, (k, v)| {
+                p.key(k);
+                p.json(v, depth + 1);
+            }),
+        }
+    }
+
+    /// JavaScript's printing of a number: integral values without a fraction (`1.0` is `1`).
+    fn number(&mut self, n: &serde_json::Number) {
+        if n.is_i64() || n.is_u64() {
+            self.out.push_str(&n.to_string());
+            return;
+        }
+        let value = n.as_f64().unwrap_or(f64::NAN);
+        if value.fract() == 0.0 && value.abs() < 1e21 {
+            self.out.push_str(&(value as i128).to_string());
+        } else if value.is_finite() {
+            let text = n.to_string();
+            self.out.push_str(text.strip_suffix(".0").unwrap_or(&text));
+        } else {
+            self.out.push_str("null");
+        }
+    }
+
+    fn value(&mut self, v: &Cfn, depth: usize) {
+        match v {
+            Cfn::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Cfn::Int(n) => self.out.push_str(&n.to_string()),
+            Cfn::Str(s) => self.string(s),
+            Cfn::List(items) => self.array(depth, items, |p, i| p.value(i, depth + 1)),
+            Cfn::Map(entries) => self.object(depth, effective(entries), |p, (k, v)| {
+                p.key(k);
+                p.value(v, depth + 1);
+            }),
+            Cfn::Ref(t) => self.reference(&t.logical_id, depth),
+            Cfn::Pseudo(name) => self.reference(name, depth),
+            Cfn::GetAtt(t, attribute) => self.object(depth, [()], |p, ()| {
+                p.key("Fn::GetAtt");
+                p.array(depth + 1, [&t.logical_id, attribute], |p, s| p.string(s));
+            }),
+            Cfn::Json(j) => self.json(j, depth),
+        }
+    }
+
+    fn reference(&mut self, name: &str, depth: usize) {
+        self.object(depth, [name], |p, name| {
+            p.key("Ref");
+            p.string(name);
+        });
+    }
+
+    fn resource(&mut self, r: &Resource, depth: usize) {
+        let properties = r.properties.as_ref().filter(|p| !is_empty_object(p));
+        let mut keys: Vec<&str> = vec!["Type"];
+        keys.extend(properties.map(|_| "Properties"));
+        if !r.depends_on.is_empty() {
+            keys.push("DependsOn");
+        }
+        keys.extend(r.update_replace_policy.map(|_| "UpdateReplacePolicy"));
+        keys.extend(r.deletion_policy.map(|_| "DeletionPolicy"));
+        self.object(depth, keys, |p, key| {
+            p.key(key);
+            match key {
+                "Type" => p.string(&r.kind),
+                "Properties" => p.value(properties.expect("listed when present"), depth + 1),
+                "DependsOn" => p.array(depth + 1, &r.depends_on, |p, d| p.string(&d.logical_id)),
+                "UpdateReplacePolicy" => p.string(r.update_replace_policy.unwrap_or_default()),
+                _ => p.string(r.deletion_policy.unwrap_or_default()),
+            }
+        });
+    }
+
+    fn stack(&mut self, stack: &Stack) {
+        self.object(0, stack.layout(), |p, (key, body)| {
+            p.key(key);
+            match body {
+                TopLevel::Whole(v) => p.value(v, 1),
+                TopLevel::Named(entries) => p.object(1, entries, |p, (name, e)| {
+                    p.key(name);
+                    match e {
+                        Element::Resource(r) => p.resource(r, 2),
+                        Element::Parameter(_, v)
+                        | Element::Condition(_, v)
+                        | Element::Output(_, v)
+                        | Element::Section(_, v) => p.value(v, 2),
+                        Element::Verbatim(_, _, j) => p.json(j, 2),
+                        Element::Nested(_) | Element::Resolves(_) => {}
+                    }
+                }),
+            }
+        });
+    }
 }
 
-fn ryu_like(value: f64) -> String {
-    serde_json::Number::from_f64(value).map_or_else(|| "null".to_string(), |n| n.to_string())
+fn is_empty_object(v: &Cfn) -> bool {
+    match v {
+        Cfn::Map(entries) => entries.is_empty(),
+        Cfn::Json(Json::Object(m)) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// The entries an object prints: a key given twice keeps its first place and its last value,
+/// as in a JavaScript object.
+fn effective(entries: &[(String, Cfn)]) -> Vec<(&str, &Cfn)> {
+    let mut out: Vec<(&str, &Cfn)> = Vec::with_capacity(entries.len());
+    let duplicated = if entries.len() <= 16 {
+        entries
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| entries[..i].iter().any(|(j, _)| j == k))
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        !entries.iter().all(|(k, _)| seen.insert(k))
+    };
+    if !duplicated {
+        out.extend(entries.iter().map(|(k, v)| (k.as_str(), v)));
+        return out;
+    }
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (k, v) in entries {
+        match at.get(k.as_str()) {
+            Some(&i) => out[i].1 = v,
+            None => {
+                at.insert(k, out.len());
+                out.push((k, v));
+            }
+        }
+    }
+    out
 }
 
 /// `JSON.stringify(value, null, indent)`.
 pub fn stringify(value: &Json, indent: usize) -> String {
-    let spaces = " ".repeat(indent);
-    let mut out = Vec::new();
-    let mut ser = Serializer::with_formatter(
-        &mut out,
-        JsFormatter(PrettyFormatter::with_indent(spaces.as_bytes())),
-    );
-    value
-        .serialize(&mut ser)
-        .expect("JSON values always serialise");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    let mut p = Printer::new(indent);
+    p.json(value, 0);
+    p.out
 }
 
 /// The root stack (`cloudformation-template.json`): 4-space indentation.
-pub fn root_template(value: &Json) -> String {
-    stringify(value, 4)
+pub fn root_template(stack: &Stack) -> String {
+    let mut p = Printer::new(4);
+    p.stack(stack);
+    p.out
 }
 
 /// A nested stack (`stacks/<Name>.json`): 2-space indentation.
-pub fn nested_template(value: &Json) -> String {
-    stringify(value, 2)
+pub fn nested_template(stack: &Stack) -> String {
+    let mut p = Printer::new(2);
+    p.stack(stack);
+    p.out
 }
 
 /// `build/parameters.json`: 4-space indentation.

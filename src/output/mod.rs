@@ -1,8 +1,22 @@
-//! The files of a build, and writing them so that a folder is either the old build or the
-//! whole new one, never a mix. `changes` compares a build with a folder for `--check`.
+//! The files of a build and where they go. A compile hands each file to a [`Sink`] as soon as
+//! it is made: [`BuildOutput`] keeps them in memory (tests, the library's `compile`), and
+//! [`Update`] brings a build folder up to date with them, or lists what that would change
+//! (`--check`).
+
+mod folder;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+pub use folder::{Change, Mode, Update};
+
+/// Where a compile puts the files of a build, one by one. A path given twice keeps its last
+/// contents.
+pub trait Sink {
+    fn file(&mut self, path: &str, contents: Vec<u8>);
+    /// A folder that exists in the build even when nothing is written into it.
+    fn dir(&mut self, path: &str);
+}
 
 /// Relative path → contents, and folders that exist even when empty. Sorted, so writing and
 /// comparing are deterministic.
@@ -13,57 +27,24 @@ pub struct BuildOutput {
     pub dirs: BTreeSet<PathBuf>,
 }
 
-/// How a path of the folder differs from the build.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
-    Added(PathBuf),
-    Modified(PathBuf),
-    Removed(PathBuf),
-}
-
-impl Change {
-    pub fn path(&self) -> &Path {
-        match self {
-            Change::Added(p) | Change::Modified(p) | Change::Removed(p) => p,
-        }
+impl Sink for BuildOutput {
+    fn file(&mut self, path: &str, contents: Vec<u8>) {
+        self.add(path, contents);
     }
 
-    /// `A`, `M` or `D`, as `git status --short` prints them.
-    pub fn letter(&self) -> char {
-        match self {
-            Change::Added(_) => 'A',
-            Change::Modified(_) => 'M',
-            Change::Removed(_) => 'D',
-        }
+    fn dir(&mut self, path: &str) {
+        self.add_dir(path);
     }
 }
 
-/// Files a compile keeps in the build folder (the Amplify CLI never deletes them).
-fn is_preserved(relative: &Path) -> bool {
-    relative.components().count() == 1
-        && relative
-            .to_str()
-            .is_some_and(|n| n.ends_with("tsconfig.resource.json"))
-}
-
-/// Every file and folder under `dir`, relative to it, sorted.
-fn walk(dir: &Path) -> std::io::Result<(BTreeSet<PathBuf>, BTreeSet<PathBuf>)> {
-    let mut files = BTreeSet::new();
-    let mut dirs = BTreeSet::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        for entry in std::fs::read_dir(dir.join(&rel))? {
-            let entry = entry?;
-            let path = rel.join(entry.file_name());
-            if entry.file_type()?.is_dir() {
-                dirs.insert(path.clone());
-                stack.push(path);
-            } else {
-                files.insert(path);
-            }
-        }
+impl Sink for Update {
+    fn file(&mut self, path: &str, contents: Vec<u8>) {
+        Update::file(self, Path::new(path), &contents);
     }
-    Ok((files, dirs))
+
+    fn dir(&mut self, path: &str) {
+        Update::dir(self, Path::new(path));
+    }
 }
 
 impl BuildOutput {
@@ -80,96 +61,27 @@ impl BuildOutput {
         self.files.get(path.as_ref()).map(Vec::as_slice)
     }
 
+    fn update(&self, dir: &Path, mode: Mode) -> std::io::Result<Vec<Change>> {
+        let mut update = Update::begin(dir, mode)?;
+        for (path, contents) in &self.files {
+            update.file(path, contents);
+        }
+        for d in &self.dirs {
+            update.dir(d);
+        }
+        update.finish()
+    }
+
     /// What writing this build into `dir` would change: files added, modified or removed,
     /// and required folders that are missing. A missing `dir` adds everything.
     pub fn changes(&self, dir: &Path) -> std::io::Result<Vec<Change>> {
-        let (files, dirs) = if dir.is_dir() {
-            walk(dir)?
-        } else {
-            Default::default()
-        };
-        let mut out = Vec::new();
-        for (path, contents) in &self.files {
-            if !files.contains(path) {
-                out.push(Change::Added(path.clone()));
-            } else if std::fs::read(dir.join(path))? != *contents {
-                out.push(Change::Modified(path.clone()));
-            }
-        }
-        for d in &self.dirs {
-            if !dirs.contains(d) {
-                out.push(Change::Added(d.clone()));
-            }
-        }
-        for path in files {
-            if !self.files.contains_key(&path) && !is_preserved(&path) {
-                out.push(Change::Removed(path));
-            }
-        }
-        out.sort_by(|a, b| a.path().cmp(b.path()));
-        Ok(out)
+        self.update(dir, Mode::Check)
     }
 
     /// Replaces `dir` with exactly these files (keeping the Amplify CLI's
-    /// `*tsconfig.resource.json` files). The new folder is written beside the old one and
-    /// swapped in with renames, so an interrupted write leaves the old folder in place.
+    /// `*tsconfig.resource.json` files), leaving unchanged files as they are; see [`Update`].
     pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
-        // A linked build folder is replaced where the link points.
-        let resolved;
-        let dir = if dir.is_symlink() {
-            resolved = dir.canonicalize()?;
-            resolved.as_path()
-        } else {
-            dir
-        };
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)?;
-        let name = dir
-            .file_name()
-            .map_or("build".into(), |n| n.to_string_lossy().into_owned());
-        let pid = std::process::id();
-        let staging = parent.join(format!(".{name}.new-{pid}"));
-        let retired = parent.join(format!(".{name}.old-{pid}"));
-        let _ = std::fs::remove_dir_all(&staging);
-        let result = (|| {
-            std::fs::create_dir_all(&staging)?;
-            for d in &self.dirs {
-                std::fs::create_dir_all(staging.join(d))?;
-            }
-            for (path, contents) in &self.files {
-                let target = staging.join(path);
-                if let Some(p) = target.parent() {
-                    std::fs::create_dir_all(p)?;
-                }
-                std::fs::write(&target, contents)?;
-            }
-            if dir.is_dir() {
-                for entry in std::fs::read_dir(dir)? {
-                    let entry = entry?;
-                    let rel = PathBuf::from(entry.file_name());
-                    if is_preserved(&rel) && !self.files.contains_key(&rel) {
-                        std::fs::copy(entry.path(), staging.join(&rel))?;
-                    }
-                }
-            }
-            if dir.exists() {
-                std::fs::rename(dir, &retired)?;
-            }
-            if let Err(e) = std::fs::rename(&staging, dir) {
-                // Put the old build back before reporting.
-                let _ = std::fs::rename(&retired, dir);
-                return Err(e);
-            }
-            let _ = std::fs::remove_dir_all(&retired);
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&staging);
-        }
-        result
+        self.update(dir, Mode::Write).map(|_| ())
     }
 }
 

@@ -26,7 +26,7 @@
 //!
 //! `@predictions` is refused before planning (E0901).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Pipeline slots, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,8 +126,13 @@ pub struct Resolver {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResolverPlan {
     pub resolvers: Vec<Resolver>,
-    /// File name (under `build/resolvers/`) → template text (no trailing newline).
+    /// File name (under `build/resolvers/`) → template text (no trailing newline): every
+    /// template of a plan made by `build`; of one made by `build_into`, which hands the
+    /// generated texts out as they are made, only the project's slot files.
     pub files: BTreeMap<String, String>,
+    /// File name → digest of its text, for every template: what de-duplicating functions by
+    /// their templates compares.
+    pub digests: HashMap<String, Digest>,
     /// Resolvers of `@function` and `@http` fields, in the order their transformers make them.
     pub invoke_resolvers: Vec<InvokeResolver>,
     /// The auth functions `@auth` puts in front of those resolvers.
@@ -173,9 +178,48 @@ use roles::{Providers, Role, RoleDef, roles_for};
 
 /// Every resolver of the API and its templates: model operations (with or without `@auth`),
 /// field resolvers of protected fields and owner fields, and `@auth` on fields of other types.
+/// A 128-bit digest of a template's text (XXH3): equal texts have equal digests, and two
+/// different texts of one build sharing one is as likely as a random 128-bit collision.
+pub type Digest = u128;
+
+pub fn digest(text: &str) -> Digest {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+impl ResolverPlan {
+    /// Records a template file kept in memory.
+    pub fn add_file(&mut self, name: &str, text: &str) {
+        self.digests.insert(name.to_string(), digest(text));
+        self.files.insert(name.to_string(), text.to_string());
+    }
+}
+
+/// Every resolver of the API and its templates, kept in memory.
 pub fn build(plan: &Plan, api_schema: &Document) -> ResolverPlan {
+    build_with(plan, api_schema, None)
+}
+
+/// Receives each generated template (file name, text) as it is made.
+pub type TextSink<'a> = &'a mut dyn FnMut(&str, String);
+
+/// Like `build`, but every generated template is handed to `out` (file name, text) as soon
+/// as it is made instead of being kept: the plan holds names and digests only.
+pub fn build_into<'a>(
+    plan: &'a Plan<'a>,
+    api_schema: &'a Document,
+    out: TextSink<'a>,
+) -> ResolverPlan {
+    build_with(plan, api_schema, Some(out))
+}
+
+fn build_with<'a>(
+    plan: &'a Plan<'a>,
+    api_schema: &'a Document,
+    out: Option<TextSink<'a>>,
+) -> ResolverPlan {
     let (n, config) = (plan.normalised, plan.config);
     let mut b = Builder {
+        out,
         plan: ResolverPlan::default(),
         model_plans: plan,
         providers: Providers::of(config),
@@ -205,6 +249,8 @@ pub fn build(plan: &Plan, api_schema: &Document) -> ResolverPlan {
 }
 
 struct Builder<'a> {
+    /// Where generated texts go; `None` keeps them in `plan.files`.
+    out: Option<TextSink<'a>>,
     plan: ResolverPlan,
     /// The decisions shared with the other back ends.
     model_plans: &'a Plan<'a>,
@@ -305,8 +351,18 @@ impl Builder<'_> {
     }
 
     fn file(&mut self, name: String, template: &[Stmt]) -> String {
-        self.plan.files.insert(name.clone(), vtl::print(template));
+        self.text(&name, vtl::print(template));
         name
+    }
+
+    fn text(&mut self, name: &str, text: String) {
+        self.plan.digests.insert(name.to_string(), digest(&text));
+        match &mut self.out {
+            Some(out) => out(name, text),
+            None => {
+                self.plan.files.insert(name.to_string(), text);
+            }
+        }
     }
 
     fn post_auth(&self) -> Step {
@@ -745,7 +801,7 @@ impl Builder<'_> {
                 HttpRequest::Inline(text)
             } else {
                 let name = format!("{base}.DataResolver.req.vtl");
-                self.plan.files.insert(name.clone(), text);
+                self.text(&name, text);
                 HttpRequest::File(name)
             };
             let response = self.file(

@@ -131,6 +131,7 @@ fn rank(kind: ResolverKind, f: &Function) -> usize {
 
 fn add_to_slot(
     plan_files: &mut std::collections::BTreeMap<String, String>,
+    digests: &mut std::collections::HashMap<String, super::Digest>,
     resolver: &mut Resolver,
     slot: Slot,
     user: UserSlot,
@@ -143,6 +144,7 @@ fn add_to_slot(
                 || f.response.as_deref().unwrap_or("NOT-FOUND") == response_name)
     });
     for (name, text) in user.request.iter().chain(user.response.iter()) {
+        digests.insert(name.clone(), super::digest(text));
         plan_files.insert(name.clone(), text.clone());
     }
     if let Some(f) = existing {
@@ -257,7 +259,7 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                 continue;
             }
             let resolver = &mut plan.resolvers[at];
-            add_to_slot(&mut plan.files, resolver, slot, user);
+            add_to_slot(&mut plan.files, &mut plan.digests, resolver, slot, user);
         }
     }
     diags

@@ -5,12 +5,12 @@
 //! - `model`: one nested stack per `@model` (table, role, data source);
 //! - `pipelines`: the resolver plan's functions (de-duplicated) and pipeline resolvers;
 //! - `iam`: managed policies for identity-pool rules;
-//! - `refs`: CDK's cross-stack parameters and outputs, and the templates as JSON;
+//! - `refs`: CDK's cross-stack parameters and outputs;
 //! - `user`: the project's own stacks;
 //! - `datastore`: DataStore's delta-sync table and the versioned models' additions;
 //! - `cdk`: CDK's logical-id algorithm and Amplify's names.
 //!
-//! Everything is decided here; `emit::cfn` only prints the JSON.
+//! Everything is decided here; `emit::cfn` only prints the templates.
 
 pub mod cdk;
 pub mod datastore;

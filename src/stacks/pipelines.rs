@@ -13,10 +13,9 @@ use super::root::RootRefs;
 use super::template::{Cfn, Resource, StackName, StackSet, Target, TokenString, join};
 use crate::ast::build::pascal_case;
 use crate::config::SyncConfig;
-use crate::resolvers::EMPTY_TEMPLATE;
 use crate::resolvers::{DataSourceRef, Function, Resolver, ResolverPlan};
+use crate::resolvers::{Digest, EMPTY_TEMPLATE, digest};
 
-/// The inline template of a missing function half.
 /// What placing resolvers needs to know besides the plan.
 pub struct PipelineContext<'a> {
     pub root: &'a RootRefs,
@@ -36,7 +35,7 @@ pub struct PipelineContext<'a> {
 
 /// Adds every function and resolver of `plan` to the stacks.
 pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
-    let mut made: HashMap<(String, String, String), Target> = HashMap::new();
+    let mut made: HashMap<(String, Digest, Digest), Target> = HashMap::new();
     let auth_functions_at = |set: &mut StackSet, position: usize| {
         for f in plan
             .auth_functions
@@ -65,8 +64,8 @@ pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
             let f = &resolver.functions[i];
             let key = (
                 data_source_name(&f.data_source),
-                template_text(plan, f.request.as_deref()),
-                template_text(plan, f.response.as_deref()),
+                template_digest(plan, f.request.as_deref()),
+                template_digest(plan, f.response.as_deref()),
             );
             let target = match made.get(&key) {
                 Some(t) if !ctx.disable_deduping => t.clone(),
@@ -107,10 +106,12 @@ fn data_source_name(ds: &DataSourceRef) -> String {
     }
 }
 
-fn template_text(plan: &ResolverPlan, file: Option<&str>) -> String {
+/// What de-duplication compares of a function's template: the digest of its text (of the
+/// inline default when it has no file).
+fn template_digest(plan: &ResolverPlan, file: Option<&str>) -> Digest {
     match file {
-        Some(f) => plan.files.get(f).cloned().unwrap_or_default(),
-        None => EMPTY_TEMPLATE.to_string(),
+        Some(f) => plan.digests.get(f).copied().unwrap_or_else(|| digest("")),
+        None => digest(EMPTY_TEMPLATE),
     }
 }
 

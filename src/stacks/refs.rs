@@ -1,4 +1,4 @@
-//! Cross-stack references, resolved the way CDK resolves them, and the templates as JSON.
+//! Cross-stack references, resolved the way CDK resolves them.
 //!
 //! A nested stack that uses a value of the root stack gets a `String` parameter named
 //! `referenceto<unique id of the element's full path><attribute>`, which the root passes in
@@ -11,20 +11,29 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Map, Value as Json};
-
 use super::cdk::{ROOT_STACK_ID, unique_id};
 use super::template::{Cfn, Element, Resource, Section, Stack, StackName, StackSet, Target, map};
 use crate::plan::collation::locale_compare;
 
-/// The templates of a build as JSON: the root and each nested stack by name.
+/// The templates of a build with every reference local to its stack: the root and the
+/// nested stacks, in the order they are created (then the project's own).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
-    pub root: Json,
-    pub nested: Vec<(String, Json)>,
+    pub root: Stack,
+    pub nested: Vec<Stack>,
 }
 
-/// Resolves every reference and renders the templates.
+impl Resolved {
+    /// Each nested stack with its name (its file is `stacks/<name>.json`).
+    pub fn nested(&self) -> impl Iterator<Item = (&str, &Stack)> {
+        self.nested.iter().map(|s| match &s.name {
+            StackName::Nested(n) => (n.as_str(), s),
+            StackName::Root => unreachable!("nested stacks are named"),
+        })
+    }
+}
+
+/// Resolves every reference; `DependsOn` lists end up in CDK's order (by construct path).
 pub fn resolve(set: StackSet) -> Resolved {
     let mut r = Resolution {
         set,
@@ -59,16 +68,24 @@ pub fn resolve(set: StackSet) -> Resolved {
             }
         }
     }
+    for stack in std::iter::once(&mut set.root).chain(set.nested.iter_mut()) {
+        for e in &mut stack.elements {
+            if let Element::Resource(r) = e {
+                sort_dependencies(&mut r.depends_on);
+            }
+        }
+    }
     Resolved {
-        root: render(&set.root),
-        nested: set
-            .nested
-            .iter()
-            .map(|s| match &s.name {
-                StackName::Nested(n) => (n.clone(), render(s)),
-                StackName::Root => unreachable!("nested stacks are named"),
-            })
-            .collect(),
+        root: set.root,
+        nested: set.nested,
+    }
+}
+
+/// CDK prints `DependsOn` sorted by the targets' construct paths, each logical id once.
+fn sort_dependencies(deps: &mut Vec<Target>) {
+    if deps.len() > 1 {
+        deps.sort_by(|a, b| locale_compare(&a.path.join("/"), &b.path.join("/")));
+        deps.dedup_by(|a, b| a.logical_id == b.logical_id);
     }
 }
 
@@ -149,7 +166,7 @@ impl Resolution {
                     self.depend(stack, resource, d);
                 }
             }
-            Element::Nested(_) => {}
+            Element::Nested(_) | Element::Verbatim(..) => {}
         }
         self.stack(stack).elements[index] = element;
     }
@@ -281,83 +298,5 @@ impl Resolution {
                 .output(&name, map([("Value", local(target, attribute))]));
         }
         name
-    }
-}
-
-/// Renders a resolved template: sections in the order their first element was created.
-fn render(stack: &Stack) -> Json {
-    let mut sections: Map<String, Json> = Map::new();
-    fn put(sections: &mut Map<String, Json>, section: &str, key: &str, value: Json) {
-        let entry = sections
-            .entry(section.to_string())
-            .or_insert_with(|| Json::Object(Map::new()));
-        if let Json::Object(m) = entry {
-            m.insert(key.to_string(), value);
-        }
-    }
-    let sections_ref = &mut sections;
-    for e in &stack.elements {
-        match e {
-            Element::Section(n, body) => {
-                sections_ref.insert(n.clone(), to_json(body));
-            }
-            Element::Parameter(n, body) => put(sections_ref, "Parameters", n, to_json(body)),
-            Element::Condition(n, body) => put(sections_ref, "Conditions", n, to_json(body)),
-            Element::Output(n, body) => put(sections_ref, "Outputs", n, to_json(body)),
-            Element::Resource(r) => put(sections_ref, "Resources", &r.logical_id, resource_json(r)),
-            Element::Nested(_) | Element::Resolves(_) => {}
-        }
-    }
-    Json::Object(sections)
-}
-
-fn resource_json(r: &Resource) -> Json {
-    let mut m = Map::new();
-    m.insert("Type".into(), Json::String(r.kind.clone()));
-    if let Some(p) = &r.properties {
-        let p = to_json(p);
-        if p.as_object().is_none_or(|o| !o.is_empty()) {
-            m.insert("Properties".into(), p);
-        }
-    }
-    if !r.depends_on.is_empty() {
-        let mut deps = r.depends_on.clone();
-        deps.sort_by(|a, b| locale_compare(&a.path.join("/"), &b.path.join("/")));
-        deps.dedup_by(|a, b| a.logical_id == b.logical_id);
-        m.insert(
-            "DependsOn".into(),
-            Json::Array(
-                deps.into_iter()
-                    .map(|d| Json::String(d.logical_id))
-                    .collect(),
-            ),
-        );
-    }
-    if let Some(p) = r.update_replace_policy {
-        m.insert("UpdateReplacePolicy".into(), Json::String(p.into()));
-    }
-    if let Some(p) = r.deletion_policy {
-        m.insert("DeletionPolicy".into(), Json::String(p.into()));
-    }
-    Json::Object(m)
-}
-
-/// A value whose references are all local.
-pub fn to_json(v: &Cfn) -> Json {
-    match v {
-        Cfn::Bool(b) => Json::Bool(*b),
-        Cfn::Int(n) => Json::from(*n),
-        Cfn::Str(s) => Json::String(s.clone()),
-        Cfn::List(items) => Json::Array(items.iter().map(to_json).collect()),
-        Cfn::Map(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect(),
-        ),
-        Cfn::Ref(t) => serde_json::json!({ "Ref": t.logical_id }),
-        Cfn::GetAtt(t, a) => serde_json::json!({ "Fn::GetAtt": [t.logical_id, a] }),
-        Cfn::Pseudo(p) => serde_json::json!({ "Ref": p }),
-        Cfn::Json(j) => j.clone(),
     }
 }

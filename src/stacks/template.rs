@@ -238,6 +238,8 @@ pub enum Element {
     Condition(String, Cfn),
     Resource(Resource),
     Output(String, Cfn),
+    /// An entry of a section given as JSON (the root's resources for the project's stacks).
+    Verbatim(Section, String, Json),
     /// In the root stack: the nested stack of this index comes here in the construct tree.
     Nested(usize),
     /// Values CDK resolves at this point without printing them here: their cross-stack
@@ -315,6 +317,14 @@ impl Stack {
         target
     }
 
+    pub fn verbatim(&mut self, section: Section, name: &str, body: Json) {
+        self.push_named(
+            section,
+            name,
+            Element::Verbatim(section, name.to_string(), body),
+        );
+    }
+
     pub fn find_resource_mut(&mut self, logical_id: &str) -> Option<&mut Resource> {
         let &i = self
             .named
@@ -379,5 +389,96 @@ impl StackSet {
 impl Default for StackSet {
     fn default() -> Self {
         StackSet::new()
+    }
+}
+
+/// The top-level entries of a printed template, in order.
+pub enum TopLevel<'a> {
+    /// A section given whole (`Description`, a project stack's sections).
+    Whole(&'a Cfn),
+    /// A section of named entries (`Parameters`, `Resources`, …).
+    Named(Vec<(&'a str, &'a Element)>),
+}
+
+impl Section {
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Parameters => "Parameters",
+            Section::Conditions => "Conditions",
+            Section::Outputs => "Outputs",
+            Section::Resources => "Resources",
+        }
+    }
+}
+
+impl Element {
+    /// The section and name of an element printed under a section.
+    fn named(&self) -> Option<(Section, &str)> {
+        match self {
+            Element::Parameter(n, _) => Some((Section::Parameters, n)),
+            Element::Condition(n, _) => Some((Section::Conditions, n)),
+            Element::Output(n, _) => Some((Section::Outputs, n)),
+            Element::Resource(r) => Some((Section::Resources, &r.logical_id)),
+            Element::Verbatim(section, n, _) => Some((*section, n)),
+            _ => None,
+        }
+    }
+}
+
+impl Stack {
+    /// What the template prints: sections in the order their first element was created,
+    /// entries in the order of their first element. A name given again keeps its place and
+    /// takes the later value, as a JavaScript object does.
+    pub fn layout(&self) -> Vec<(&str, TopLevel<'_>)> {
+        let mut top: Vec<(&str, TopLevel<'_>)> = Vec::new();
+        let mut positions: HashMap<(Section, &str), usize> = HashMap::new();
+        fn slot<'a>(top: &mut Vec<(&'a str, TopLevel<'a>)>, key: &'a str) -> usize {
+            match top.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    top.push((key, TopLevel::Named(Vec::new())));
+                    top.len() - 1
+                }
+            }
+        }
+        for e in &self.elements {
+            if let Element::Section(name, body) = e {
+                let i = slot(&mut top, name);
+                top[i].1 = TopLevel::Whole(body);
+                continue;
+            }
+            let Some((section, name)) = e.named() else {
+                continue;
+            };
+            let i = slot(&mut top, section.key());
+            if let TopLevel::Named(entries) = &mut top[i].1 {
+                match positions.get(&(section, name)) {
+                    Some(&at) => entries[at].1 = e,
+                    None => {
+                        positions.insert((section, name), entries.len());
+                        entries.push((name, e));
+                    }
+                }
+            }
+        }
+        top
+    }
+
+    /// The resources the template prints, in order.
+    pub fn resources(&self) -> Vec<&Resource> {
+        let layout = self.layout();
+        let Some((_, TopLevel::Named(entries))) = layout
+            .into_iter()
+            .find(|(k, _)| *k == Section::Resources.key())
+        else {
+            return Vec::new();
+        };
+        entries
+            .into_iter()
+            .filter_map(|(_, e)| match e {
+                Element::Resource(r) => Some(r),
+                _ => None,
+            })
+            .collect()
     }
 }

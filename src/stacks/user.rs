@@ -4,6 +4,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::refs::Resolved;
+use super::template::{Cfn, Element, Section, Stack, StackName};
 use crate::project::UserStack;
 
 /// The root resource id of a user stack: its file name without anything but letters
@@ -19,34 +20,37 @@ pub fn resource_id(file_name: &str) -> String {
 /// (parameters the root does not declare are copied into it) and the template itself.
 /// `Err` names a stack that clashes with a generated one.
 pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> {
-    let root = resolved
+    if user.is_empty() {
+        return Ok(());
+    }
+    // They come after the API, its schema and every nested stack.
+    let depend_on: Vec<Json> = resolved
         .root
-        .as_object_mut()
-        .expect("the root template is an object");
-    let depend_on: Vec<Json> = root
-        .get("Resources")
-        .and_then(Json::as_object)
-        .map(|r| {
-            r.iter()
-                .filter(|(_, v)| {
-                    matches!(
-                        v.get("Type").and_then(Json::as_str),
-                        Some(
-                            "AWS::CloudFormation::Stack"
-                                | "AWS::AppSync::GraphQLApi"
-                                | "AWS::AppSync::GraphQLSchema"
-                        )
-                    )
-                })
-                .map(|(k, _)| Json::String(k.clone()))
-                .collect()
+        .resources()
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.kind.as_str(),
+                "AWS::CloudFormation::Stack"
+                    | "AWS::AppSync::GraphQLApi"
+                    | "AWS::AppSync::GraphQLSchema"
+            )
         })
-        .unwrap_or_default();
-    let mut values: Map<String, Json> = root
-        .get("Parameters")
-        .and_then(Json::as_object)
-        .map(|p| p.keys().map(|k| (k.clone(), json!({ "Ref": k }))).collect())
-        .unwrap_or_default();
+        .map(|r| Json::String(r.logical_id.clone()))
+        .collect();
+    let mut values: Map<String, Json> = resolved
+        .root
+        .layout()
+        .into_iter()
+        .filter(|(k, _)| *k == Section::Parameters.key())
+        .flat_map(|(_, body)| match body {
+            super::template::TopLevel::Named(entries) => entries
+                .into_iter()
+                .map(|(k, _)| (k.to_string(), json!({ "Ref": k })))
+                .collect(),
+            super::template::TopLevel::Whole(_) => Vec::new(),
+        })
+        .collect();
     values.insert(
         "AppSyncApiId".into(),
         json!({ "Fn::GetAtt": ["GraphQLAPI", "ApiId"] }),
@@ -56,7 +60,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
             .file_name
             .strip_suffix(".json")
             .unwrap_or(&stack.file_name);
-        if resolved.nested.iter().any(|(n, _)| n == stem) {
+        if resolved.nested().any(|(n, _)| n == stem) {
             return Err(format!(
                 "stacks/{} would replace the generated stack {stem}.json",
                 stack.file_name
@@ -68,19 +72,13 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
             .and_then(Json::as_object)
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default();
-        let root = resolved
-            .root
-            .as_object_mut()
-            .expect("the root template is an object");
         let mut parameters = Map::new();
-        for (k, definition) in &declared {
-            if !values.contains_key(k) {
+        for (k, definition) in declared {
+            if !values.contains_key(&k) {
                 values.insert(k.clone(), json!({ "Ref": k }));
-                if let Some(Json::Object(p)) = root.get_mut("Parameters") {
-                    p.insert(k.clone(), definition.clone());
-                }
+                resolved.root.parameter(&k, Cfn::Json(definition));
             }
-            parameters.insert(k.clone(), values[k].clone());
+            parameters.insert(k.clone(), values[&k].clone());
         }
         let resource = json!({
             "Type": "AWS::CloudFormation::Stack",
@@ -96,12 +94,19 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
             },
             "DependsOn": depend_on,
         });
-        if let Some(Json::Object(r)) = root.get_mut("Resources") {
-            r.insert(resource_id(&stack.file_name), resource);
-        }
         resolved
-            .nested
-            .push((stem.to_string(), stack.template.clone()));
+            .root
+            .verbatim(Section::Resources, &resource_id(&stack.file_name), resource);
+        // The template prints as it was read.
+        let mut nested = Stack::new(StackName::Nested(stem.to_string()));
+        if let Json::Object(sections) = &stack.template {
+            for (key, body) in sections {
+                nested
+                    .elements
+                    .push(Element::Section(key.clone(), Cfn::Json(body.clone())));
+            }
+        }
+        resolved.nested.push(nested);
     }
     Ok(())
 }
