@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use crate::stacks::template::{Cfn, Element, Resource, Stack, TopLevel};
+use crate::stacks::template::{Cfn, Element, Key, Resource, Stack, TopLevel};
 
 /// JSON text in `JSON.stringify`'s layout, written into one buffer.
 struct Printer {
@@ -151,7 +151,11 @@ impl Printer {
             Cfn::Pseudo(name) => self.reference(name, depth),
             Cfn::GetAtt(t, attribute) => self.object(depth, [()], |p, ()| {
                 p.key("Fn::GetAtt");
-                p.array(depth + 1, [&t.logical_id, attribute], |p, s| p.string(s));
+                p.array(
+                    depth + 1,
+                    [t.logical_id.as_str(), attribute.as_ref()],
+                    |p, s| p.string(s),
+                );
             }),
             Cfn::Json(j) => self.json(j, depth),
         }
@@ -210,14 +214,14 @@ impl Printer {
 fn is_empty_object(v: &Cfn) -> bool {
     match v {
         Cfn::Map(entries) => entries.is_empty(),
-        Cfn::Json(Json::Object(m)) => m.is_empty(),
+        Cfn::Json(j) => j.as_object().is_some_and(|m| m.is_empty()),
         _ => false,
     }
 }
 
 /// The entries an object prints: a key given twice keeps its first place and its last value,
 /// as in a JavaScript object.
-fn effective(entries: &[(String, Cfn)]) -> Vec<(&str, &Cfn)> {
+fn effective(entries: &[(Key, Cfn)]) -> Vec<(&str, &Cfn)> {
     let mut out: Vec<(&str, &Cfn)> = Vec::with_capacity(entries.len());
     let duplicated = if entries.len() <= 16 {
         entries
@@ -229,12 +233,12 @@ fn effective(entries: &[(String, Cfn)]) -> Vec<(&str, &Cfn)> {
         !entries.iter().all(|(k, _)| seen.insert(k))
     };
     if !duplicated {
-        out.extend(entries.iter().map(|(k, v)| (k.as_str(), v)));
+        out.extend(entries.iter().map(|(k, v)| (k.as_ref(), v)));
         return out;
     }
     let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (k, v) in entries {
-        match at.get(k.as_str()) {
+        match at.get(k.as_ref()) {
             Some(&i) => out[i].1 = v,
             None => {
                 at.insert(k, out.len());

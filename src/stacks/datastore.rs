@@ -134,11 +134,8 @@ fn lambda_arn(handler: &LambdaHandler, env: &Cfn, use_given: bool) -> Cfn {
 /// The `SyncConfig` of a data function.
 pub fn function_sync_config(sync: &SyncConfig, env: &Cfn) -> Cfn {
     let mut entries = vec![
-        (
-            "ConflictDetection".to_string(),
-            sync.detection.as_str().into(),
-        ),
-        ("ConflictHandler".to_string(), sync.handler_name().into()),
+        ("ConflictDetection".into(), sync.detection.as_str().into()),
+        ("ConflictHandler".into(), sync.handler_name().into()),
     ];
     if let Some(l) = sync.lambda() {
         entries.push((

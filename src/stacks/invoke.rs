@@ -213,11 +213,11 @@ pub fn is_first_alike(plan: &ResolverPlan, f: &AuthFunction) -> bool {
 }
 
 fn function_target(stack: &StackName, name: &str) -> Target {
-    Target {
-        stack: stack.clone(),
-        logical_id: function_logical_id(name),
-        path: function_path(name),
-    }
+    Target::of(
+        stack.clone(),
+        function_logical_id(name),
+        function_path(name),
+    )
 }
 
 /// Creates an auth function (on the `NONE` data source, request template only).
@@ -342,19 +342,19 @@ fn add_function(
     stack: &StackName,
     name: &str,
     ds: &Target,
-    request: (&str, Cfn),
+    request: (&'static str, Cfn),
     response: Cfn,
     ctx: &InvokeContext,
 ) -> Target {
     let path = function_path(name);
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     let mut props = vec![
-        ("ApiId".to_string(), ctx.root.api.get_att("ApiId")),
-        ("DataSourceName".to_string(), ds.get_att("Name")),
-        ("FunctionVersion".to_string(), "2018-05-29".into()),
-        ("Name".to_string(), name.into()),
+        ("ApiId".into(), ctx.root.api.get_att("ApiId")),
+        ("DataSourceName".into(), ds.get_att("Name")),
+        ("FunctionVersion".into(), "2018-05-29".into()),
+        ("Name".into(), name.into()),
     ];
-    props.push((request.0.to_string(), request.1));
+    props.push((request.0.into(), request.1));
     props.push(("ResponseMappingTemplateS3Location".into(), response));
     let resource = Resource::new(
         function_logical_id(name),
@@ -371,10 +371,10 @@ fn add_function(
 fn with_env_and_region(text: &str, ctx: &InvokeContext) -> Cfn {
     let mut vars = Vec::new();
     if text.contains("${env}") {
-        vars.push(("env".to_string(), ctx.root.env.reference()));
+        vars.push(("env".into(), ctx.root.env.reference()));
     }
     if text.contains("${aws_region}") {
-        vars.push(("aws_region".to_string(), pseudo("AWS::Region")));
+        vars.push(("aws_region".into(), pseudo("AWS::Region")));
     }
     if vars.is_empty() {
         return text.into();

@@ -170,15 +170,10 @@ fn add_nested_stack(
     let stack = StackName::Nested(name.to_string());
     let position = set.add_nested(name);
     set.root.elements.push(Element::Nested(position));
-    let parameters: Vec<(String, Cfn)> = if dynamodb {
+    let parameters: Vec<(template::Key, Cfn)> = if dynamodb {
         root::dynamodb_parameters()
             .into_iter()
-            .map(|(p, _)| {
-                (
-                    p.to_string(),
-                    template::Target::root_parameter(p).reference(),
-                )
-            })
+            .map(|(p, _)| (p.into(), template::Target::root_parameter(p).reference()))
             .collect()
     } else {
         Vec::new()

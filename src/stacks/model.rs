@@ -6,8 +6,8 @@ use super::datastore;
 use super::policy;
 use super::root::{RootRefs, dynamodb_parameters};
 use super::template::{
-    Cfn, Resource, Stack, StackName, Target, equals, fn_if, join, list, map, no_value, not, pseudo,
-    sub,
+    Cfn, Key, Resource, Stack, StackName, Target, equals, fn_if, join, list, map, no_value, not,
+    pseudo, sub,
 };
 use crate::config::SyncConfig;
 
@@ -141,7 +141,7 @@ pub fn build(
     } else {
         unique_id(&[&table_construct, "Resource"])
     };
-    let mut props: Vec<(String, Cfn)> = vec![(
+    let mut props: Vec<(Key, Cfn)> = vec![(
         "AttributeDefinitions".into(),
         list(keys.attributes.iter().map(|(a, t)| {
             map([
@@ -335,7 +335,7 @@ pub fn build(
             map([
                 ("ApiId", api_id.clone()),
                 ("DynamoDBConfig", {
-                    let mut config = vec![("AwsRegion".to_string(), pseudo("AWS::Region"))];
+                    let mut config = vec![("AwsRegion".into(), pseudo("AWS::Region"))];
                     if sync.is_some() {
                         config.push((
                             "DeltaSyncConfig".into(),

@@ -158,10 +158,10 @@ fn add_function(
         }
     };
     let mut props = vec![
-        ("ApiId".to_string(), ctx.root.api.get_att("ApiId")),
-        ("DataSourceName".to_string(), data_source),
-        ("FunctionVersion".to_string(), "2018-05-29".into()),
-        ("Name".to_string(), name.as_str().into()),
+        ("ApiId".into(), ctx.root.api.get_att("ApiId")),
+        ("DataSourceName".into(), data_source),
+        ("FunctionVersion".into(), "2018-05-29".into()),
+        ("Name".into(), name.as_str().into()),
     ];
     match &f.request {
         Some(file) => props.push(("RequestMappingTemplateS3Location".into(), s3(file))),

@@ -134,8 +134,8 @@ pub fn nested_stack_resource(name: &str) -> Target {
 
 fn local(t: &Target, attribute: Option<&str>) -> Cfn {
     match attribute {
-        None => Cfn::Ref(t.clone()),
-        Some(a) => Cfn::GetAtt(t.clone(), a.to_string()),
+        None => t.reference(),
+        Some(a) => t.get_att(a.to_string()),
     }
 }
 
@@ -245,7 +245,7 @@ impl Resolution {
             }
             (StackName::Root, StackName::Nested(p)) => {
                 let output = self.output(p, target, attribute);
-                nested_stack_resource(p).get_att(&format!("Outputs.{output}"))
+                nested_stack_resource(p).get_att(format!("Outputs.{output}"))
             }
             (StackName::Nested(c), StackName::Nested(p)) => {
                 let output = self.output(p, target, attribute);
@@ -281,7 +281,7 @@ impl Resolution {
                 && let Some((_, Cfn::Map(params))) =
                     props.iter_mut().find(|(k, _)| k == "Parameters")
             {
-                params.push((name.clone(), value));
+                params.push((name.clone().into(), value));
             }
         }
         Target::new(&consumer, name.clone(), &[&id]).reference()

@@ -31,7 +31,7 @@ impl RootRefs {
         (type_name, field_name): (&str, &str),
         functions: Vec<Cfn>,
         request: Cfn,
-        response: (&str, Cfn),
+        response: (&'static str, Cfn),
     ) -> Resource {
         Resource::new(
             logical_id.to_string(),
@@ -203,7 +203,7 @@ pub fn build(
     let mut props = Vec::new();
     if !auth.additional.is_empty() {
         props.push((
-            "AdditionalAuthenticationProviders".to_string(),
+            "AdditionalAuthenticationProviders".into(),
             list(
                 auth.additional
                     .iter()
@@ -215,7 +215,7 @@ pub fn build(
         props.extend(default);
     }
     props.push((
-        "Name".to_string(),
+        "Name".into(),
         join("", [api_name.reference(), "-".into(), env.reference()]),
     ));
     // CDK prints the properties in alphabetical order.
@@ -248,12 +248,12 @@ pub fn build(
         ]),
     ));
     let api_key = api_key(auth, settings).map(|(description, expires)| {
-        let mut p = vec![("ApiId".to_string(), api_id_of(&api))];
+        let mut p = vec![("ApiId".into(), api_id_of(&api))];
         if let Some(d) = description {
-            p.push(("Description".to_string(), d.into()));
+            p.push(("Description".into(), d.into()));
         }
         if let Some(e) = expires {
-            p.push(("Expires".to_string(), e.into()));
+            p.push(("Expires".into(), e.into()));
         }
         root.resource(Resource::new(
             unique_id(&["GraphQLAPI", "DefaultApiKey"]),
@@ -318,7 +318,7 @@ pub fn build(
 /// One auth mode in CloudFormation's shape. The default mode's user pool gets `DefaultAction`.
 fn auth_provider(mode: &AuthMode, default: bool, env: &Target, user_pool: Option<&Target>) -> Cfn {
     let mut p = vec![(
-        "AuthenticationType".to_string(),
+        "AuthenticationType".into(),
         Cfn::from(mode.kind.appsync_name()),
     )];
     let setting = |key: &str, sub: &str| mode.settings.get(key).and_then(|c| c.get(sub)).cloned();
@@ -326,7 +326,7 @@ fn auth_provider(mode: &AuthMode, default: bool, env: &Target, user_pool: Option
         AuthModeKind::Lambda => {
             let mut l = Vec::new();
             if let Some(ttl) = setting("lambdaAuthorizerConfig", "ttlSeconds").and_then(number) {
-                l.push(("AuthorizerResultTtlInSeconds".to_string(), ttl));
+                l.push(("AuthorizerResultTtlInSeconds".into(), ttl));
             }
             let uri = match setting("lambdaAuthorizerConfig", "lambdaArn") {
                 Some(Json::String(arn)) if !arn.is_empty() => Cfn::Str(arn),
@@ -349,35 +349,35 @@ fn auth_provider(mode: &AuthMode, default: bool, env: &Target, user_pool: Option
                     )
                 }
             };
-            l.push(("AuthorizerUri".to_string(), uri));
-            l.push(("IdentityValidationExpression".to_string(), "".into()));
-            p.push(("LambdaAuthorizerConfig".to_string(), Cfn::Map(l)));
+            l.push(("AuthorizerUri".into(), uri));
+            l.push(("IdentityValidationExpression".into(), "".into()));
+            p.push(("LambdaAuthorizerConfig".into(), Cfn::Map(l)));
         }
         AuthModeKind::Oidc => {
             let mut o = Vec::new();
             if let Some(v) = setting("openIDConnectConfig", "authTTL").and_then(number) {
-                o.push(("AuthTTL".to_string(), v));
+                o.push(("AuthTTL".into(), v));
             }
             if let Some(Json::String(v)) = setting("openIDConnectConfig", "clientId") {
-                o.push(("ClientId".to_string(), v.into()));
+                o.push(("ClientId".into(), v.into()));
             }
             if let Some(v) = setting("openIDConnectConfig", "iatTTL").and_then(number) {
-                o.push(("IatTTL".to_string(), v));
+                o.push(("IatTTL".into(), v));
             }
             if let Some(Json::String(v)) = setting("openIDConnectConfig", "issuerUrl") {
-                o.push(("Issuer".to_string(), v.into()));
+                o.push(("Issuer".into(), v.into()));
             }
-            p.push(("OpenIDConnectConfig".to_string(), Cfn::Map(o)));
+            p.push(("OpenIDConnectConfig".into(), Cfn::Map(o)));
         }
         AuthModeKind::UserPools => {
-            let mut u = vec![("AwsRegion".to_string(), pseudo("AWS::Region"))];
+            let mut u = vec![("AwsRegion".into(), pseudo("AWS::Region"))];
             if default {
-                u.push(("DefaultAction".to_string(), "ALLOW".into()));
+                u.push(("DefaultAction".into(), "ALLOW".into()));
             }
             if let Some(pool) = user_pool {
-                u.push(("UserPoolId".to_string(), pool.reference()));
+                u.push(("UserPoolId".into(), pool.reference()));
             }
-            p.push(("UserPoolConfig".to_string(), Cfn::Map(u)));
+            p.push(("UserPoolConfig".into(), Cfn::Map(u)));
         }
         AuthModeKind::ApiKey | AuthModeKind::Iam => {}
     }
@@ -390,7 +390,7 @@ fn number(v: Json) -> Option<Cfn> {
         Json::Number(n) => n
             .as_i64()
             .map(Cfn::Int)
-            .or(Some(Cfn::Json(Json::Number(n)))),
+            .or(Some(Cfn::Json(Box::new(Json::Number(n))))),
         Json::String(s) => {
             let digits: String = s
                 .trim_start()

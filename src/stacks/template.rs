@@ -6,7 +6,9 @@
 //! elements in construct order, which is also the order CloudFormation sections and their
 //! entries are printed in.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -19,20 +21,41 @@ pub enum StackName {
 
 /// An element another element refers to: its stack, its logical id, and its construct path
 /// below the stack (which names cross-stack parameters and outputs, and orders `DependsOn`).
+/// Shared: the API or a data source is referred to by every resolver of a stack, and each
+/// reference is a pointer, not a copy.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Target {
+pub struct Target(Arc<TargetOf>);
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct TargetOf {
     pub stack: StackName,
     pub logical_id: String,
     pub path: Vec<String>,
 }
 
+impl std::ops::Deref for Target {
+    type Target = TargetOf;
+
+    fn deref(&self) -> &TargetOf {
+        &self.0
+    }
+}
+
 impl Target {
     pub fn new(stack: &StackName, logical_id: impl Into<String>, path: &[&str]) -> Target {
-        Target {
-            stack: stack.clone(),
-            logical_id: logical_id.into(),
-            path: path.iter().map(|s| s.to_string()).collect(),
-        }
+        Target::of(
+            stack.clone(),
+            logical_id.into(),
+            path.iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    pub fn of(stack: StackName, logical_id: String, path: Vec<String>) -> Target {
+        Target(Arc::new(TargetOf {
+            stack,
+            logical_id,
+            path,
+        }))
     }
 
     /// A parameter of the root stack (`Ref` gives its value).
@@ -44,12 +67,16 @@ impl Target {
         Cfn::Ref(self.clone())
     }
 
-    pub fn get_att(&self, attribute: &str) -> Cfn {
-        Cfn::GetAtt(self.clone(), attribute.to_string())
+    pub fn get_att(&self, attribute: impl Into<Key>) -> Cfn {
+        Cfn::GetAtt(self.clone(), attribute.into())
     }
 }
 
-/// A CloudFormation value: JSON with references to elements.
+/// A key of a [`Cfn::Map`]: nearly all are fixed names, which cost no allocation.
+pub type Key = Cow<'static, str>;
+
+/// A CloudFormation value: JSON with references to elements. Kept small (the stacks of a
+/// large API are millions of values): rare and large variants are boxed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cfn {
     Bool(bool),
@@ -57,15 +84,15 @@ pub enum Cfn {
     Str(String),
     List(Vec<Cfn>),
     /// An object; keys keep their order.
-    Map(Vec<(String, Cfn)>),
+    Map(Vec<(Key, Cfn)>),
     /// `{"Ref": <logical id>}`.
     Ref(Target),
     /// `{"Fn::GetAtt": [<logical id>, <attribute>]}`.
-    GetAtt(Target, String),
+    GetAtt(Target, Key),
     /// `{"Ref": "AWS::Region"}` and the other pseudo parameters.
     Pseudo(&'static str),
     /// Verbatim JSON (user templates).
-    Json(Json),
+    Json(Box<Json>),
 }
 
 impl From<&str> for Cfn {
@@ -93,11 +120,11 @@ impl From<bool> for Cfn {
 }
 
 /// An object from `(key, value)` pairs, in order.
-pub fn map<const N: usize>(entries: [(&str, Cfn); N]) -> Cfn {
+pub fn map<const N: usize>(entries: [(&'static str, Cfn); N]) -> Cfn {
     Cfn::Map(
         entries
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect(),
     )
 }
@@ -112,7 +139,7 @@ pub fn join(separator: &str, parts: impl IntoIterator<Item = Cfn>) -> Cfn {
 }
 
 /// `{"Fn::Sub": [template, {variables}]}`.
-pub fn sub<const N: usize>(template: &str, variables: [(&str, Cfn); N]) -> Cfn {
+pub fn sub<const N: usize>(template: &str, variables: [(&'static str, Cfn); N]) -> Cfn {
     map([("Fn::Sub", list([template.into(), map(variables)]))])
 }
 
@@ -221,11 +248,7 @@ impl Resource {
 
     /// This resource as a reference target in `stack`.
     pub fn target(&self, stack: &StackName) -> Target {
-        Target {
-            stack: stack.clone(),
-            logical_id: self.logical_id.clone(),
-            path: self.path.clone(),
-        }
+        Target::of(stack.clone(), self.logical_id.clone(), self.path.clone())
     }
 }
 

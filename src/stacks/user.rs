@@ -76,7 +76,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
         for (k, definition) in declared {
             if !values.contains_key(&k) {
                 values.insert(k.clone(), json!({ "Ref": k }));
-                resolved.root.parameter(&k, Cfn::Json(definition));
+                resolved.root.parameter(&k, Cfn::Json(Box::new(definition)));
             }
             parameters.insert(k.clone(), values[&k].clone());
         }
@@ -101,9 +101,10 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
         let mut nested = Stack::new(StackName::Nested(stem.to_string()));
         if let Json::Object(sections) = &stack.template {
             for (key, body) in sections {
-                nested
-                    .elements
-                    .push(Element::Section(key.clone(), Cfn::Json(body.clone())));
+                nested.elements.push(Element::Section(
+                    key.clone(),
+                    Cfn::Json(Box::new(body.clone())),
+                ));
             }
         }
         resolved.nested.push(nested);
