@@ -1,24 +1,42 @@
-//! Benchmark of the compiler on generated schemas: load, parse, lower to the typed model,
-//! normalise the auth rules, the matrix-level checks, the ACM of every model, rendering the
-//! warnings (the generated schemas are valid but warn, as real ones do), and the whole
-//! `build/` in memory (schema, resolvers, stacks). Prints a Markdown table (median of several
-//! runs per size).
+//! Benchmark of `gql-compile` on generated schemas of 1 to 5,000 models with mixed model- and
+//! field-level `@auth`, relations and indexes (docs/performance.md).
+//!
+//! Two tables. **Stages**, in process, median of several runs: parse (load and parse the
+//! file), analyse (typed model, `@auth` normalisation and checks, rendering the warnings),
+//! schema (the plan and the API schema), resolvers (every VTL template), stacks (the
+//! CloudFormation stacks, references resolved), serialise (printing the schema and the
+//! stacks) and write (one thread bringing an empty folder up to date with those files).
+//! **Runs** of the release binary as a user runs it: a compile into a new folder, the same
+//! compile again over it (nothing changes), `--check`, and `cp -r` of the build to a new
+//! folder (the disk's floor), each with wall time and peak RSS, and the build's files and bytes.
+//! `--reference` also times the Amplify CLI's compile (`../shared/oracle/transform.js`) where
+//! it is installed.
 //!
 //! ```sh
-//! cargo bench --bench pipeline              # 1, 200 and 5000 models
-//! cargo bench --bench pipeline -- 10 1000   # other sizes
-//! cargo bench --bench pipeline -- --emit DIR 200 5000   # write DIR/schema-N.graphql, no timing
+//! cargo bench --bench pipeline                        # 1, 10, 200, 1000 and 5000 models
+//! cargo bench --bench pipeline -- 10 1000             # other sizes
+//! cargo bench --bench pipeline -- --schema FILE       # a schema of your own
+//! cargo bench --bench pipeline -- --stages 5000       # the stages only (no runs of the binary)
+//! cargo bench --bench pipeline -- --reference 1 200   # side by side with the reference
+//! cargo bench --bench pipeline -- --emit DIR 200 5000 # write DIR/schema-N.graphql, no timing
 //! ```
 //!
-//! Under `cargo test --all-targets` (no `--bench` argument) it runs each phase once on small
-//! schemas, as a smoke test.
+//! Under `cargo test --all-targets` (no `--bench` argument) it runs every stage once on 1 and
+//! 20 models and the binary once, as a smoke test.
 
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use amplify_gql::config::Config;
-use amplify_gql::plan::{Acm, RoleNaming};
+use amplify_gql::output::{Mode, Update};
 use amplify_gql::source::SourceMap;
+use amplify_gql::{emit, plan, resolvers, schema, stacks};
+
+// The allocator the binary uses, so the stages cost here what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Model-level rule sets, the extra fields they need, and a field-level rule set for the
 /// `notes` field (which reuses a model-level role, so every required field stays readable).
@@ -85,81 +103,185 @@ fn generate(n: usize) -> String {
     out
 }
 
-/// The time of each phase of one run.
+/// The time of each stage of one in-process run.
 #[derive(Clone, Copy, Default)]
-struct Phases {
-    load: Duration,
+struct Stages {
     parse: Duration,
-    lower: Duration,
-    normalise: Duration,
-    check: Duration,
-    acm: Duration,
-    render: Duration,
-    build: Duration,
+    analyse: Duration,
+    schema: Duration,
+    resolvers: Duration,
+    stacks: Duration,
+    serialise: Duration,
+    write: Duration,
 }
 
-impl Phases {
-    fn total(&self) -> Duration {
-        self.load
-            + self.parse
-            + self.lower
-            + self.normalise
-            + self.check
-            + self.acm
-            + self.render
-            + self.build
+impl Stages {
+    const NAMES: [&str; 7] = [
+        "parse",
+        "analyse",
+        "schema",
+        "resolvers",
+        "stacks",
+        "serialise",
+        "write",
+    ];
+
+    fn each(&self) -> [Duration; 7] {
+        [
+            self.parse,
+            self.analyse,
+            self.schema,
+            self.resolvers,
+            self.stacks,
+            self.serialise,
+            self.write,
+        ]
     }
 }
 
 fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let value = f();
-    *slot = start.elapsed();
+    *slot += start.elapsed();
     value
 }
 
-/// One run of the pipeline on the schema file at `path`; checks that it is valid.
-fn run_once(path: &std::path::Path, models: usize, config: &Config) -> Phases {
-    let mut t = Phases::default();
-    let sources = timed(&mut t.load, || SourceMap::load(path).expect("schema loads"));
+/// One in-process compile of the schema at `path`, written into `out` (a new folder) when
+/// given; returns the stages' times and the number of models.
+fn run_stages(path: &Path, out: Option<&Path>, config: &Config) -> (Stages, usize) {
+    let mut t = Stages::default();
+    let sources = timed(&mut t.parse, || {
+        SourceMap::load(path).expect("schema loads")
+    });
     let parsed = timed(&mut t.parse, || amplify_gql::parse::parse(&sources));
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let (schema, ds) = timed(&mut t.lower, || {
-        amplify_gql::model::lower(parsed.document, config)
+    let normalised = timed(&mut t.analyse, || {
+        let (schema, ds) = amplify_gql::model::lower(parsed.document, config);
+        let mut diagnostics = amplify_gql::diagnostics::Diagnostics::from(ds);
+        let (normalised, ds) = amplify_gql::normalise::normalise(schema, config);
+        diagnostics.extend(ds);
+        diagnostics.extend(plan::check(&normalised, config));
+        assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+        black_box(amplify_gql::render_diagnostics(
+            &diagnostics,
+            &sources,
+            false,
+        ));
+        normalised
     });
-    let mut diagnostics = amplify_gql::diagnostics::Diagnostics::from(ds);
-    let (normalised, ds) = timed(&mut t.normalise, || {
-        amplify_gql::normalise::normalise(schema, config)
+    let (plan, api) = timed(&mut t.schema, || {
+        let plan = plan::Plan::new(&normalised, config);
+        let api = schema::build(&plan);
+        (plan, api)
     });
-    diagnostics.extend(ds);
-    let ds = timed(&mut t.check, || {
-        amplify_gql::plan::check(&normalised, config)
+    let resolved = timed(&mut t.resolvers, || resolvers::build(&plan, &api));
+    let built = timed(&mut t.stacks, || {
+        stacks::build(&plan, &resolved, &Default::default()).expect("stacks build")
     });
-    diagnostics.extend(ds);
-    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
-    let built = timed(&mut t.acm, || {
-        let mut roles = 0;
-        for model in normalised.schema.models() {
-            let auth = normalised
-                .auth_of(&model.name.text)
-                .cloned()
-                .unwrap_or_default();
-            let acm = Acm::build(model, &auth, RoleNaming::Printed).expect("no role collision");
-            roles += black_box(acm).roles.len();
+    let mut files: Vec<(PathBuf, Vec<u8>)> = resolved
+        .files
+        .iter()
+        .map(|(name, text)| (Path::new("resolvers").join(name), text.clone().into_bytes()))
+        .collect();
+    timed(&mut t.serialise, || {
+        files.push(("schema.graphql".into(), emit::sdl::print(&api).into_bytes()));
+        files.push((
+            "cloudformation-template.json".into(),
+            emit::cfn::root_template(&built.root).into_bytes(),
+        ));
+        for (name, stack) in built.nested() {
+            files.push((
+                Path::new("stacks").join(format!("{name}.json")),
+                emit::cfn::nested_template(stack).into_bytes(),
+            ));
         }
-        roles
     });
-    let rendered = timed(&mut t.render, || {
-        amplify_gql::render_diagnostics(&diagnostics, &sources, false)
-    });
-    black_box(rendered);
-    let files = timed(&mut t.build, || {
-        amplify_gql::compile(&normalised, config).files.len()
-    });
-    assert!(files > models);
-    assert_eq!(normalised.schema.models().count(), models);
-    assert!(built >= models);
-    t
+    if let Some(out) = out {
+        timed(&mut t.write, || {
+            let mut update = Update::begin(out, Mode::Write).expect("build folder");
+            for (path, contents) in &files {
+                update.file(path, contents);
+            }
+            update.finish().expect("build written");
+        });
+    }
+    (t, normalised.schema.models().count())
+}
+
+/// Wall time and peak resident memory of one command.
+struct Measured {
+    wall: Duration,
+    max_rss_kib: i64,
+}
+
+/// Runs `command` to completion through a fresh copy of this bench (`--measure`): a child
+/// started from a process inherits that process's peak RSS, so the measuring process must be
+/// small.
+fn measure(command: &Command) -> Measured {
+    let out = Command::new(std::env::current_exe().expect("bench binary"))
+        .arg("--measure")
+        .arg(command.get_program())
+        .args(command.get_args())
+        .output()
+        .expect("measuring process starts");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>());
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(nanos)), Some(Ok(kib))) if out.status.success() => Measured {
+            wall: Duration::from_nanos(nanos),
+            max_rss_kib: kib as i64,
+        },
+        _ => panic!(
+            "{command:?} failed: {}{}",
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+/// `--measure PROGRAM ARGS...`: runs the program and prints its wall time (ns) and peak RSS
+/// (KiB) as the kernel counts them for the child (`wait4`).
+fn measure_here(program: &str, args: &[String]) {
+    use std::process::Stdio;
+    let mut command = Command::new(program);
+    command.args(args);
+    let start = Instant::now();
+    // Reaped by `wait4` below, which also gives its resource usage.
+    #[allow(clippy::zombie_processes)]
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("command starts");
+    let mut status = 0;
+    // SAFETY: `usage` is a plain C struct that wait4 fills in; `child`'s pid is ours to reap.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        eprintln!("{command:?} failed: {status}");
+        std::process::exit(1);
+    }
+    println!("{} {}", wall.as_nanos(), usage.ru_maxrss);
+}
+
+/// Files and bytes under `dir`.
+fn size_of(dir: &Path) -> (usize, u64) {
+    let mut out = (0, 0);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable build") {
+            let e = e.expect("entry");
+            if e.file_type().expect("type").is_dir() {
+                stack.push(e.path());
+            } else {
+                out.0 += 1;
+                out.1 += e.metadata().expect("metadata").len();
+            }
+        }
+    }
+    out
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -178,17 +300,44 @@ fn ms(d: Duration) -> String {
     }
 }
 
+fn mib(kib: i64) -> String {
+    format!("{:.0}", kib as f64 / 1024.0)
+}
+
+/// One schema to measure: a generated one of `models` models, or a file of the user's.
+struct Case {
+    label: String,
+    path: PathBuf,
+}
+
+/// A new, empty folder name under `root` (the disk is slowest at creating files where many
+/// were just deleted, so every run writes to a name of its own; all is removed at the end).
+fn fresh(root: &Path, label: &str, counter: &mut usize) -> PathBuf {
+    *counter += 1;
+    root.join(format!("{label}-{counter}"))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--measure") {
+        return measure_here(&args[1], &args[2..]);
+    }
     let bench = args.iter().any(|a| a == "--bench");
+    let reference = args.iter().any(|a| a == "--reference");
+    let only_stages = args.iter().any(|a| a == "--stages");
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    let sizes = match (sizes.is_empty(), bench) {
+    let own: Vec<PathBuf> = args
+        .windows(2)
+        .filter(|w| w[0] == "--schema")
+        .map(|w| PathBuf::from(&w[1]))
+        .collect();
+    let sizes = match (sizes.is_empty() && own.is_empty(), bench) {
         (false, _) => sizes,
-        (true, true) => vec![1, 200, 5000],
+        (true, true) => vec![1, 10, 200, 1000, 5000],
         (true, false) => vec![1, 20],
     };
     if let Some(i) = args.iter().position(|a| a == "--emit") {
-        let out = std::path::Path::new(args.get(i + 1).expect("--emit DIR"));
+        let out = Path::new(args.get(i + 1).expect("--emit DIR"));
         std::fs::create_dir_all(out).expect("output folder");
         for n in sizes {
             let path = out.join(format!("schema-{n}.graphql"));
@@ -198,41 +347,141 @@ fn main() {
         return;
     }
     let config = Config::default();
-    let dir = std::env::temp_dir().join(format!("amplify-gql-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp folder");
+    let root = std::env::temp_dir().join(format!("amplify-gql-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&root).expect("temp folder");
+    let mut counter = 0;
+    let mut cases: Vec<Case> = sizes
+        .iter()
+        .map(|n| {
+            let path = root.join(format!("schema-{n}.graphql"));
+            std::fs::write(&path, generate(*n)).expect("write schema");
+            Case {
+                label: n.to_string(),
+                path,
+            }
+        })
+        .collect();
+    cases.extend(own.into_iter().map(|path| Case {
+        label: path.display().to_string(),
+        path,
+    }));
 
+    println!("Stages (in process, median ms):\n");
     println!(
-        "| models | schema KiB | runs | load ms | parse ms | lower ms | normalise ms | check ms | ACM ms | render ms | build ms | total ms | µs/model |"
+        "| schema | models | runs | {} | total ms | µs/model |",
+        Stages::NAMES.join(" | ")
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for n in sizes {
-        let text = generate(n);
-        let path = dir.join(format!("schema-{n}.graphql"));
-        std::fs::write(&path, &text).expect("write schema");
+    println!(
+        "|---|---:|---:|{}---:|---:|",
+        "---:|".repeat(Stages::NAMES.len())
+    );
+    for case in &cases {
+        let bytes = std::fs::metadata(&case.path).expect("schema").len();
         let runs = if bench {
-            (2000 / n.max(1)).clamp(5, 200)
+            (400_000 / bytes.max(1) as usize).clamp(3, 100)
         } else {
             1
         };
-        // Warm-up (page cache, allocator).
-        run_once(&path, n, &config);
-        let all: Vec<Phases> = (0..runs).map(|_| run_once(&path, n, &config)).collect();
-        let pick = |f: fn(&Phases) -> Duration| median(all.iter().map(f).collect());
-        let total = pick(Phases::total);
+        let mut all = Vec::new();
+        let mut models = 0;
+        // One warm-up run (page cache, allocator), then the measured ones. Writing is timed
+        // once, into a new folder, and nothing is deleted before the end: creating files
+        // right after deleting many is much slower on some disks.
+        for i in 0..=runs {
+            let out = (i == 1).then(|| fresh(&root, "stages", &mut counter).join("build"));
+            let (t, m) = run_stages(&case.path, out.as_deref(), &config);
+            models = m;
+            if i > 0 {
+                all.push(t);
+            }
+        }
+        let write = all[0].write;
+        for t in &mut all {
+            t.write = write;
+        }
+        let each: Vec<Duration> = (0..Stages::NAMES.len())
+            .map(|k| median(all.iter().map(|t| t.each()[k]).collect()))
+            .collect();
+        let total = median(all.iter().map(|t| t.each().iter().sum()).collect());
         println!(
-            "| {n} | {:.1} | {runs} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
-            text.len() as f64 / 1024.0,
-            ms(pick(|p| p.load)),
-            ms(pick(|p| p.parse)),
-            ms(pick(|p| p.lower)),
-            ms(pick(|p| p.normalise)),
-            ms(pick(|p| p.check)),
-            ms(pick(|p| p.acm)),
-            ms(pick(|p| p.render)),
-            ms(pick(|p| p.build)),
+            "| {} | {models} | {runs} | {} | {} | {:.0} |",
+            case.label,
+            each.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(" | "),
             ms(total),
-            total.as_secs_f64() * 1e6 / n as f64,
+            total.as_secs_f64() * 1e6 / models.max(1) as f64,
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
+
+    if only_stages {
+        let _ = std::fs::remove_dir_all(&root);
+        return;
+    }
+    let binary = env!("CARGO_BIN_EXE_amplify-gql");
+    let oracle = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracle/transform.js");
+    println!(
+        "\nRuns of `{}` (wall s / peak RSS MiB):\n",
+        Path::new(binary).display()
+    );
+    println!(
+        "| schema | files | MB | compile | again | --check | cp -r | compile ÷ cp -r |{}",
+        if reference {
+            " reference | ×faster |"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "|---|---:|---:|---:|---:|---:|---:|---:|{}",
+        if reference { "---:|---:|" } else { "" }
+    );
+    for case in &cases {
+        let dir = fresh(&root, "run", &mut counter);
+        let build = dir.join("build");
+        let compile = |out: &Path, extra: &[&str]| {
+            let mut c = Command::new(binary);
+            c.arg("gql-compile")
+                .args(extra)
+                .arg("--schema")
+                .arg(&case.path)
+                .arg("--out")
+                .arg(out);
+            measure(&c)
+        };
+        let first = compile(&build, &[]);
+        let again = compile(&build, &[]);
+        let check = compile(&build, &["--check"]);
+        let (files, bytes) = size_of(&build);
+        let copy_to = fresh(&root, "copy", &mut counter);
+        let mut cp = Command::new("cp");
+        cp.arg("-r").arg(&build).arg(&copy_to);
+        let copy = measure(&cp);
+        let cell = |m: &Measured| format!("{:.3} / {}", m.wall.as_secs_f64(), mib(m.max_rss_kib));
+        let mut row = format!(
+            "| {} | {files} | {:.1} | {} | {} | {} | {:.3} | {:.2} |",
+            case.label,
+            bytes as f64 / 1e6,
+            cell(&first),
+            cell(&again),
+            cell(&check),
+            copy.wall.as_secs_f64(),
+            first.wall.as_secs_f64() / copy.wall.as_secs_f64(),
+        );
+        if reference && oracle.exists() {
+            let out = fresh(&root, "reference", &mut counter);
+            let mut node = Command::new("node");
+            node.arg(&oracle)
+                .arg("--schema")
+                .arg(&case.path)
+                .arg("--out")
+                .arg(&out);
+            let r = measure(&node);
+            row.push_str(&format!(
+                " {} | {:.0} |",
+                cell(&r),
+                r.wall.as_secs_f64() / first.wall.as_secs_f64()
+            ));
+        }
+        println!("{row}");
+    }
+    let _ = std::fs::remove_dir_all(&root);
 }

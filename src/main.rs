@@ -7,6 +7,24 @@ use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
 use clap::{Parser, Subcommand};
 
+/// A compile makes and drops millions of small values (templates, stack values); mimalloc
+/// serves them in about half the time of the system allocator. Built without transparent
+/// huge pages (`no_thp`), which would count whole 2 MiB pages as resident.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `mi_option_purge_delay`, by its number in mimalloc 3's `mi_option_e` (the
+/// crate exports no name for it; the versions are pinned in Cargo.toml and a test checks the
+/// number against the default it stands for).
+const MI_OPTION_PURGE_DELAY: i32 = 15;
+
+/// Returns freed memory to the system at once instead of after a second: the peak RSS is
+/// then what is in use (about a tenth lower at 1,000 models), at no cost in time.
+fn tune_allocator() {
+    // SAFETY: a plain setter of a global option, called before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 /// A compiler for AWS AppSync GraphQL APIs, compatible with the Amplify GraphQL transformer v2.
 #[derive(Parser)]
 #[command(name = "amplify-gql", version)]
@@ -24,6 +42,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     // The Amplify CLI spells the option `-acm` (any case); clap wants `--acm`.
     let args = std::env::args().map(|a| {
         if a.eq_ignore_ascii_case("-acm") || a.eq_ignore_ascii_case("--acm") {
@@ -40,4 +59,17 @@ fn main() -> ExitCode {
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
     ExitCode::from(outcome.code as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocator_option_numbers_name_the_options_we_mean() {
+        // mimalloc 3's default purge delay: 1,000 ms.
+        // SAFETY: a plain getter of a global option.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(delay, 1000);
+    }
 }

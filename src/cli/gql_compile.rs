@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 use super::{InputArgs, Outcome};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
-use crate::output::{Change, Mode, Update};
+use crate::output::{BackgroundUpdate, Change, Mode};
 use crate::project::BuildInputs;
 use crate::source::SourceMap;
 
@@ -131,12 +131,12 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     let mode = if args.check { Mode::Check } else { Mode::Write };
     // The build streams into the folder as it is made; a failed compile drops the update,
     // which leaves the folder as it was.
-    let mut update = match Update::begin(&out_dir, mode) {
+    let mut update = match BackgroundUpdate::begin(&out_dir, mode) {
         Ok(u) => u,
         Err(e) => return cannot(&diagnostics, &inputs.sources, color, "read", &out_dir, e),
     };
     if let Err(ds) = crate::compile_into(&normalised, &inputs.config, &build_inputs, &mut update) {
-        drop(update);
+        update.abandon();
         diagnostics.extend(ds.iter().cloned());
         return Outcome::failed(&diagnostics, &inputs.sources, color);
     }

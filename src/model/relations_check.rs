@@ -67,6 +67,9 @@ pub(crate) struct Checker<'a> {
     /// Every type name the document defines, to stay quiet about unknown types (SDL
     /// validation reports those).
     defined: HashSet<&'a str>,
+    /// The join models `@manyToMany` makes: a relation field is checked once per field of
+    /// every model, so this is a set, not a scan of the types.
+    joins: HashSet<&'a str>,
     pub(crate) out: Vec<Diagnostic>,
 }
 
@@ -197,11 +200,18 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let joins = schema
+            .types
+            .iter()
+            .filter(|t| t.is_join)
+            .map(|t| t.name.text.as_str())
+            .collect();
         Checker {
             schema,
             config,
             enums,
             defined,
+            joins,
             out: Vec::new(),
         }
     }
@@ -222,10 +232,7 @@ impl<'a> Checker<'a> {
     }
 
     fn is_join(&self, name: &str) -> bool {
-        self.schema
-            .types
-            .iter()
-            .any(|t| t.is_join && t.name.text == name)
+        self.joins.contains(name)
     }
 
     fn push(&mut self, d: Diagnostic) {
@@ -602,21 +609,17 @@ impl<'a> Checker<'a> {
     /// and the queries of their indexes) must not be declared twice: the reference fails when
     /// it adds a root field that exists already.
     fn query_fields(&mut self) {
-        // (root type, field name, what it is, where it is written)
-        let mut seen: Vec<(&str, String, String, Option<Span>)> = Vec::new();
+        // (root type, field name) → what it is and where it is written, for the first field
+        // of that name: one lookup per generated field, not a scan of all of them.
+        let mut seen: HashMap<(&str, String), (RootFieldOrigin, Option<Span>)> = HashMap::new();
         for t in &self.schema.types {
             if t.kind == TypeKind::Root {
                 for f in &t.fields {
-                    seen.push((
-                        root_name(&t.name.text),
-                        f.name.text.clone(),
-                        format!("a field of `type {}`", t.name.text),
-                        Some(f.name.span),
-                    ));
+                    seen.entry((root_name(&t.name.text), f.name.text.clone()))
+                        .or_insert((RootFieldOrigin::Declared(&t.name.text), Some(f.name.span)));
                 }
             }
         }
-        let declared = seen.len();
         for t in self.schema.models() {
             let ops = ModelOperations::of(t, self.config);
             let mut generated: Vec<(&str, String, &str)> = Vec::new();
@@ -632,9 +635,8 @@ impl<'a> Checker<'a> {
                 generated.push(("Subscription", sub.name.clone(), "subscription"));
             }
             for (root, name, what) in generated {
-                if let Some((_, _, _, Some(span))) = seen[..declared]
-                    .iter()
-                    .find(|(r, n, ..)| *r == root && *n == name)
+                if let Some((RootFieldOrigin::Declared(_), Some(span))) =
+                    seen.get(&(root, name.clone()))
                 {
                     self.push(
                         Diagnostic::error(
@@ -652,12 +654,8 @@ impl<'a> Checker<'a> {
                         )),
                     );
                 }
-                seen.push((
-                    root,
-                    name,
-                    format!("the {what} of @model `{}`", t.name.text),
-                    None,
-                ));
+                seen.entry((root, name))
+                    .or_insert((RootFieldOrigin::Operation(what, &t.name.text), None));
             }
         }
         for t in self.schema.models().filter(|t| !t.is_join) {
@@ -678,9 +676,7 @@ impl<'a> Checker<'a> {
                         None => continue,
                     };
                     let index = index_name(t, f, d);
-                    if let Some((_, _, first, first_span)) =
-                        seen.iter().find(|(r, n, ..)| *r == "Query" && *n == query)
-                    {
+                    if let Some((first, first_span)) = seen.get(&("Query", query.clone())) {
                         let mut diag = Diagnostic::error(
                             Code::RootFieldRepeated,
                             format!(
@@ -702,12 +698,8 @@ impl<'a> Checker<'a> {
                         }
                         self.push(diag);
                     }
-                    seen.push((
-                        "Query",
-                        query,
-                        format!("the query of index \"{index}\" on `{}`", t.name.text),
-                        Some(span),
-                    ));
+                    seen.entry(("Query", query))
+                        .or_insert((RootFieldOrigin::Index(index, &t.name.text), Some(span)));
                 }
             }
         }
@@ -1362,5 +1354,27 @@ fn nullable_form(ty: &TypeRef) -> TypeRef {
         TypeRef::NonNull(inner) => nullable_form(inner),
         TypeRef::List(inner) => TypeRef::List(Box::new(nullable_form(inner))),
         TypeRef::Named(n) => TypeRef::Named(n.clone()),
+    }
+}
+
+/// Where a field of `Query`, `Mutation` or `Subscription` comes from, as a clash names it.
+enum RootFieldOrigin<'a> {
+    /// Written in `type <root>`.
+    Declared(&'a str),
+    /// An operation of a model (what it is: "get query", …; the model).
+    Operation(&'static str, &'a str),
+    /// The query of an index (its name; the model).
+    Index(String, &'a str),
+}
+
+impl std::fmt::Display for RootFieldOrigin<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RootFieldOrigin::Declared(root) => write!(f, "a field of `type {root}`"),
+            RootFieldOrigin::Operation(what, model) => write!(f, "the {what} of @model `{model}`"),
+            RootFieldOrigin::Index(index, model) => {
+                write!(f, "the query of index \"{index}\" on `{model}`")
+            }
+        }
     }
 }

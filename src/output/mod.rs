@@ -3,11 +3,13 @@
 //! [`Update`] brings a build folder up to date with them, or lists what that would change
 //! (`--check`).
 
+mod background;
 mod folder;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+pub use background::BackgroundUpdate;
 pub use folder::{Change, Mode, Update};
 
 /// Where a compile puts the files of a build, one by one. A path given twice keeps its last

@@ -3,7 +3,9 @@
 //! `SearchableStack`) is derived from this list by the stage that builds it.
 
 use crate::ast::build::upper_first;
-use crate::ast::{Definition, ValueKind};
+use std::collections::HashMap;
+
+use crate::ast::{Definition, Directive, ValueKind};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::ObjectModel;
 use crate::model::operations::plural;
@@ -23,7 +25,21 @@ pub struct Searchable {
 
 /// The `@searchable` models, in the order of the document.
 pub fn of(n: &Normalised) -> Vec<Searchable> {
-    n.schema.models().filter_map(|m| searchable(n, m)).collect()
+    // Model name → its `@searchable` (in the first definition that has one), found in one
+    // pass over the document.
+    let mut directives: HashMap<&str, &Directive> = HashMap::new();
+    for d in &n.schema.document.definitions {
+        if let Definition::Object(o) = d
+            && !o.is_extension
+            && let Some(s) = o.directives.iter().find(|d| d.name.text == "searchable")
+        {
+            directives.entry(o.name.text.as_str()).or_insert(s);
+        }
+    }
+    n.schema
+        .models()
+        .filter_map(|m| Some(searchable(m, directives.get(m.name.text.as_str())?)))
+        .collect()
 }
 
 /// The streaming function's code: file name in the archive, contents. Ours, not the
@@ -56,13 +72,7 @@ pub fn check(n: &Normalised) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn searchable(n: &Normalised, model: &ObjectModel) -> Option<Searchable> {
-    let directive = n.schema.document.definitions.iter().find_map(|d| match d {
-        Definition::Object(o) if !o.is_extension && o.name.text == model.name.text => {
-            o.directives.iter().find(|d| d.name.text == "searchable")
-        }
-        _ => None,
-    })?;
+fn searchable(model: &ObjectModel, directive: &Directive) -> Searchable {
     let default = format!("search{}", plural(&upper_first(&model.name.text)));
     let query = match directive.argument("queries").map(|a| &a.value.kind) {
         None | Some(ValueKind::Null) => Some(default),
@@ -75,9 +85,9 @@ fn searchable(n: &Normalised, model: &ObjectModel) -> Option<Searchable> {
             }),
         Some(_) => Some(default),
     };
-    Some(Searchable {
+    Searchable {
         model: model.name.text.clone(),
         query,
         span: directive.name.span,
-    })
+    }
 }
