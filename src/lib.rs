@@ -86,6 +86,8 @@ pub fn compile_into(
     let mut resolvers = resolvers::build_into(&plan, &schema, &mut |name, text| {
         sink.file(&format!("resolvers/{name}"), text.into_bytes())
     });
+    // The API schema is a large tree that nothing after the resolvers reads.
+    drop(schema);
     let problems = Diagnostics::from(resolvers::overrides::apply_folders(
         &mut resolvers,
         &[
@@ -102,16 +104,13 @@ pub fn compile_into(
     let stacks =
         stacks::build(&plan, &resolvers, &inputs.stacks).map_err(|d| Diagnostics::from(vec![d]))?;
     drop(resolvers);
+    let stacks::Resolved { root, nested } = stacks;
     sink.file(
         "cloudformation-template.json",
-        emit::cfn::root_template(&stacks.root).into_bytes(),
+        emit::cfn::root_template(&root).into_bytes(),
     );
-    for (name, template) in stacks.nested() {
-        sink.file(
-            &format!("stacks/{name}.json"),
-            emit::cfn::nested_template(template).into_bytes(),
-        );
-    }
+    drop(root);
+    print_nested_stacks(nested, sink);
     sink.file(
         "parameters.json",
         emit::cfn::parameters(&inputs.build_parameters()).into_bytes(),
@@ -137,6 +136,31 @@ pub fn compile_into(
         sink.file(&format!("functions/{name}"), bytes.clone());
     }
     Ok(())
+}
+
+/// Nested stacks print independently of each other: a batch at a time is printed (and
+/// dropped) on every core, and handed to `sink` in order, so the output is the same as one
+/// thread's and at most a batch of texts waits in memory.
+fn print_nested_stacks(nested: Vec<stacks::template::Stack>, sink: &mut dyn output::Sink) {
+    use rayon::prelude::*;
+    const BATCH: usize = 32;
+    let mut nested = nested.into_iter();
+    loop {
+        let batch: Vec<_> = nested.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            return;
+        }
+        let printed: Vec<(String, String)> = batch
+            .into_par_iter()
+            .map(|stack| {
+                let text = emit::cfn::nested_template(&stack);
+                (stack.name.file(), text)
+            })
+            .collect();
+        for (path, text) in printed {
+            sink.file(&path, text.into_bytes());
+        }
+    }
 }
 
 pub use emit::acm::Columns as AcmColumns;

@@ -19,6 +19,16 @@ pub enum StackName {
     Nested(String),
 }
 
+impl StackName {
+    /// The stack's file in the build folder.
+    pub fn file(&self) -> String {
+        match self {
+            StackName::Root => "cloudformation-template.json".to_string(),
+            StackName::Nested(n) => format!("stacks/{n}.json"),
+        }
+    }
+}
+
 /// An element another element refers to: its stack, its logical id, and its construct path
 /// below the stack (which names cross-stack parameters and outputs, and orders `DependsOn`).
 /// Shared: the API or a data source is referred to by every resolver of a stack, and each
