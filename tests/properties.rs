@@ -395,6 +395,15 @@ fn config() -> impl Strategy<Value = Config> {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
+/// Found by `random_bytes_never_panic`: an error at the end of a file whose last character is
+/// a lone `\r` was underlined from beyond its line.
+#[test]
+fn an_error_after_a_final_carriage_return_is_rendered() {
+    for text in ["\\\0\r", "type A @model {\r", "type\r"] {
+        check(text, &Config::default()).unwrap();
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

@@ -136,6 +136,9 @@ fn place(sources: &SourceMap, start: usize, end: usize) -> Option<Placed> {
     } else {
         line_end
     };
+    // A position after a line's closing `\r` (a lone one at the end of the file) is shown at
+    // the `\r`: the underline must not start beyond the line it is on.
+    let at = at.min(line_end_trimmed);
     // The underline stays on the token's first line, and covers at least one character.
     let mut span_end = (end.saturating_sub(f.offset)).clamp(at, line_end_trimmed);
     if span_end == at {
