@@ -50,6 +50,26 @@ fn json(path: &Path) -> Json {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// Hidden entries beside the build folder: what a compile's staging would leave behind.
+fn staging_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(api(dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+/// Appends a `Tag` model to the project's schema (a stack and resolvers more, a changed root).
+fn add_tag_model(dir: &Path) {
+    let schema = api(dir).join("schema.graphql");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n  name: String\n}}\n"),
+    )
+    .unwrap();
+}
+
 #[test]
 fn compiles_the_example_project_into_its_build_folder() {
     let dir = project("compile");
@@ -173,13 +193,7 @@ fn a_recompile_leaves_unchanged_files_alone() {
 
     // A new model changes the schema, the root stack and adds files; everything else keeps
     // its inode and modification time.
-    let schema = api(&dir).join("schema.graphql");
-    let text = std::fs::read_to_string(&schema).unwrap();
-    std::fs::write(
-        &schema,
-        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n}}\n"),
-    )
-    .unwrap();
+    add_tag_model(&dir);
     run_in(&dir, &["gql-compile"]).assert_code(0);
     let second = identities(&build(&dir));
     let changed: Vec<&String> = second
@@ -203,14 +217,7 @@ fn a_recompile_leaves_unchanged_files_alone() {
     );
     let kept = second.len() - changed.len();
     assert!(kept > changed.len(), "{kept} kept, {changed:?} changed");
-    assert!(
-        std::fs::read_dir(api(&dir)).unwrap().all(|e| !e
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .starts_with('.')),
-        "no staging folder left"
-    );
+    assert_eq!(staging_leftovers(&dir), Vec::<String>::new());
 }
 
 #[test]
@@ -220,13 +227,7 @@ fn a_compile_that_fails_midway_leaves_the_build_as_it_was() {
     let before = read_tree(&build(&dir));
     let ids = identities(&build(&dir));
     // The new model changes files written before the override is found to be wrong.
-    let schema = api(&dir).join("schema.graphql");
-    let text = std::fs::read_to_string(&schema).unwrap();
-    std::fs::write(
-        &schema,
-        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n}}\n"),
-    )
-    .unwrap();
+    add_tag_model(&dir);
     write(
         &api(&dir).join("resolvers/Query.getTag.preUpdate.1.req.vtl"),
         "## wrong slot",
@@ -236,12 +237,7 @@ fn a_compile_that_fails_midway_leaves_the_build_as_it_was() {
         .assert_stderr_has(&["error[E0010]"]);
     assert_eq!(before, read_tree(&build(&dir)));
     assert_eq!(ids, identities(&build(&dir)));
-    let leftovers: Vec<String> = std::fs::read_dir(api(&dir))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(staging_leftovers(&dir), Vec::<String>::new());
 }
 
 #[test]
@@ -249,13 +245,7 @@ fn check_lists_what_would_change_and_writes_nothing() {
     let dir = project("check");
     run_in(&dir, &["gql-compile"]).assert_code(0);
     let before = read_tree(&build(&dir));
-    let schema = api(&dir).join("schema.graphql");
-    let text = std::fs::read_to_string(&schema).unwrap();
-    std::fs::write(
-        &schema,
-        format!("{text}\ntype Tag @model @auth(rules: [{{ allow: private }}]) {{\n  id: ID!\n  name: String\n}}\n"),
-    )
-    .unwrap();
+    add_tag_model(&dir);
     std::fs::write(build(&dir).join("stale.txt"), "x").unwrap();
     let r = run_in(&dir, &["gql-compile", "--check"]);
     r.assert_code(1);
@@ -320,12 +310,7 @@ fn errors_leave_the_build_untouched() {
         r.stderr
     );
     assert_eq!(before, read_tree(&build(&dir)));
-    let leftovers: Vec<String> = std::fs::read_dir(api(&dir))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(staging_leftovers(&dir), Vec::<String>::new());
 
     // A user stack that is not JSON.
     std::fs::remove_file(resolvers.join("Query.getPots.auth.1.req.vtl")).unwrap();

@@ -33,44 +33,43 @@ impl Printer {
         &mut self,
         depth: usize,
         entries: impl IntoIterator<Item = T>,
-        mut entry: impl FnMut(&mut Printer, T),
+        entry: impl FnMut(&mut Printer, T),
     ) {
-        self.out.push('{');
-        let mut any = false;
-        for e in entries {
-            if any {
-                self.out.push(',');
-            }
-            any = true;
-            self.newline(depth + 1);
-            entry(self, e);
-        }
-        if any {
-            self.newline(depth);
-        }
-        self.out.push('}');
+        self.bracketed(('{', '}'), depth, entries, entry);
     }
 
+    /// `[…]` of `items`: `[]` when there are none.
     fn array<T>(
         &mut self,
         depth: usize,
         items: impl IntoIterator<Item = T>,
-        mut item: impl FnMut(&mut Printer, T),
+        item: impl FnMut(&mut Printer, T),
     ) {
-        self.out.push('[');
+        self.bracketed(('[', ']'), depth, items, item);
+    }
+
+    /// Members one per line, indented one level deeper than the brackets.
+    fn bracketed<T>(
+        &mut self,
+        (open, close): (char, char),
+        depth: usize,
+        members: impl IntoIterator<Item = T>,
+        mut member: impl FnMut(&mut Printer, T),
+    ) {
+        self.out.push(open);
         let mut any = false;
-        for i in items {
+        for m in members {
             if any {
                 self.out.push(',');
             }
             any = true;
             self.newline(depth + 1);
-            item(self, i);
+            member(self, m);
         }
         if any {
             self.newline(depth);
         }
-        self.out.push(']');
+        self.out.push(close);
     }
 
     fn key(&mut self, key: &str) {
