@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use crate::stacks::template::{Cfn, Element, Key, Resource, Stack, TopLevel};
+use crate::stacks::template::{Cfn, Element, Key, Resource, Stack, TopLevel, object_entries};
 
 /// JSON text in `JSON.stringify`'s layout, written into one buffer.
 struct Printer {
@@ -221,31 +221,7 @@ fn is_empty_object(v: &Cfn) -> bool {
 /// The entries an object prints: a key given twice keeps its first place and its last value,
 /// as in a JavaScript object.
 fn effective(entries: &[(Key, Cfn)]) -> Vec<(&str, &Cfn)> {
-    let mut out: Vec<(&str, &Cfn)> = Vec::with_capacity(entries.len());
-    let duplicated = if entries.len() <= 16 {
-        entries
-            .iter()
-            .enumerate()
-            .any(|(i, (k, _))| entries[..i].iter().any(|(j, _)| j == k))
-    } else {
-        let mut seen = std::collections::HashSet::new();
-        !entries.iter().all(|(k, _)| seen.insert(k))
-    };
-    if !duplicated {
-        out.extend(entries.iter().map(|(k, v)| (k.as_ref(), v)));
-        return out;
-    }
-    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (k, v) in entries {
-        match at.get(k.as_ref()) {
-            Some(&i) => out[i].1 = v,
-            None => {
-                at.insert(k, out.len());
-                out.push((k, v));
-            }
-        }
-    }
-    out
+    object_entries(entries.iter().map(|(k, v)| (k.as_ref(), v)).collect())
 }
 
 /// `JSON.stringify(value, null, indent)`.

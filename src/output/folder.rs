@@ -114,6 +114,9 @@ pub struct Update {
     dirs: BTreeSet<PathBuf>,
     /// Whether `staging` has been made (and holds every file produced so far).
     staged: bool,
+    /// Folders made inside `staging`: thousands of files share a few folders, so each is
+    /// made once, not once per file.
+    made: HashSet<PathBuf>,
     /// The first error met while writing; reported by `finish`.
     failed: Option<io::Error>,
 }
@@ -142,6 +145,7 @@ impl Update {
             produced: HashMap::new(),
             dirs: BTreeSet::new(),
             staged: false,
+            made: HashSet::new(),
             failed: None,
         })
     }
@@ -180,6 +184,7 @@ impl Update {
         let _ = std::fs::remove_dir_all(&self.staging);
         std::fs::create_dir_all(&self.staging)?;
         self.staged = true;
+        self.made.clear();
         let same: Vec<PathBuf> = self
             .produced
             .iter()
@@ -192,7 +197,7 @@ impl Update {
         Ok(())
     }
 
-    fn stage(&self, path: &Path, contents: &[u8], same: bool, again: bool) -> io::Result<()> {
+    fn stage(&mut self, path: &Path, contents: &[u8], same: bool, again: bool) -> io::Result<()> {
         let target = self.staging.join(path);
         if again {
             // Never write through a link to the old build.
@@ -201,20 +206,28 @@ impl Update {
         if same {
             return self.link(path);
         }
-        if let Some(p) = target.parent() {
-            std::fs::create_dir_all(p)?;
-        }
+        self.make_parent(path)?;
         std::fs::write(&target, contents)
     }
 
     /// The old file, unchanged, in the staging folder: a hard link, or a copy where the file
     /// system has none.
-    fn link(&self, path: &Path) -> io::Result<()> {
+    fn link(&mut self, path: &Path) -> io::Result<()> {
+        self.make_parent(path)?;
         let (from, to) = (self.dir.join(path), self.staging.join(path));
-        if let Some(p) = to.parent() {
-            std::fs::create_dir_all(p)?;
-        }
         std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
+    }
+
+    /// The folder of `path` in the staging folder.
+    fn make_parent(&mut self, path: &Path) -> io::Result<()> {
+        let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+            return Ok(());
+        };
+        if !self.made.contains(parent) {
+            std::fs::create_dir_all(self.staging.join(parent))?;
+            self.made.insert(parent.to_path_buf());
+        }
+        Ok(())
     }
 
     /// What the build changes in the folder, sorted by path.

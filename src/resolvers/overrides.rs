@@ -129,13 +129,7 @@ fn rank(kind: ResolverKind, f: &Function) -> usize {
     }
 }
 
-fn add_to_slot(
-    plan_files: &mut std::collections::BTreeMap<String, String>,
-    digests: &mut std::collections::HashMap<String, super::Digest>,
-    resolver: &mut Resolver,
-    slot: Slot,
-    user: UserSlot,
-) {
+fn add_to_slot(resolver: &mut Resolver, slot: Slot, user: UserSlot) {
     let request_name = user.request.as_ref().map_or("", |(n, _)| n.as_str());
     let response_name = user.response.as_ref().map_or("", |(n, _)| n.as_str());
     let existing = resolver.functions.iter_mut().find(|f| {
@@ -143,10 +137,6 @@ fn add_to_slot(
             && (f.request.as_deref().unwrap_or("NOT-FOUND") == request_name
                 || f.response.as_deref().unwrap_or("NOT-FOUND") == response_name)
     });
-    for (name, text) in user.request.iter().chain(user.response.iter()) {
-        digests.insert(name.clone(), super::digest(text));
-        plan_files.insert(name.clone(), text.clone());
-    }
     if let Some(f) = existing {
         if let Some((n, _)) = &user.request {
             f.request = Some(n.clone());
@@ -258,8 +248,10 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                 }
                 continue;
             }
-            let resolver = &mut plan.resolvers[at];
-            add_to_slot(&mut plan.files, &mut plan.digests, resolver, slot, user);
+            for (name, text) in user.request.iter().chain(user.response.iter()) {
+                plan.add_file(name, text);
+            }
+            add_to_slot(&mut plan.resolvers[at], slot, user);
         }
     }
     diags

@@ -458,13 +458,42 @@ impl Element {
     }
 }
 
+/// The entries of an object as JavaScript keeps them: a key given again keeps its first place
+/// and takes the later value.
+pub fn object_entries<K: Copy + Eq + std::hash::Hash, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    // Most objects are small and have no key twice: check that without a table.
+    let duplicated = if entries.len() <= 16 {
+        entries
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| entries[..i].iter().any(|(j, _)| j == k))
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        !entries.iter().all(|(k, _)| seen.insert(*k))
+    };
+    if !duplicated {
+        return entries;
+    }
+    let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
+    let mut at: HashMap<K, usize> = HashMap::new();
+    for (k, v) in entries {
+        match at.get(&k) {
+            Some(&i) => out[i].1 = v,
+            None => {
+                at.insert(k, out.len());
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
 impl Stack {
     /// What the template prints: sections in the order their first element was created,
     /// entries in the order of their first element. A name given again keeps its place and
     /// takes the later value, as a JavaScript object does.
     pub fn layout(&self) -> Vec<(&str, TopLevel<'_>)> {
         let mut top: Vec<(&str, TopLevel<'_>)> = Vec::new();
-        let mut positions: HashMap<(Section, &str), usize> = HashMap::new();
         fn slot<'a>(top: &mut Vec<(&'a str, TopLevel<'a>)>, key: &'a str) -> usize {
             match top.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
@@ -485,28 +514,31 @@ impl Stack {
             };
             let i = slot(&mut top, section.key());
             if let TopLevel::Named(entries) = &mut top[i].1 {
-                match positions.get(&(section, name)) {
-                    Some(&at) => entries[at].1 = e,
-                    None => {
-                        positions.insert((section, name), entries.len());
-                        entries.push((name, e));
-                    }
-                }
+                entries.push((name, e));
+            }
+        }
+        for (_, body) in &mut top {
+            if let TopLevel::Named(entries) = body {
+                *entries = object_entries(std::mem::take(entries));
             }
         }
         top
     }
 
+    /// The entries the template prints under `section`, in order.
+    pub fn entries(&self, section: Section) -> Vec<(&str, &Element)> {
+        self.layout()
+            .into_iter()
+            .find_map(|(k, body)| match body {
+                TopLevel::Named(entries) if k == section.key() => Some(entries),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
     /// The resources the template prints, in order.
     pub fn resources(&self) -> Vec<&Resource> {
-        let layout = self.layout();
-        let Some((_, TopLevel::Named(entries))) = layout
-            .into_iter()
-            .find(|(k, _)| *k == Section::Resources.key())
-        else {
-            return Vec::new();
-        };
-        entries
+        self.entries(Section::Resources)
             .into_iter()
             .filter_map(|(_, e)| match e {
                 Element::Resource(r) => Some(r),

@@ -40,16 +40,9 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
         .collect();
     let mut values: Map<String, Json> = resolved
         .root
-        .layout()
+        .entries(Section::Parameters)
         .into_iter()
-        .filter(|(k, _)| *k == Section::Parameters.key())
-        .flat_map(|(_, body)| match body {
-            super::template::TopLevel::Named(entries) => entries
-                .into_iter()
-                .map(|(k, _)| (k.to_string(), json!({ "Ref": k })))
-                .collect(),
-            super::template::TopLevel::Whole(_) => Vec::new(),
-        })
+        .map(|(k, _)| (k.to_string(), json!({ "Ref": k })))
         .collect();
     values.insert(
         "AppSyncApiId".into(),
