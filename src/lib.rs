@@ -101,16 +101,27 @@ pub fn compile_into(
     if problems.has_errors() {
         return Err(problems);
     }
-    let stacks =
-        stacks::build(&plan, &resolvers, &inputs.stacks).map_err(|d| Diagnostics::from(vec![d]))?;
+    let mut printer = NestedStackPrinter {
+        batch: Vec::new(),
+        sink,
+    };
+    let root = stacks::build_streaming(
+        &plan,
+        &resolvers,
+        &inputs.stacks,
+        emit::cfn::nested_properties,
+        &mut |_, stack| printer.push(stack),
+    )
+    .map_err(|d| Diagnostics::from(vec![d]))?;
+    printer.flush();
     drop(resolvers);
-    let stacks::Resolved { root, nested } = stacks;
+    // The root last: it is the largest file, and by then every nested stack has been printed
+    // and dropped.
     sink.file(
         "cloudformation-template.json",
         emit::cfn::root_template(&root).into_bytes(),
     );
     drop(root);
-    print_nested_stacks(nested, sink);
     sink.file(
         "parameters.json",
         emit::cfn::parameters(&inputs.build_parameters()).into_bytes(),
@@ -138,19 +149,27 @@ pub fn compile_into(
     Ok(())
 }
 
-/// Nested stacks print independently of each other: a batch at a time is printed (and
-/// dropped) on every core, and handed to `sink` in order, so the output is the same as one
-/// thread's and at most a batch of texts waits in memory.
-fn print_nested_stacks(nested: Vec<stacks::template::Stack>, sink: &mut dyn output::Sink) {
-    use rayon::prelude::*;
+/// Nested stacks print independently of each other: as they are finished, a batch at a time
+/// is printed (and dropped) on every core and handed to the sink in order, so the output is
+/// the same as one thread's and at most a batch of texts waits in memory.
+struct NestedStackPrinter<'a> {
+    batch: Vec<stacks::template::Stack>,
+    sink: &'a mut dyn output::Sink,
+}
+
+impl NestedStackPrinter<'_> {
     const BATCH: usize = 32;
-    let mut nested = nested.into_iter();
-    loop {
-        let batch: Vec<_> = nested.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
-            return;
+
+    fn push(&mut self, stack: stacks::template::Stack) {
+        self.batch.push(stack);
+        if self.batch.len() == Self::BATCH {
+            self.flush();
         }
-        let printed: Vec<(String, String)> = batch
+    }
+
+    fn flush(&mut self) {
+        use rayon::prelude::*;
+        let printed: Vec<(String, String)> = std::mem::take(&mut self.batch)
             .into_par_iter()
             .map(|stack| {
                 let text = emit::cfn::nested_template(&stack);
@@ -158,7 +177,7 @@ fn print_nested_stacks(nested: Vec<stacks::template::Stack>, sink: &mut dyn outp
             })
             .collect();
         for (path, text) in printed {
-            sink.file(&path, text.into_bytes());
+            self.sink.file(&path, text.into_bytes());
         }
     }
 }

@@ -326,3 +326,62 @@ fn function_and_http_stack_snapshots() {
         });
     }
 }
+
+/// The compile prints nested stacks as each is finished and keeps resources' properties as
+/// text until then; templates printed from the plain values, after everything is resolved,
+/// must be the same bytes. The schema shares functions across model stacks, sends relational
+/// resolvers to the ConnectionStack (which exports from stacks finished long before) and has a
+/// model no other stack refers to.
+#[test]
+fn streamed_and_printed_ahead_stacks_equal_the_plain_ones() {
+    let schema = r#"
+        type Blog @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+          id: ID!
+          name: String!
+          posts: [Post] @hasMany
+        }
+        type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+          id: ID!
+          title: String! @index(name: "byTitle", queryField: "postsByTitle")
+          blog: Blog @belongsTo
+          secret: String @auth(rules: [{ allow: owner }])
+        }
+        type Note @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {
+          id: ID!
+          body: String
+        }
+        type Tag @model @auth(rules: [{ allow: private, provider: iam }]) {
+          id: ID!
+          label: String
+        }
+    "#;
+    let n = analyse(schema);
+    let config = Config::default();
+    let inputs = amplify_gql::project::BuildInputs::standalone("api", &config, 0, "digest");
+    let built = amplify_gql::compile_with(&n, &config, &inputs).expect("compiles");
+    let plan = Plan::new(&n, &config);
+    let api = amplify_gql::schema::build(&plan);
+    let resolvers = amplify_gql::resolvers::build(&plan, &api);
+    let plain = stacks::build(&plan, &resolvers, &inputs.stacks).unwrap();
+    let file =
+        |path: &str| String::from_utf8(built.files[std::path::Path::new(path)].clone()).unwrap();
+    assert_eq!(
+        file("cloudformation-template.json"),
+        emit::cfn::root_template(&plain.root)
+    );
+    let names: Vec<&str> = plain.nested().map(|(name, _)| name).collect();
+    assert_eq!(
+        names,
+        ["Blog", "Post", "Note", "Tag", stacks::CONNECTION_STACK]
+    );
+    for (name, stack) in plain.nested() {
+        assert_eq!(
+            file(&format!("stacks/{name}.json")),
+            emit::cfn::nested_template(stack),
+            "stacks/{name}.json"
+        );
+    }
+    // The ConnectionStack reads the Blog and Post data sources through outputs those stacks
+    // gained after their own elements were resolved.
+    assert!(file("stacks/Post.json").contains("\"Outputs\""));
+}

@@ -4,13 +4,25 @@
 
 use serde_json::Value as Json;
 
-use crate::stacks::template::{Cfn, Element, Key, Resource, Stack, TopLevel, object_entries};
+use crate::stacks::template::{
+    Cfn, Element, Hole, Key, Printed, Resource, Stack, StackName, TopLevel, object_entries,
+};
 
 /// JSON text in `JSON.stringify`'s layout, written into one buffer.
 struct Printer {
     out: String,
     /// Spaces per level.
     unit: usize,
+    /// Printing ahead for a stack: its references to other stacks are left as holes.
+    ahead: Option<Ahead>,
+}
+
+struct Ahead {
+    home: StackName,
+    holes: Vec<Hole>,
+    /// An object with a key twice prints its keys in another order than the references are
+    /// resolved in: such a value is not printed ahead.
+    refused: bool,
 }
 
 impl Printer {
@@ -18,13 +30,36 @@ impl Printer {
         Printer {
             out: String::new(),
             unit,
+            ahead: None,
         }
     }
 
     fn newline(&mut self, depth: usize) {
         self.out.push('\n');
+        if let Some(ahead) = &mut self.ahead {
+            // Printed ahead, a line break is followed by its depth, not by its indentation
+            // (a third of a template's bytes): `Printed` text prints it as spaces.
+            match u8::try_from(depth + DEPTH_MARK) {
+                Ok(d) if d.is_ascii() => self.out.push(char::from(d)),
+                _ => ahead.refused = true,
+            }
+            return;
+        }
         for _ in 0..depth * self.unit {
             self.out.push(' ');
+        }
+    }
+
+    /// Text printed ahead: each line break is followed by the mark of the next line's depth.
+    fn printed_text(&mut self, text: &str) {
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            self.out.push_str(first);
+        }
+        for line in lines {
+            let (depth, rest) = line.split_at(1);
+            self.newline(usize::from(depth.as_bytes()[0]) - DEPTH_MARK);
+            self.out.push_str(rest);
         }
     }
 
@@ -137,6 +172,22 @@ impl Printer {
     }
 
     fn value(&mut self, v: &Cfn, depth: usize) {
+        if let Some(ahead) = &mut self.ahead {
+            match v {
+                Cfn::Ref(t) | Cfn::GetAtt(t, _) if t.stack != ahead.home => {
+                    ahead.holes.push(Hole {
+                        at: self.out.len(),
+                        depth,
+                        value: v.clone(),
+                    });
+                    return;
+                }
+                Cfn::Map(entries) if effective(entries).len() != entries.len() => {
+                    ahead.refused = true;
+                }
+                _ => {}
+            }
+        }
         match v {
             Cfn::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Cfn::Int(n) => self.out.push_str(&n.to_string()),
@@ -157,6 +208,15 @@ impl Printer {
                 );
             }),
             Cfn::Json(j) => self.json(j, depth),
+            Cfn::Printed(printed) => {
+                let mut from = 0;
+                for hole in &printed.holes {
+                    self.printed_text(&printed.text[from..hole.at]);
+                    self.value(&hole.value, hole.depth);
+                    from = hole.at;
+                }
+                self.printed_text(&printed.text[from..]);
+            }
         }
     }
 
@@ -179,7 +239,7 @@ impl Printer {
         self.object(depth, keys, |p, key| {
             p.key(key);
             match key {
-                "Type" => p.string(&r.kind),
+                "Type" => p.string(r.kind),
                 "Properties" => p.value(properties.expect("listed when present"), depth + 1),
                 "DependsOn" => p.array(depth + 1, &r.depends_on, |p, d| p.string(&d.logical_id)),
                 "UpdateReplacePolicy" => p.string(r.update_replace_policy.unwrap_or_default()),
@@ -196,7 +256,7 @@ impl Printer {
                 TopLevel::Named(entries) => p.object(1, entries, |p, (name, e)| {
                     p.key(name);
                     match e {
-                        Element::Resource(r) => p.resource(r, 2),
+                        Element::Resource(r) => p.resource(r, RESOURCE_DEPTH),
                         Element::Parameter(_, v)
                         | Element::Condition(_, v)
                         | Element::Output(_, v)
@@ -238,11 +298,47 @@ pub fn root_template(stack: &Stack) -> String {
     p.out
 }
 
+/// In text printed ahead, the depth after a line break is the character of code
+/// `DEPTH_MARK + depth`: printable, never a line break itself.
+const DEPTH_MARK: usize = 32;
+
+/// Spaces per level in a nested stack's template.
+const NESTED_INDENT: usize = 2;
+/// The depth a resource prints at: in the template, in `Resources`.
+const RESOURCE_DEPTH: usize = 2;
+
 /// A nested stack (`stacks/<Name>.json`): 2-space indentation.
 pub fn nested_template(stack: &Stack) -> String {
-    let mut p = Printer::new(2);
+    let mut p = Printer::new(NESTED_INDENT);
     p.stack(stack);
     p.out
+}
+
+/// The properties of a resource of nested stack `home`, printed where a nested template
+/// prints them, with its references to other stacks left as holes; `None` for a value that
+/// must wait for the whole template (an empty object, an object with a key twice).
+pub fn nested_properties(properties: &Cfn, home: &StackName) -> Option<Printed> {
+    if is_empty_object(properties) {
+        return None;
+    }
+    let mut p = Printer::new(NESTED_INDENT);
+    p.ahead = Some(Ahead {
+        home: home.clone(),
+        holes: Vec::new(),
+        refused: false,
+    });
+    p.value(properties, RESOURCE_DEPTH + 1);
+    let mut ahead = p.ahead.take().expect("set above");
+    if ahead.refused {
+        return None;
+    }
+    // Kept until the stack prints: no room to spare.
+    p.out.shrink_to_fit();
+    ahead.holes.shrink_to_fit();
+    Some(Printed {
+        text: p.out,
+        holes: ahead.holes,
+    })
 }
 
 /// `build/parameters.json`: 4-space indentation.

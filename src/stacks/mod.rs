@@ -28,7 +28,7 @@ pub mod user;
 use std::collections::HashMap;
 
 pub use model::{AttributeType, SecondaryIndex, TableKeys};
-pub use refs::Resolved;
+pub use refs::{Release, Resolved};
 
 use crate::ast::TypeRef;
 use crate::diagnostics::{Code, Diagnostic};
@@ -50,8 +50,44 @@ pub fn build(
     resolvers: &ResolverPlan,
     settings: &StackSettings,
 ) -> Result<Resolved, Diagnostic> {
+    let mut nested = Vec::new();
+    let root = build_with(
+        plan,
+        resolvers,
+        settings,
+        None,
+        Release::AtEnd,
+        &mut |_, s| nested.push(s),
+    )?;
+    Ok(Resolved { root, nested })
+}
+
+/// Builds every template, handing each nested stack to `done` as soon as it is finished
+/// (with its position in the order of creation, the project's own last), and returns the
+/// root; until then nested stacks keep their resources' properties as `print_ahead`'s text.
+/// The same templates as `build`'s, with a fraction of them in memory at once.
+pub fn build_streaming(
+    plan: &Plan,
+    resolvers: &ResolverPlan,
+    settings: &StackSettings,
+    print_ahead: template::PrintAhead,
+    done: &mut dyn FnMut(usize, template::Stack),
+) -> Result<template::Stack, Diagnostic> {
+    let release = Release::WhenFinished;
+    build_with(plan, resolvers, settings, Some(print_ahead), release, done)
+}
+
+fn build_with(
+    plan: &Plan,
+    resolvers: &ResolverPlan,
+    settings: &StackSettings,
+    print_ahead: Option<template::PrintAhead>,
+    release: Release,
+    done: &mut dyn FnMut(usize, template::Stack),
+) -> Result<template::Stack, Diagnostic> {
     let config = plan.config;
     let mut set = StackSet::new();
+    set.print_ahead = print_ahead;
     let searchable_models = &plan.searchable;
     let root = root::build(
         &mut set.root,
@@ -151,12 +187,19 @@ pub fn build(
         sync_config: &|m: &str| crate::plan::datastore::sync_config(config, m),
     };
     pipelines::add(&mut set, resolvers, &ctx);
-    let mut resolved = refs::resolve(set);
-    user::merge(&mut resolved, &settings.user_stacks).map_err(|m| {
+    user::check_names(&set, &settings.user_stacks).map_err(|m| {
         Diagnostic::error(Code::ProjectInvalid, m)
             .with_help("rename the stack in the API's stacks/ folder")
     })?;
-    Ok(resolved)
+    let generated = set.nested.len();
+    let mut root = refs::resolve(set, release, done);
+    for (i, stack) in user::merge(&mut root, &settings.user_stacks)
+        .into_iter()
+        .enumerate()
+    {
+        done(generated + i, stack);
+    }
+    Ok(root)
 }
 
 /// Creates a nested stack and its resource in the root; model stacks pass the DynamoDB

@@ -17,7 +17,7 @@ use crate::plan::collation::locale_compare;
 
 /// The templates of a build with every reference local to its stack: the root and the
 /// nested stacks, in the order they are created (then the project's own).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Resolved {
     pub root: Stack,
     pub nested: Vec<Stack>,
@@ -33,13 +33,36 @@ impl Resolved {
     }
 }
 
-/// Resolves every reference; `DependsOn` lists end up in CDK's order (by construct path).
-pub fn resolve(set: StackSet) -> Resolved {
+/// When `resolve` hands the nested stacks on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    /// All of them, after every reference is resolved.
+    AtEnd,
+    /// Each as soon as nothing after it can add to it: every nested stack exists as data
+    /// until the references are resolved, and giving each away when it is finished, to be
+    /// printed and dropped, keeps fewer of them in memory at once.
+    WhenFinished,
+}
+
+/// Resolves every reference, hands each nested stack (with its position among them) to
+/// `done`, and returns the root; `DependsOn` lists end up in CDK's order (by construct path).
+pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stack)) -> Stack {
+    let ready = match release {
+        Release::AtEnd => ReadyAt::at_end(&set),
+        Release::WhenFinished => ReadyAt::of(&set),
+    };
     let mut r = Resolution {
         set,
         stack_deps: BTreeMap::new(),
         imported: HashMap::new(),
     };
+    let mut finish = |r: &mut Resolution, k: usize| {
+        let name = r.set.nested[k].name.clone();
+        let mut stack = std::mem::replace(&mut r.set.nested[k], Stack::new(name));
+        sort_all_dependencies(&mut stack);
+        done(k, stack);
+    };
+    let mut position = 0;
     let root_len = r.set.root.elements.len();
     for i in 0..root_len {
         if let Element::Nested(k) = r.set.root.elements[i] {
@@ -47,9 +70,20 @@ pub fn resolve(set: StackSet) -> Resolved {
             let name = r.set.nested[k].name.clone();
             for j in 0..len {
                 r.process(&name, j);
+                position += 1;
+                for &f in ready.at(position) {
+                    finish(&mut r, f);
+                }
             }
+            // Its imports are asked for again only while it is processed; the root's, if
+            // dropped here, are made again the same way.
+            r.imported.clear();
         } else {
             r.process(&StackName::Root, i);
+        }
+        position += 1;
+        for &f in ready.at(position) {
+            finish(&mut r, f);
         }
     }
     let Resolution {
@@ -68,16 +102,106 @@ pub fn resolve(set: StackSet) -> Resolved {
             }
         }
     }
-    for stack in std::iter::once(&mut set.root).chain(set.nested.iter_mut()) {
-        for e in &mut stack.elements {
-            if let Element::Resource(r) = e {
-                sort_dependencies(&mut r.depends_on);
+    sort_all_dependencies(&mut set.root);
+    set.root
+}
+
+/// When each nested stack is finished: after its own elements and after the last element of
+/// another stack that refers to it (and so may add an output to it), counted in the order
+/// `resolve_streaming` processes elements.
+struct ReadyAt {
+    /// Position → the nested stacks finished once that many elements are processed.
+    finished: Vec<Vec<usize>>,
+}
+
+impl ReadyAt {
+    fn of(set: &StackSet) -> ReadyAt {
+        let mut ready = vec![0; set.nested.len()];
+        let mut position = 0;
+        let note = |ready: &mut Vec<usize>, from: &StackName, e: &Element, at: usize| {
+            element_values(e, &mut |v| {
+                referred_stacks(v, from, &mut |to| {
+                    if let Some(k) = set.position(to) {
+                        ready[k] = ready[k].max(at);
+                    }
+                })
+            });
+        };
+        for e in &set.root.elements {
+            if let Element::Nested(k) = *e {
+                let stack = &set.nested[k];
+                for e in &stack.elements {
+                    position += 1;
+                    note(&mut ready, &stack.name, e, position);
+                }
+                ready[k] = ready[k].max(position);
+            }
+            position += 1;
+            note(&mut ready, &StackName::Root, e, position);
+        }
+        let mut finished = vec![Vec::new(); position + 1];
+        for (k, at) in ready.into_iter().enumerate() {
+            finished[at].push(k);
+        }
+        ReadyAt { finished }
+    }
+
+    /// Every nested stack after the last element.
+    fn at_end(set: &StackSet) -> ReadyAt {
+        let last =
+            set.root.elements.len() + set.nested.iter().map(|s| s.elements.len()).sum::<usize>();
+        let mut finished = vec![Vec::new(); last + 1];
+        finished[last] = (0..set.nested.len()).collect();
+        ReadyAt { finished }
+    }
+
+    fn at(&self, position: usize) -> &[usize] {
+        self.finished.get(position).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The values of an element that references are resolved in.
+fn element_values(e: &Element, f: &mut dyn FnMut(&Cfn)) {
+    match e {
+        Element::Parameter(_, body)
+        | Element::Section(_, body)
+        | Element::Condition(_, body)
+        | Element::Output(_, body) => f(body),
+        Element::Resolves(values) => values.iter().for_each(f),
+        Element::Resource(resource) => {
+            if let Some(p) = &resource.properties {
+                f(p)
             }
         }
+        Element::Nested(_) | Element::Verbatim(..) => {}
     }
-    Resolved {
-        root: set.root,
-        nested: set.nested,
+}
+
+/// Calls `f` with the stack of each reference in `v` to a stack other than `from`.
+fn referred_stacks(v: &Cfn, from: &StackName, f: &mut dyn FnMut(&str)) {
+    match v {
+        Cfn::List(items) => items.iter().for_each(|i| referred_stacks(i, from, f)),
+        Cfn::Map(entries) => entries
+            .iter()
+            .for_each(|(_, e)| referred_stacks(e, from, f)),
+        Cfn::Printed(printed) => printed
+            .holes
+            .iter()
+            .for_each(|h| referred_stacks(&h.value, from, f)),
+        Cfn::Ref(t) | Cfn::GetAtt(t, _) if t.stack != *from => {
+            if let StackName::Nested(n) = &t.stack {
+                f(n)
+            }
+        }
+        _ => {}
+    }
+}
+
+fn sort_all_dependencies(stack: &mut Stack) {
+    for e in &mut stack.elements {
+        if let Element::Resource(r) = e {
+            sort_dependencies(&mut r.depends_on);
+        }
     }
 }
 
@@ -95,7 +219,7 @@ struct Resolution {
     stack_deps: BTreeMap<String, Vec<Target>>,
     /// What a value of another stack became in a consumer (consumer, producer, logical id,
     /// attribute): every function and resolver of a model refers to the API, so the same
-    /// import is asked for again and again.
+    /// import is asked for again and again. Emptied after each nested stack.
     imported: HashMap<ImportKey, Cfn>,
 }
 
@@ -203,6 +327,11 @@ impl Resolution {
             Cfn::Map(entries) => {
                 for (_, e) in entries {
                     self.resolve_value(stack, e);
+                }
+            }
+            Cfn::Printed(printed) => {
+                for hole in &mut printed.holes {
+                    self.resolve_value(stack, &mut hole.value);
                 }
             }
             Cfn::Ref(t) if t.stack != *stack => {

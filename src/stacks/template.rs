@@ -103,6 +103,31 @@ pub enum Cfn {
     Pseudo(&'static str),
     /// Verbatim JSON (user templates).
     Json(Box<Json>),
+    /// A value already printed at its place in a nested template, but for its references to
+    /// other stacks, which `refs::resolve` still rewrites (see [`Printed`]).
+    Printed(Box<Printed>),
+}
+
+/// The text of a resource's properties, printed when the resource is added to a nested
+/// stack: a stack's values take about twice the memory of their text, and every nested stack
+/// exists at once until the references are resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Printed {
+    /// The text, each line break followed by one character that gives the depth of the next
+    /// line instead of its indentation (`emit::cfn` prints it).
+    pub text: String,
+    /// The references to other stacks, in the order they are met, each where it goes.
+    pub holes: Vec<Hole>,
+}
+
+/// A reference to another stack inside [`Printed`] text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hole {
+    /// Byte offset in the text.
+    pub at: usize,
+    /// The nesting depth it prints at.
+    pub depth: usize,
+    pub value: Cfn,
 }
 
 impl From<&str> for Cfn {
@@ -224,9 +249,9 @@ impl TokenString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
     pub logical_id: String,
-    /// Construct path below the stack.
+    /// Construct path below the stack; moved into the resource's target when it is added.
     pub path: Vec<String>,
-    pub kind: String,
+    pub kind: &'static str,
     /// An object; `None` prints no `Properties`.
     pub properties: Option<Cfn>,
     /// Elements this resource must follow. Targets in other stacks become dependencies of
@@ -237,11 +262,16 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn new(logical_id: impl Into<String>, path: &[&str], kind: &str, properties: Cfn) -> Self {
+    pub fn new(
+        logical_id: impl Into<String>,
+        path: &[&str],
+        kind: &'static str,
+        properties: Cfn,
+    ) -> Self {
         Resource {
             logical_id: logical_id.into(),
             path: path.iter().map(|s| s.to_string()).collect(),
-            kind: kind.to_string(),
+            kind,
             properties: Some(properties),
             depends_on: Vec::new(),
             update_replace_policy: None,
@@ -255,11 +285,6 @@ impl Resource {
         }
         self
     }
-
-    /// This resource as a reference target in `stack`.
-    pub fn target(&self, stack: &StackName) -> Target {
-        Target::of(stack.clone(), self.logical_id.clone(), self.path.clone())
-    }
 }
 
 /// One element of a template, in construct order.
@@ -269,7 +294,8 @@ pub enum Element {
     Section(String, Cfn),
     Parameter(String, Cfn),
     Condition(String, Cfn),
-    Resource(Resource),
+    /// Boxed: most elements are resources, and the others are a fraction of their size.
+    Resource(Box<Resource>),
     Output(String, Cfn),
     /// An entry of a section given as JSON (the root's resources for the project's stacks).
     Verbatim(Section, String, Json),
@@ -281,16 +307,23 @@ pub enum Element {
 }
 
 /// A template being built.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Stack {
     pub name: StackName,
     /// Add parameters, conditions, outputs and resources with the methods, which keep
     /// `named` up to date; elements may be replaced in place, never removed.
     pub elements: Vec<Element>,
-    /// (section, name) → position of the first element of that name: cross-stack resolution
-    /// asks for a stack resource of the root, or a parameter of a consumer, once per import.
-    named: HashMap<(Section, String), usize>,
+    /// (section, hash of a name) → position of the first element of that name: cross-stack
+    /// resolution asks for a stack resource of the root, or a parameter of a consumer, once
+    /// per import. Keyed by hash, not by a copy of every logical id (see `position_of`).
+    named: HashMap<(Section, u64), usize>,
+    /// How a nested stack prints its resources' properties ahead, if it does.
+    print_ahead: Option<PrintAhead>,
 }
+
+/// Prints the properties of a resource of a nested stack ahead (see [`Printed`]); `None`
+/// keeps them as values. The compile hands in `emit::cfn`'s.
+pub type PrintAhead = fn(&Cfn, &StackName) -> Option<Printed>;
 
 /// The sections whose entries have names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -307,14 +340,27 @@ impl Stack {
             name,
             elements: Vec::new(),
             named: HashMap::new(),
+            print_ahead: None,
         }
     }
 
     fn push_named(&mut self, section: Section, name: &str, element: Element) {
         self.named
-            .entry((section, name.to_string()))
+            .entry((section, name_hash(name)))
             .or_insert(self.elements.len());
         self.elements.push(element);
+    }
+
+    /// The position of the first element named `name` in `section`.
+    fn position_of(&self, section: Section, name: &str) -> Option<usize> {
+        let &i = self.named.get(&(section, name_hash(name)))?;
+        if self.elements[i].named() == Some((section, name)) {
+            return Some(i);
+        }
+        // Another name with the same hash came first: look the element up the long way.
+        self.elements
+            .iter()
+            .position(|e| e.named() == Some((section, name)))
     }
 
     pub fn parameter(&mut self, name: &str, body: Cfn) -> Target {
@@ -342,11 +388,26 @@ impl Stack {
         );
     }
 
-    /// Adds a resource; returns it as a target.
-    pub fn resource(&mut self, resource: Resource) -> Target {
-        let target = resource.target(&self.name);
+    /// Adds a resource; returns it as a target. In a nested stack its properties may be
+    /// printed now: nothing changes them later but the resolution of their references to
+    /// other stacks.
+    pub fn resource(&mut self, mut resource: Resource) -> Target {
+        let target = Target::of(
+            self.name.clone(),
+            resource.logical_id.clone(),
+            std::mem::take(&mut resource.path),
+        );
+        if let (Some(print), Some(properties)) = (self.print_ahead, &resource.properties)
+            && let Some(printed) = print(properties, &self.name)
+        {
+            resource.properties = Some(Cfn::Printed(Box::new(printed)));
+        }
         let id = resource.logical_id.clone();
-        self.push_named(Section::Resources, &id, Element::Resource(resource));
+        self.push_named(
+            Section::Resources,
+            &id,
+            Element::Resource(Box::new(resource)),
+        );
         target
     }
 
@@ -359,9 +420,7 @@ impl Stack {
     }
 
     pub fn find_resource_mut(&mut self, logical_id: &str) -> Option<&mut Resource> {
-        let &i = self
-            .named
-            .get(&(Section::Resources, logical_id.to_string()))?;
+        let i = self.position_of(Section::Resources, logical_id)?;
         match &mut self.elements[i] {
             Element::Resource(r) => Some(r),
             _ => None,
@@ -369,18 +428,24 @@ impl Stack {
     }
 
     pub fn has_element(&self, section: Section, name: &str) -> bool {
-        self.named.contains_key(&(section, name.to_string()))
+        self.position_of(section, name).is_some()
     }
 }
 
+fn name_hash(name: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(name.as_bytes())
+}
+
 /// The stacks of a build: the root and the nested stacks in the order they were created.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct StackSet {
     pub root: Stack,
     /// Add with `add_nested`, which keeps the index by name.
     pub nested: Vec<Stack>,
     /// Nested stack name → position in `nested`: every reference resolved looks its stack up.
     by_name: HashMap<String, usize>,
+    /// Given to each nested stack.
+    pub print_ahead: Option<PrintAhead>,
 }
 
 impl StackSet {
@@ -389,13 +454,15 @@ impl StackSet {
             root: Stack::new(StackName::Root),
             nested: Vec::new(),
             by_name: HashMap::new(),
+            print_ahead: None,
         }
     }
 
     /// Adds an empty nested stack; returns its position in `nested`.
     pub fn add_nested(&mut self, name: &str) -> usize {
-        self.nested
-            .push(Stack::new(StackName::Nested(name.to_string())));
+        let mut stack = Stack::new(StackName::Nested(name.to_string()));
+        stack.print_ahead = self.print_ahead;
+        self.nested.push(stack);
         let i = self.nested.len() - 1;
         self.by_name.insert(name.to_string(), i);
         i
@@ -412,6 +479,11 @@ impl StackSet {
                 &mut self.nested[i]
             }
         }
+    }
+
+    /// The position of nested stack `name` in `nested`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
     }
 
     pub fn has_nested(&self, name: &str) -> bool {
@@ -541,7 +613,7 @@ impl Stack {
         self.entries(Section::Resources)
             .into_iter()
             .filter_map(|(_, e)| match e {
-                Element::Resource(r) => Some(r),
+                Element::Resource(r) => Some(&**r),
                 _ => None,
             })
             .collect()

@@ -3,8 +3,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::refs::Resolved;
-use super::template::{Cfn, Element, Section, Stack, StackName};
+use super::template::{Cfn, Element, Section, Stack, StackName, StackSet};
 use crate::project::UserStack;
 
 /// The root resource id of a user stack: its file name without anything but letters
@@ -16,21 +15,40 @@ pub fn resource_id(file_name: &str) -> String {
         .collect()
 }
 
-/// Adds the user stacks to the resolved templates: a nested stack resource each in the root
-/// (parameters the root does not declare are copied into it) and the template itself.
-/// `Err` names a stack that clashes with a generated one.
-pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> {
+/// `Err` names a project stack that would replace a generated one.
+pub fn check_names(generated: &StackSet, user: &[UserStack]) -> Result<(), String> {
+    match user.iter().find(|s| generated.has_nested(stem(s))) {
+        Some(s) => Err(format!(
+            "stacks/{} would replace the generated stack {}.json",
+            s.file_name,
+            stem(s)
+        )),
+        None => Ok(()),
+    }
+}
+
+fn stem(stack: &UserStack) -> &str {
+    stack
+        .file_name
+        .strip_suffix(".json")
+        .unwrap_or(&stack.file_name)
+}
+
+/// Adds the user stacks (checked with `check_names`) to the resolved root: a nested stack
+/// resource each (parameters the root does not declare are copied into it); returns the
+/// templates themselves.
+pub fn merge(root: &mut Stack, user: &[UserStack]) -> Vec<Stack> {
+    let mut templates = Vec::new();
     if user.is_empty() {
-        return Ok(());
+        return templates;
     }
     // They come after the API, its schema and every nested stack.
-    let depend_on: Vec<Json> = resolved
-        .root
+    let depend_on: Vec<Json> = root
         .resources()
         .into_iter()
         .filter(|r| {
             matches!(
-                r.kind.as_str(),
+                r.kind,
                 "AWS::CloudFormation::Stack"
                     | "AWS::AppSync::GraphQLApi"
                     | "AWS::AppSync::GraphQLSchema"
@@ -38,8 +56,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
         })
         .map(|r| Json::String(r.logical_id.clone()))
         .collect();
-    let mut values: Map<String, Json> = resolved
-        .root
+    let mut values: Map<String, Json> = root
         .entries(Section::Parameters)
         .into_iter()
         .map(|(k, _)| (k.to_string(), json!({ "Ref": k })))
@@ -49,16 +66,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
         json!({ "Fn::GetAtt": ["GraphQLAPI", "ApiId"] }),
     );
     for stack in user {
-        let stem = stack
-            .file_name
-            .strip_suffix(".json")
-            .unwrap_or(&stack.file_name);
-        if resolved.nested().any(|(n, _)| n == stem) {
-            return Err(format!(
-                "stacks/{} would replace the generated stack {stem}.json",
-                stack.file_name
-            ));
-        }
+        let stem = stem(stack);
         let declared: Vec<(String, Json)> = stack
             .template
             .get("Parameters")
@@ -69,7 +77,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
         for (k, definition) in declared {
             if !values.contains_key(&k) {
                 values.insert(k.clone(), json!({ "Ref": k }));
-                resolved.root.parameter(&k, Cfn::Json(Box::new(definition)));
+                root.parameter(&k, Cfn::Json(Box::new(definition)));
             }
             parameters.insert(k.clone(), values[&k].clone());
         }
@@ -87,9 +95,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
             },
             "DependsOn": depend_on,
         });
-        resolved
-            .root
-            .verbatim(Section::Resources, &resource_id(&stack.file_name), resource);
+        root.verbatim(Section::Resources, &resource_id(&stack.file_name), resource);
         // The template prints as it was read.
         let mut nested = Stack::new(StackName::Nested(stem.to_string()));
         if let Json::Object(sections) = &stack.template {
@@ -100,7 +106,7 @@ pub fn merge(resolved: &mut Resolved, user: &[UserStack]) -> Result<(), String> 
                 ));
             }
         }
-        resolved.nested.push(nested);
+        templates.push(nested);
     }
-    Ok(())
+    templates
 }
