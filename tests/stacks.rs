@@ -111,17 +111,12 @@ fn shared_plan() -> ResolverPlan {
             ],
         }
     };
-    let mut plan = ResolverPlan {
-        resolvers: vec![resolver("A"), resolver("B")],
-        ..Default::default()
-    };
+    let mut plan = ResolverPlan::default();
+    plan.resolvers = vec![resolver("A"), resolver("B")];
     for m in ["A", "B"] {
-        plan.files
-            .insert(format!("Query.get{m}.postAuth.1.req.vtl"), "## same".into());
-        plan.files
-            .insert(format!("Query.get{m}.req.vtl"), format!("## get {m}"));
-        plan.files
-            .insert(format!("Query.get{m}.res.vtl"), "## res".into());
+        plan.add_file(&format!("Query.get{m}.postAuth.1.req.vtl"), "## same");
+        plan.add_file(&format!("Query.get{m}.req.vtl"), &format!("## get {m}"));
+        plan.add_file(&format!("Query.get{m}.res.vtl"), "## res");
     }
     plan
 }

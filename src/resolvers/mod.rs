@@ -130,9 +130,10 @@ pub struct ResolverPlan {
     /// template of a plan made by `build`; of one made by `build_into`, which hands the
     /// generated texts out as they are made, only the project's slot files.
     pub files: BTreeMap<String, String>,
-    /// File name → digest of its text, for every template: what de-duplicating functions by
-    /// their templates compares.
-    pub digests: HashMap<String, Digest>,
+    /// Digest of a file name → digest of its text, for every template: what de-duplicating
+    /// functions by their templates compares (see `digest_of`). Keyed by digest, not by a
+    /// copy of every file name: a large API has hundreds of thousands.
+    digests: HashMap<Digest, Digest>,
     /// Resolvers of `@function` and `@http` fields, in the order their transformers make them.
     pub invoke_resolvers: Vec<InvokeResolver>,
     /// The auth functions `@auth` puts in front of those resolvers.
@@ -176,8 +177,6 @@ use model_data::Timestamps;
 use query::QueryKey;
 use roles::{Providers, Role, RoleDef, roles_for};
 
-/// Every resolver of the API and its templates: model operations (with or without `@auth`),
-/// field resolvers of protected fields and owner fields, and `@auth` on fields of other types.
 /// A 128-bit digest of a template's text (XXH3): equal texts have equal digests, and two
 /// different texts of one build sharing one is as likely as a random 128-bit collision.
 pub type Digest = u128;
@@ -189,12 +188,23 @@ pub fn digest(text: &str) -> Digest {
 impl ResolverPlan {
     /// Records a template file kept in memory.
     pub fn add_file(&mut self, name: &str, text: &str) {
-        self.digests.insert(name.to_string(), digest(text));
+        self.record_digest(name, text);
         self.files.insert(name.to_string(), text.to_string());
+    }
+
+    fn record_digest(&mut self, name: &str, text: &str) {
+        self.digests.insert(digest(name), digest(text));
+    }
+
+    /// The digest of the text of template file `name`, if the plan has it.
+    pub fn digest_of(&self, name: &str) -> Option<Digest> {
+        self.digests.get(&digest(name)).copied()
     }
 }
 
-/// Every resolver of the API and its templates, kept in memory.
+/// Every resolver of the API and its templates: model operations (with or without `@auth`),
+/// field resolvers of protected fields and owner fields, and `@auth` on fields of other types;
+/// kept in memory.
 pub fn build(plan: &Plan, api_schema: &Document) -> ResolverPlan {
     build_with(plan, api_schema, None)
 }
@@ -356,7 +366,7 @@ impl Builder<'_> {
     }
 
     fn text(&mut self, name: &str, text: String) {
-        self.plan.digests.insert(name.to_string(), digest(&text));
+        self.plan.record_digest(name, &text);
         match &mut self.out {
             Some(out) => out(name, text),
             None => {

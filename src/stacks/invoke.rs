@@ -200,10 +200,10 @@ fn auth_target(plan: &ResolverPlan, r: &InvokeResolver, dedupe: bool) -> Option<
 
 /// The first auth function whose template is the same as `f`'s.
 fn first_alike<'a>(plan: &'a ResolverPlan, f: &'a AuthFunction) -> &'a AuthFunction {
-    let text = plan.digests.get(&f.request);
+    let text = plan.digest_of(&f.request);
     plan.auth_functions
         .iter()
-        .find(|g| plan.digests.get(&g.request) == text)
+        .find(|g| plan.digest_of(&g.request) == text)
         .unwrap_or(f)
 }
 

@@ -110,7 +110,7 @@ fn data_source_name(ds: &DataSourceRef) -> String {
 /// inline default when it has no file).
 fn template_digest(plan: &ResolverPlan, file: Option<&str>) -> Digest {
     match file {
-        Some(f) => plan.digests.get(f).copied().unwrap_or_else(|| digest("")),
+        Some(f) => plan.digest_of(f).unwrap_or_else(|| digest("")),
         None => digest(EMPTY_TEMPLATE),
     }
 }
