@@ -289,7 +289,8 @@ fn errors_leave_the_build_untouched() {
     r.assert_code(1).assert_stderr_has(&["error[E0001]"]);
     assert_eq!(before, read_tree(&build(&dir)));
 
-    // A resolver override that names no resolver, and one that names no slot.
+    // A resolver override that names no resolver, one that names a slot the resolver does not
+    // have, and one whose slot is no slot name at all.
     std::fs::write(&schema, &good).unwrap();
     let resolvers = api(&dir).join("resolvers");
     write_files(
@@ -297,12 +298,17 @@ fn errors_leave_the_build_untouched() {
         &[
             ("Query.getPots.auth.1.req.vtl", "## typo"),
             ("Query.getPost.preUpdate.1.req.vtl", "## wrong slot"),
+            ("Query.getPost.bogusSlot.1.req.vtl", "## no such slot"),
         ],
     );
     let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(1);
-    assert_eq!(r.stderr.matches("error[E0010]").count(), 2, "{}", r.stderr);
-    r.assert_stderr_has(&["getPost, listPosts"]);
+    assert_eq!(r.stderr.matches("error[E0010]").count(), 3, "{}", r.stderr);
+    r.assert_stderr_has(&[
+        "getPost, listPosts",
+        "Query.getPost.bogusSlot.1.req.vtl adds to the slot bogusSlot of Query.getPost, which is not a slot name",
+        "resolvers/Query.getPost.bogusSlot.1.req.vtl",
+    ]);
     assert!(
         r.stderr
             .contains("init, preAuth, auth, postAuth, preDataLoad, postDataLoad, finish"),
@@ -315,6 +321,7 @@ fn errors_leave_the_build_untouched() {
     // A user stack that is not JSON.
     std::fs::remove_file(resolvers.join("Query.getPots.auth.1.req.vtl")).unwrap();
     std::fs::remove_file(resolvers.join("Query.getPost.preUpdate.1.req.vtl")).unwrap();
+    std::fs::remove_file(resolvers.join("Query.getPost.bogusSlot.1.req.vtl")).unwrap();
     write(&api(&dir).join("stacks/Broken.json"), "{ nope");
     let r = run_in(&dir, &["gql-compile"]);
     r.assert_code(1)

@@ -51,6 +51,39 @@ pub fn slots(kind: ResolverKind) -> (&'static [Slot], &'static [Slot]) {
     }
 }
 
+/// The slots a file may add to for a resolver of `kind`, in pipeline order.
+fn slot_names(kind: ResolverKind) -> Vec<&'static str> {
+    let (request, response) = slots(kind);
+    request
+        .iter()
+        .chain(response)
+        .filter(|s| **s != Slot::Validate)
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// Files named like slot files, `<Type>.<field>.<slot>.<n>.(req|res).vtl` with a number for
+/// `<n>`, whose slot is none of the slot names (a misspelt `postAuth`): (file, (type, field),
+/// slot). The CLI copies them to the build, where nothing reads them.
+fn unknown_slots(files: &[UserFile]) -> Vec<(&str, (&str, &str), &str)> {
+    files
+        .iter()
+        .filter_map(|(name, _)| {
+            let parts: Vec<&str> = name.split('.').collect();
+            let [type_name, field, slot, n, half, "vtl"] = parts[..] else {
+                return None;
+            };
+            let numbered = !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+            let known = SLOT_NAMES.iter().any(|(s, _)| *s == slot);
+            (numbered && matches!(half, "req" | "res") && !known).then_some((
+                name.as_str(),
+                (type_name, field),
+                slot,
+            ))
+        })
+        .collect()
+}
+
 /// One user function: its slot and its halves (file name, text).
 #[derive(Clone, Debug, Default)]
 struct UserSlot {
@@ -187,6 +220,35 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
         }
     }
     let mut diags = Vec::new();
+    for (files, folder) in folders {
+        for (file, resolver, slot) in unknown_slots(files) {
+            let Some(r) = plan
+                .resolvers
+                .iter()
+                .find(|r| r.type_name == resolver.0 && r.field_name == resolver.1)
+            else {
+                continue;
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::ResolverOverride,
+                    format!(
+                        "{file} adds to the slot {slot} of {}.{}, which is not a slot name",
+                        r.type_name, r.field_name
+                    ),
+                )
+                .in_file(format!("{folder}/{file}"))
+                .with_help(format!(
+                    "the slots of {}.{} are: {} (a file that replaces a generated template has its name, such as {}.{}.req.vtl)",
+                    r.type_name,
+                    r.field_name,
+                    slot_names(r.kind).join(", "),
+                    r.type_name,
+                    r.field_name
+                )),
+            );
+        }
+    }
     for (resolver_name, (user_slots, folder)) in merged {
         let Some(at) = plan
             .resolvers
@@ -227,12 +289,7 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                 .map(|(_, s)| *s)
                 .expect("parse keeps known slot names");
             if !request.contains(&slot) && !response.contains(&slot) {
-                let valid: Vec<&str> = request
-                    .iter()
-                    .chain(response.iter())
-                    .filter(|s| **s != Slot::Validate)
-                    .map(|s| s.as_str())
-                    .collect();
+                let valid = slot_names(kind);
                 for (file, _) in user.request.iter().chain(user.response.iter()) {
                     diags.push(
                         Diagnostic::error(
@@ -351,6 +408,43 @@ mod tests {
             !p.files.contains_key("Query.getPost.req.vtl"),
             "not a slot file"
         );
+    }
+
+    #[test]
+    fn a_slot_name_that_does_not_exist_is_reported_only_for_slot_files_of_a_resolver() {
+        let mut p = plan();
+        let before = p.clone();
+        let ds = apply(
+            &mut p,
+            &[
+                file("Query.getPost.bogusSlot.1.req.vtl"),
+                file("Query.getPost.postauth.2.res.vtl"),
+                // Not slot files: a replaced template, a custom stack's template, a note, and
+                // a slot-like name whose part after the slot is not a number.
+                file("Query.getPost.req.vtl"),
+                file("Query.myReport.req.vtl"),
+                file("Query.getPost.notes.txt"),
+                file("Query.getPost.extra.first.req.vtl"),
+                // Slot-like, but of no resolver: copied as the CLI copies it.
+                file("Query.myReport.bogusSlot.1.req.vtl"),
+            ],
+            "resolvers",
+        );
+        let messages: Vec<&str> = ds.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "Query.getPost.bogusSlot.1.req.vtl adds to the slot bogusSlot of Query.getPost, which is not a slot name",
+                "Query.getPost.postauth.2.res.vtl adds to the slot postauth of Query.getPost, which is not a slot name",
+            ]
+        );
+        assert!(
+            ds.iter().all(|d| d
+                .help
+                .contains("init, preAuth, auth, postAuth, preDataLoad, postDataLoad, finish")),
+            "{ds:?}"
+        );
+        assert_eq!(p, before, "the pipeline is unchanged");
     }
 
     #[test]
