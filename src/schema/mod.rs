@@ -1258,12 +1258,13 @@ impl<'a> Context<'a> {
             let ty = if let Some(t) = scalar_filter(base) {
                 t.to_string()
             } else if self.is_enum(base) {
-                let name = if f.ty.is_list() {
+                let list = enum_filters_as_list(&f.ty);
+                let name = if list {
                     format!("Model{base}ListInput")
                 } else {
                     format!("Model{base}Input")
                 };
-                out.insert(Definition::Input(enum_filter_input(base, f.ty.is_list())));
+                out.insert(Definition::Input(enum_filter_input(base, list)));
                 name
             } else {
                 continue;
@@ -1362,6 +1363,23 @@ fn mutation_input_name(kind: MutationKind, model: &str) -> String {
         MutationKind::Create => format!("Create{}Input", upper_first(model)),
         MutationKind::Update => format!("Update{}Input", upper_first(model)),
         MutationKind::Delete => format!("Delete{}Input", upper_first(model)),
+    }
+}
+
+/// Whether an enum field filters as a list (`Model<E>ListInput`: `eq`/`ne` of lists,
+/// `contains`) or as one value (`Model<E>Input`), by its wrappers as the reference decides:
+///
+/// | field | filter |
+/// |---|---|
+/// | `E`, `E!` | `Model<E>Input` |
+/// | `[E]`, `[E!]` | `Model<E>ListInput` |
+/// | `[E]!`, `[E!]!` | `Model<E>Input` (its filter generator looks at the outer type only) |
+///
+/// Scalar fields filter with their scalar's input whatever their wrappers (`scalar_filter`).
+fn enum_filters_as_list(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::List(_) => true,
+        TypeRef::NonNull(_) | TypeRef::Named(_) => false,
     }
 }
 
