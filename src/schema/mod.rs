@@ -750,13 +750,21 @@ impl<'a> Context<'a> {
                         })
                         .collect(),
                 )));
+                // Each field keeps its type but the last, whose scalar becomes its GraphQL
+                // scalar (`AWSDate` → `String`, `AWSTimestamp` → `Int`), as the reference
+                // builds this input.
                 out.insert(Definition::Input(input(
                     &key_input,
                     sort.iter()
-                        .map(|f| {
+                        .enumerate()
+                        .map(|(i, f)| {
                             let base = keys::field_type(model, f)
                                 .map_or("String".to_string(), |t| t.base().to_string());
-                            input_value(f, named(&base))
+                            let ty = match scalar_family(&base) {
+                                Some(family) if i == sort.len() - 1 => family.graphql_scalar(),
+                                _ => &base,
+                            };
+                            input_value(f, named(ty))
                         })
                         .collect(),
                 )));
@@ -1295,6 +1303,20 @@ enum Family {
     Id,
 }
 
+impl Family {
+    /// The GraphQL scalar of the family.
+    fn graphql_scalar(&self) -> &'static str {
+        match self {
+            Family::String => "String",
+            Family::Int => "Int",
+            Family::Float => "Float",
+            Family::Boolean => "Boolean",
+            Family::Id => "ID",
+        }
+    }
+}
+
+/// The family of a scalar: the GraphQL scalar an AppSync one is written as.
 fn scalar_family(name: &str) -> Option<Family> {
     Some(match name {
         "String" | "AWSDate" | "AWSTime" | "AWSDateTime" | "AWSEmail" | "AWSJSON" | "AWSURL"
