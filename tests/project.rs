@@ -743,3 +743,45 @@ fn resolver_config_of_the_project_turns_on_datastore() {
     run.assert_code(1)
         .assert_stderr_has(&["error[E0701]", "transform.conf.json"]);
 }
+
+#[test]
+fn slot_files_and_stack_mapping_of_function_resolvers_are_refused() {
+    let dir = project("invoke-overrides");
+    let schema = api(&dir).join("schema.graphql");
+    let mut text = std::fs::read_to_string(&schema).unwrap();
+    text.push_str(
+        "\ntype Query {\n  echo(msg: String): String @function(name: \"echo-${env}\")\n}\n",
+    );
+    std::fs::write(&schema, text).unwrap();
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    let before = read_tree(&build(&dir));
+
+    // A slot file of the @function field's resolver: the reference's pipeline would have it.
+    let slot = api(&dir).join("resolvers/Query.echo.init.1.req.vtl");
+    write(&slot, "## my init");
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&[
+            "error[E0903]",
+            "Query.echo.init.1.req.vtl adds to the resolver of the @function field Query.echo",
+            "resolvers/Query.echo.init.1.req.vtl",
+        ]);
+    assert_eq!(before, read_tree(&build(&dir)));
+    std::fs::remove_file(&slot).unwrap();
+
+    // A StackMapping entry for it.
+    let conf = api(&dir).join("transform.conf.json");
+    std::fs::write(
+        &conf,
+        r#"{ "Version": 5, "StackMapping": { "QueryechoResolver": "Custom" } }"#,
+    )
+    .unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&[
+            "error[E0903]",
+            "StackMapping moves QueryechoResolver",
+            "transform.conf.json",
+        ]);
+    assert_eq!(before, read_tree(&build(&dir)));
+}

@@ -100,6 +100,7 @@ codes! {
     // @function, @http, @predictions
     PredictionsUnsupported = "E0901", "@predictions is not supported";
     HttpUrlScheme = "E0902", "@http url without http:// or https://";
+    InvokeOverrideUnsupported = "E0903", "slot files and StackMapping of @function and @http resolvers are not supported";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

@@ -571,6 +571,7 @@ impl Project {
                 create_api_key,
                 disable_resolver_deduping,
                 stack_mapping,
+                stack_mapping_file: conf_file.display().to_string(),
                 user_stacks,
                 keep_expires: None,
             },
@@ -668,6 +669,8 @@ pub struct StackSettings {
     pub disable_resolver_deduping: bool,
     /// `transform.conf.json` `StackMapping`: resolver logical id → stack name.
     pub stack_mapping: Vec<(String, String)>,
+    /// The `transform.conf.json` it comes from, as diagnostics show it.
+    pub stack_mapping_file: String,
     /// The project's `stacks/*.json`, by file name.
     pub user_stacks: Vec<UserStack>,
     /// The API key's `Expires` to keep (from the build `--check` compares with), used when
@@ -682,6 +685,7 @@ impl Default for StackSettings {
             create_api_key: true,
             disable_resolver_deduping: false,
             stack_mapping: Vec::new(),
+            stack_mapping_file: "transform.conf.json".to_string(),
             user_stacks: Vec::new(),
             keep_expires: None,
         }

@@ -13,7 +13,7 @@
 
 use indexmap::IndexMap;
 
-use super::{DataSourceRef, Function, Resolver, ResolverKind, ResolverPlan, Slot};
+use super::{DataSourceRef, Function, InvokeTarget, Resolver, ResolverKind, ResolverPlan, Slot};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::plan::collation::locale_compare;
 
@@ -255,6 +255,29 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
             .iter()
             .position(|r| format!("{}.{}", r.type_name, r.field_name) == resolver_name)
         else {
+            if let Some(r) = plan
+                .invoke_resolvers
+                .iter()
+                .find(|r| format!("{}.{}", r.type_name, r.field_name) == resolver_name)
+            {
+                let directive = match r.target {
+                    InvokeTarget::Lambda(_) => "@function",
+                    InvokeTarget::Http(_) => "@http",
+                };
+                for s in &user_slots {
+                    for (file, _) in s.request.iter().chain(s.response.iter()) {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::InvokeOverrideUnsupported,
+                                format!("{file} adds to the resolver of the {directive} field {resolver_name}: amplify-gql does not apply slot files to {directive} resolvers yet"),
+                            )
+                            .in_file(format!("{folder}/{file}"))
+                            .with_help("rather than build the pipeline without it, the compile stops; remove the file (or put its logic in the field's Lambda function or @http request), or compile with the Amplify CLI"),
+                        );
+                    }
+                }
+                continue;
+            }
             let type_name = resolver_name.split('.').next().unwrap_or("");
             let fields: Vec<&str> = plan
                 .resolvers

@@ -85,6 +85,19 @@ fn build_with(
     release: Release,
     done: &mut dyn FnMut(usize, template::Stack),
 ) -> Result<template::Stack, Diagnostic> {
+    if let Some((id, stack)) = settings.stack_mapping.iter().find(|(id, _)| {
+        resolvers
+            .invoke_resolvers
+            .iter()
+            .any(|r| cdk::generic_logical_id(&r.type_name, &r.field_name) == *id)
+    }) {
+        return Err(Diagnostic::error(
+            Code::InvokeOverrideUnsupported,
+            format!("StackMapping moves {id}, the resolver of a @function or @http field, to {stack}: amplify-gql does not move those resolvers yet"),
+        )
+        .in_file(settings.stack_mapping_file.clone())
+        .with_help("remove the entry from StackMapping in transform.conf.json (the resolver stays in FunctionDirectiveStack or HttpStack), or compile with the Amplify CLI"));
+    }
     let config = plan.config;
     let mut set = StackSet::new();
     set.print_ahead = print_ahead;
