@@ -101,6 +101,7 @@ codes! {
     PredictionsUnsupported = "E0901", "@predictions is not supported";
     HttpUrlScheme = "E0902", "@http url without http:// or https://";
     InvokeOverrideUnsupported = "E0903", "slot files and StackMapping of @function and @http resolvers are not supported";
+    MapsToUnsupported = "E0904", "@mapsTo is not supported";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

@@ -401,6 +401,25 @@ fn lower_object(o: &ObjectType, interface: bool, diags: &mut Vec<Diagnostic>) ->
             )),
         );
     }
+    // The reference keeps a renamed model's table (and its stack) under the original name and
+    // maps the resolvers' fields; building it under the new name would replace the table.
+    if matches!(kind, TypeKind::Model(_))
+        && let Some(d) = o.directives.iter().find(|d| d.name.text == "mapsTo")
+    {
+        diags.push(
+            Diagnostic::error(
+                Code::MapsToUnsupported,
+                format!(
+                    "`{}` uses @mapsTo, which amplify-gql does not build yet",
+                    o.name.text
+                ),
+            )
+            .at(d.span, "not supported")
+            .with_help(
+                "compile this schema with the Amplify CLI; building the model under its new name would deploy a new, empty table",
+            ),
+        );
+    }
     if let (Some(a), TypeKind::Plain | TypeKind::Root) = (&auth, &kind) {
         diags.push(
             Diagnostic::error(
