@@ -785,3 +785,52 @@ fn slot_files_and_stack_mapping_of_function_resolvers_are_refused() {
         ]);
     assert_eq!(before, read_tree(&build(&dir)));
 }
+
+#[test]
+fn project_files_of_the_wrong_shape_are_coded_errors_naming_file_and_key() {
+    let dir = project("bad-files");
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    let before = read_tree(&build(&dir));
+    let conf = api(&dir).join("transform.conf.json");
+    let good = std::fs::read_to_string(&conf).unwrap();
+    for (text, expected) in [
+        (
+            r#"{ "Version": 5, "StackMapping": { "GetPostResolver": 3 } }"#,
+            "StackMapping.GetPostResolver in transform.conf.json is a number, not a stack name",
+        ),
+        (
+            r#"{ "Version": 5, "StackMapping": ["GetPostResolver"] }"#,
+            "StackMapping in transform.conf.json is a list, not an object",
+        ),
+        (
+            r#"{ "Version": 5, "DisableResolverDeduping": "false" }"#,
+            "DisableResolverDeduping in transform.conf.json is a string, not true or false",
+        ),
+    ] {
+        std::fs::write(&conf, text).unwrap();
+        run_in(&dir, &["gql-compile"])
+            .assert_code(1)
+            .assert_stderr_has(&["error[E0008]", expected, "transform.conf.json"]);
+        assert_eq!(before, read_tree(&build(&dir)), "{text}");
+    }
+    // A file that exists but cannot be read is not taken for a missing one.
+    std::fs::remove_file(&conf).unwrap();
+    std::fs::create_dir(&conf).unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&["error[E0008]", "transform.conf.json cannot be read"]);
+    assert_eq!(before, read_tree(&build(&dir)));
+    std::fs::remove_dir(&conf).unwrap();
+    std::fs::write(&conf, good).unwrap();
+
+    // custom-roles.json: a role that is not a name.
+    let roles = api(&dir).join("custom-roles.json");
+    std::fs::write(&roles, r#"{ "adminRoleNames": ["ops", 7] }"#).unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&[
+            "adminRoleNames in custom-roles.json holds a number, not a role name",
+            "custom-roles.json",
+        ]);
+    assert_eq!(before, read_tree(&build(&dir)));
+}

@@ -28,11 +28,29 @@ fn project_error(message: String, help: &str) -> Diagnostic {
 }
 
 fn read_json(path: &Path) -> Option<Result<Json, String>> {
-    let text = std::fs::read_to_string(path).ok()?;
+    // Only a missing file means "not set": one that cannot be read is an error, never a
+    // silent default.
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(Err(format!("{} cannot be read: {e}", path.display()))),
+    };
     Some(
         serde_json::from_str(&text)
             .map_err(|e| format!("{} is not valid JSON: {e}", path.display())),
     )
+}
+
+/// How a diagnostic names the type of a JSON value.
+fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
 }
 
 /// Whether `dir` is the root of an Amplify project (amplify-cli's `findProjectRoot`).
@@ -276,15 +294,26 @@ impl Project {
             }
         }
         let roles = self.api_dir.join("custom-roles.json");
+        let roles_error = |message: String| {
+            Diagnostic::error(Code::ConfigInvalid, message)
+                .in_file(roles.display().to_string())
+                .with_help("write {\"adminRoleNames\": [\"role-name\"]}")
+        };
         if let Some(read) = read_json(&roles) {
-            match read.ok().and_then(|j| j.get("adminRoleNames").cloned()) {
-                Some(Json::String(s)) => config.admin_roles.push(s.replace("${env}", env)),
-                Some(Json::Array(items)) => config.admin_roles.extend(
-                    items
-                        .iter()
-                        .filter_map(Json::as_str)
-                        .map(|s| s.replace("${env}", env)),
-                ),
+            match read.map(|j| j.get("adminRoleNames").cloned()) {
+                Err(message) => diags.push(roles_error(message)),
+                Ok(Some(Json::String(s))) => config.admin_roles.push(s.replace("${env}", env)),
+                Ok(Some(Json::Array(items))) => {
+                    for item in &items {
+                        match item.as_str() {
+                            Some(s) => config.admin_roles.push(s.replace("${env}", env)),
+                            None => diags.push(roles_error(format!(
+                                "adminRoleNames in custom-roles.json holds {}, not a role name",
+                                json_kind(item)
+                            ))),
+                        }
+                    }
+                }
                 _ => diags.push(
                     Diagnostic::error(
                         Code::ConfigInvalid,
@@ -467,19 +496,47 @@ impl Project {
             }
             None => json!({ "Version": 5 }),
         };
-        let stack_mapping: Vec<(String, String)> = conf
-            .get("StackMapping")
-            .and_then(Json::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let disable_resolver_deduping = conf
-            .get("DisableResolverDeduping")
-            .and_then(Json::as_bool)
-            .unwrap_or(false);
+        // A key of the wrong type is an error, never a silent default: a mapping that is not
+        // applied moves nothing, and deduping that is not turned off changes every stack.
+        let mut wrong_type = |key: &str, expected: &str, found: &Json| {
+            diags.push(file_error(
+                &conf_file,
+                format!(
+                    "{key} in transform.conf.json is {}, not {expected}",
+                    json_kind(found)
+                ),
+                &format!("write {key} as {expected}"),
+            ));
+        };
+        let stack_mapping: Vec<(String, String)> = match conf.get("StackMapping") {
+            None | Some(Json::Null) => Vec::new(),
+            Some(Json::Object(m)) => m
+                .iter()
+                .filter_map(|(k, v)| match v.as_str() {
+                    Some(stack) => Some((k.clone(), stack.to_string())),
+                    None => {
+                        wrong_type(&format!("StackMapping.{k}"), "a stack name (a string)", v);
+                        None
+                    }
+                })
+                .collect(),
+            Some(other) => {
+                wrong_type(
+                    "StackMapping",
+                    "an object of resolver ids to stack names",
+                    other,
+                );
+                Vec::new()
+            }
+        };
+        let disable_resolver_deduping = match conf.get("DisableResolverDeduping") {
+            None | Some(Json::Null) => false,
+            Some(Json::Bool(b)) => *b,
+            Some(other) => {
+                wrong_type("DisableResolverDeduping", "true or false", other);
+                false
+            }
+        };
 
         let user_resolvers = read_folder(&dir.join("resolvers"), &mut diags)
             .into_iter()
