@@ -59,6 +59,14 @@ fn staging_leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A copy of the example project, compiled once, and its build as it is then.
+fn compiled_project(name: &str) -> (PathBuf, std::collections::BTreeMap<String, Vec<u8>>) {
+    let dir = project(name);
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    let before = read_tree(&build(&dir));
+    (dir, before)
+}
+
 /// Appends a `Tag` model to the project's schema (a stack and resolvers more, a changed root).
 fn add_tag_model(dir: &Path) {
     let schema = api(dir).join("schema.graphql");
@@ -222,9 +230,7 @@ fn a_recompile_leaves_unchanged_files_alone() {
 
 #[test]
 fn a_compile_that_fails_midway_leaves_the_build_as_it_was() {
-    let dir = project("midway");
-    run_in(&dir, &["gql-compile"]).assert_code(0);
-    let before = read_tree(&build(&dir));
+    let (dir, before) = compiled_project("midway");
     let ids = identities(&build(&dir));
     // The new model changes files written before the override is found to be wrong.
     add_tag_model(&dir);
@@ -242,9 +248,7 @@ fn a_compile_that_fails_midway_leaves_the_build_as_it_was() {
 
 #[test]
 fn check_lists_what_would_change_and_writes_nothing() {
-    let dir = project("check");
-    run_in(&dir, &["gql-compile"]).assert_code(0);
-    let before = read_tree(&build(&dir));
+    let (dir, before) = compiled_project("check");
     add_tag_model(&dir);
     std::fs::write(build(&dir).join("stale.txt"), "x").unwrap();
     let r = run_in(&dir, &["gql-compile", "--check"]);
@@ -277,9 +281,7 @@ fn check_without_a_build_fails() {
 
 #[test]
 fn errors_leave_the_build_untouched() {
-    let dir = project("errors");
-    run_in(&dir, &["gql-compile"]).assert_code(0);
-    let before = read_tree(&build(&dir));
+    let (dir, before) = compiled_project("errors");
     let schema = api(&dir).join("schema.graphql");
     let good = std::fs::read_to_string(&schema).unwrap();
 
@@ -788,9 +790,7 @@ fn slot_files_and_stack_mapping_of_function_resolvers_are_refused() {
 
 #[test]
 fn project_files_of_the_wrong_shape_are_coded_errors_naming_file_and_key() {
-    let dir = project("bad-files");
-    run_in(&dir, &["gql-compile"]).assert_code(0);
-    let before = read_tree(&build(&dir));
+    let (dir, before) = compiled_project("bad-files");
     let conf = api(&dir).join("transform.conf.json");
     let good = std::fs::read_to_string(&conf).unwrap();
     for (text, expected) in [

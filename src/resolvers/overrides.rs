@@ -92,6 +92,18 @@ struct UserSlot {
     response: Option<(String, String)>,
 }
 
+impl UserSlot {
+    /// Its halves: (file name, text).
+    fn halves(&self) -> impl Iterator<Item = &(String, String)> {
+        self.request.iter().chain(self.response.iter())
+    }
+}
+
+/// An error about slot file `file` of `folder`.
+fn slot_file_error(code: Code, folder: &str, file: &str, message: String) -> Diagnostic {
+    Diagnostic::error(code, message).in_file(format!("{folder}/{file}"))
+}
+
 /// `Number(text) || 0` of JavaScript, printed back as JavaScript prints numbers.
 fn js_order(segment: Option<&str>) -> String {
     let n = segment.map(str::trim).and_then(|s| {
@@ -230,14 +242,15 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                 continue;
             };
             diags.push(
-                Diagnostic::error(
+                slot_file_error(
                     Code::ResolverOverride,
+                    folder,
+                    file,
                     format!(
                         "{file} adds to the slot {slot} of {}.{}, which is not a slot name",
                         r.type_name, r.field_name
                     ),
                 )
-                .in_file(format!("{folder}/{file}"))
                 .with_help(format!(
                     "the slots of {}.{} are: {} (a file that replaces a generated template has its name, such as {}.{}.req.vtl)",
                     r.type_name,
@@ -264,17 +277,16 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                     InvokeTarget::Lambda(_) => "@function",
                     InvokeTarget::Http(_) => "@http",
                 };
-                for s in &user_slots {
-                    for (file, _) in s.request.iter().chain(s.response.iter()) {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::InvokeOverrideUnsupported,
-                                format!("{file} adds to the resolver of the {directive} field {resolver_name}: amplify-gql does not apply slot files to {directive} resolvers yet"),
-                            )
-                            .in_file(format!("{folder}/{file}"))
-                            .with_help("rather than build the pipeline without it, the compile stops; remove the file (or put its logic in the field's Lambda function or @http request), or compile with the Amplify CLI"),
-                        );
-                    }
+                for (file, _) in user_slots.iter().flat_map(UserSlot::halves) {
+                    diags.push(
+                        slot_file_error(
+                            Code::InvokeOverrideUnsupported,
+                            folder,
+                            file,
+                            format!("{file} adds to the resolver of the {directive} field {resolver_name}: amplify-gql does not apply slot files to {directive} resolvers yet"),
+                        )
+                        .with_help("rather than build the pipeline without it, the compile stops; remove the file (or put its logic in the field's Lambda function or @http request), or compile with the Amplify CLI"),
+                    );
                 }
                 continue;
             }
@@ -285,21 +297,20 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                 .filter(|r| r.type_name == type_name)
                 .map(|r| r.field_name.as_str())
                 .collect();
-            for s in &user_slots {
-                for (file, _) in s.request.iter().chain(s.response.iter()) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::ResolverOverride,
-                            format!("{file} adds to the resolver {resolver_name}, which does not exist"),
-                        )
-                        .in_file(format!("{folder}/{file}"))
-                        .with_help(if fields.is_empty() {
-                            format!("the API has no resolvers on {type_name}; slot files are named <Type>.<field>.<slot>.<n>.req.vtl or .res.vtl")
-                        } else {
-                            format!("the resolvers of {type_name} are: {}", fields.join(", "))
-                        }),
-                    );
-                }
+            for (file, _) in user_slots.iter().flat_map(UserSlot::halves) {
+                diags.push(
+                    slot_file_error(
+                        Code::ResolverOverride,
+                        folder,
+                        file,
+                        format!("{file} adds to the resolver {resolver_name}, which does not exist"),
+                    )
+                    .with_help(if fields.is_empty() {
+                        format!("the API has no resolvers on {type_name}; slot files are named <Type>.<field>.<slot>.<n>.req.vtl or .res.vtl")
+                    } else {
+                        format!("the resolvers of {type_name} are: {}", fields.join(", "))
+                    }),
+                );
             }
             continue;
         };
@@ -313,22 +324,23 @@ pub fn apply_folders(plan: &mut ResolverPlan, folders: &[(&[UserFile], &str)]) -
                 .expect("parse keeps known slot names");
             if !request.contains(&slot) && !response.contains(&slot) {
                 let valid = slot_names(kind);
-                for (file, _) in user.request.iter().chain(user.response.iter()) {
+                for (file, _) in user.halves() {
                     diags.push(
-                        Diagnostic::error(
+                        slot_file_error(
                             Code::ResolverOverride,
+                            folder,
+                            file,
                             format!(
                                 "{file} adds to the slot {} of {resolver_name}, which has no such slot",
                                 user.slot_name
                             ),
                         )
-                        .in_file(format!("{folder}/{file}"))
                         .with_help(format!("the slots of {resolver_name} are: {}", valid.join(", "))),
                     );
                 }
                 continue;
             }
-            for (name, text) in user.request.iter().chain(user.response.iter()) {
+            for (name, text) in user.halves() {
                 plan.add_file(name, text);
             }
             add_to_slot(&mut plan.resolvers[at], slot, user);
