@@ -1,8 +1,8 @@
-//! Properties of the front half of the compiler on hostile input: random bytes, damaged
-//! versions of real schemas, and random `@auth` rules built from the rule vocabulary (valid
-//! and invalid keys, values of the wrong kind, nested lists) never make `analyse`, ACM
-//! building or rendering panic; every diagnostic has a catalogued code, and every span it
-//! carries lies within the schema text.
+//! Properties of the compiler on hostile input: random bytes, damaged versions of real
+//! schemas, and random `@auth` rules built from the rule vocabulary (valid and invalid keys,
+//! values of the wrong kind, nested lists) never make `analyse`, ACM building, the compile of
+//! what is accepted or rendering panic; every diagnostic has a catalogued code, every span it
+//! carries lies within the schema text, and every stack compiled is JSON.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
 use amplify_gql::diagnostics::{Code, Diagnostics};
 use amplify_gql::emit::acm::{self, Columns};
 use amplify_gql::plan::{Acm, RoleNaming};
+use amplify_gql::project::BuildInputs;
 use amplify_gql::render_diagnostics;
 use amplify_gql::source::{SourceMap, Span};
 use proptest::prelude::*;
@@ -38,6 +39,26 @@ fn check(text: &str, config: &Config) -> Result<(), TestCaseError> {
                     }
                 }
             }
+        }
+    }
+    // The back half, on what the front half accepts: every stack is JSON.
+    if let Some(n) = &normalised
+        && !diagnostics.has_errors()
+    {
+        let inputs = BuildInputs::standalone("api", config, 0, "digest");
+        match amplify_gql::compile_with(n, config, &inputs) {
+            Ok(build) => {
+                for (path, bytes) in &build.files {
+                    if path.extension().is_some_and(|e| e == "json") {
+                        prop_assert!(
+                            serde_json::from_slice::<serde_json::Value>(bytes).is_ok(),
+                            "{} is not JSON",
+                            path.display()
+                        );
+                    }
+                }
+            }
+            Err(ds) => check_diagnostics(&ds, text.len())?,
         }
     }
     for color in [false, true] {
@@ -397,6 +418,15 @@ fn config() -> impl Strategy<Value = Config> {
 
 /// Found by `random_bytes_never_panic`: an error at the end of a file whose last character is
 /// a lone `\r` was underlined from beyond its line.
+/// Cases per property: `default`, or `PROPTEST_CASES` for a longer campaign
+/// (`PROPTEST_CASES=100000 cargo test --release --test properties`).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 #[test]
 fn an_error_after_a_final_carriage_return_is_rendered() {
     for text in ["\\\0\r", "type A @model {\r", "type\r"] {
@@ -405,7 +435,7 @@ fn an_error_after_a_final_carriage_return_is_rendered() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(200), ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
@@ -430,7 +460,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 250, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(250), ..ProptestConfig::default() })]
 
     #[test]
     fn truncated_schemas_never_panic(pick in any::<prop::sample::Index>(), cut in any::<prop::sample::Index>()) {
