@@ -182,9 +182,6 @@ impl Printer {
                     });
                     return;
                 }
-                Cfn::Map(entries) if effective(entries).len() != entries.len() => {
-                    ahead.refused = true;
-                }
                 _ => {}
             }
         }
@@ -193,10 +190,18 @@ impl Printer {
             Cfn::Int(n) => self.out.push_str(&n.to_string()),
             Cfn::Str(s) => self.string(s),
             Cfn::List(items) => self.array(depth, items, |p, i| p.value(i, depth + 1)),
-            Cfn::Map(entries) => self.object(depth, effective(entries), |p, (k, v)| {
-                p.key(k);
-                p.value(v, depth + 1);
-            }),
+            Cfn::Map(entries) => {
+                let printed = effective(entries);
+                if printed.len() != entries.len()
+                    && let Some(ahead) = &mut self.ahead
+                {
+                    ahead.refused = true;
+                }
+                self.object(depth, printed, |p, (k, v)| {
+                    p.key(k);
+                    p.value(v, depth + 1);
+                })
+            }
             Cfn::Ref(t) => self.reference(&t.logical_id, depth),
             Cfn::Pseudo(name) => self.reference(name, depth),
             Cfn::GetAtt(t, attribute) => self.object(depth, [()], |p, ()| {

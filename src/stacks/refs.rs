@@ -48,15 +48,17 @@ pub enum Release {
 /// `done`, and returns the root; `DependsOn` lists end up in CDK's order (by construct path).
 pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stack)) -> Stack {
     let ready = match release {
-        Release::AtEnd => ReadyAt::at_end(&set),
+        Release::AtEnd => ReadyAt::default(),
         Release::WhenFinished => ReadyAt::of(&set),
     };
+    let mut handed_on = vec![false; set.nested.len()];
     let mut r = Resolution {
         set,
         stack_deps: BTreeMap::new(),
         imported: HashMap::new(),
     };
-    let mut finish = |r: &mut Resolution, k: usize| {
+    let mut finish = |r: &mut Resolution, handed_on: &mut [bool], k: usize| {
+        handed_on[k] = true;
         let name = r.set.nested[k].name.clone();
         let mut stack = std::mem::replace(&mut r.set.nested[k], Stack::new(name));
         sort_all_dependencies(&mut stack);
@@ -72,7 +74,7 @@ pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stac
                 r.process(&name, j);
                 position += 1;
                 for &f in ready.at(position) {
-                    finish(&mut r, f);
+                    finish(&mut r, &mut handed_on, f);
                 }
             }
             // Its imports are asked for again only while it is processed; the root's, if
@@ -83,7 +85,13 @@ pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stac
         }
         position += 1;
         for &f in ready.at(position) {
-            finish(&mut r, f);
+            finish(&mut r, &mut handed_on, f);
+        }
+    }
+    // The rest (all of them with `Release::AtEnd`), in the order they were created.
+    for k in 0..handed_on.len() {
+        if !handed_on[k] {
+            finish(&mut r, &mut handed_on, k);
         }
     }
     let Resolution {
@@ -108,7 +116,8 @@ pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stac
 
 /// When each nested stack is finished: after its own elements and after the last element of
 /// another stack that refers to it (and so may add an output to it), counted in the order
-/// `resolve_streaming` processes elements.
+/// `resolve` processes elements. Empty: none before the end.
+#[derive(Default)]
 struct ReadyAt {
     /// Position → the nested stacks finished once that many elements are processed.
     finished: Vec<Vec<usize>>,
@@ -143,15 +152,6 @@ impl ReadyAt {
         for (k, at) in ready.into_iter().enumerate() {
             finished[at].push(k);
         }
-        ReadyAt { finished }
-    }
-
-    /// Every nested stack after the last element.
-    fn at_end(set: &StackSet) -> ReadyAt {
-        let last =
-            set.root.elements.len() + set.nested.iter().map(|s| s.elements.len()).sum::<usize>();
-        let mut finished = vec![Vec::new(); last + 1];
-        finished[last] = (0..set.nested.len()).collect();
         ReadyAt { finished }
     }
 
