@@ -4,105 +4,37 @@
 //! what is accepted or rendering panic; every diagnostic has a catalogued code, every span it
 //! carries lies within the schema text, and every stack compiled is JSON.
 
+mod invariants;
+
 use std::path::{Path, PathBuf};
 
-use amplify_gql::config::{AuthConfig, Config, FeatureFlags};
-use amplify_gql::diagnostics::{Code, Diagnostics};
-use amplify_gql::emit::acm::{self, Columns};
-use amplify_gql::plan::{Acm, RoleNaming};
-use amplify_gql::project::BuildInputs;
-use amplify_gql::render_diagnostics;
-use amplify_gql::source::{SourceMap, Span};
+use amplify_gql::config::Config;
+use amplify_gql::source::SourceMap;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-/// Runs the whole front half on `text` and checks the invariants.
+/// Runs the whole pipeline on `text` and checks the invariants, rendering in colour for every
+/// other length (so both renderings are exercised without paying for two).
+/// In a campaign (`scripts/fuzz-campaign`), `HANG_LIMIT_MS` makes a slower case a failure.
 fn check(text: &str, config: &Config) -> Result<(), TestCaseError> {
-    let sources = SourceMap::from_text("schema.graphql", text);
-    let (normalised, mut diagnostics) = amplify_gql::analyse(&sources, config);
-    check_diagnostics(&diagnostics, text.len())?;
-    if let Some(n) = &normalised {
-        for model in n.schema.models() {
-            let auth = n.auth_of(&model.name.text).cloned().unwrap_or_default();
-            for naming in [RoleNaming::Printed, RoleNaming::Transformer] {
-                if let Ok(matrix) = Acm::build(model, &auth, naming) {
-                    prop_assert_eq!(&matrix.model, &model.name.text);
-                    for role in &matrix.roles {
-                        prop_assert_eq!(role.access.len(), matrix.resources.len());
-                    }
-                    for columns in [Columns::Operations, Columns::Crud] {
-                        let table = acm::table(&matrix, columns);
-                        prop_assert!(!table.is_empty());
-                        let json = acm::json(&matrix, columns);
-                        prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
-                        let _ = acm::markdown(&matrix, columns);
-                    }
-                }
-            }
-        }
+    let started = std::time::Instant::now();
+    invariants::check(text, config, text.len() % 2 == 1).map_err(TestCaseError::fail)?;
+    if let Some(limit) = hang_limit() {
+        let took = started.elapsed();
+        prop_assert!(
+            took <= limit,
+            "took {took:?}, over the {limit:?} hang limit"
+        );
     }
-    // The back half, on what the front half accepts: every stack is JSON.
-    if let Some(n) = &normalised
-        && !diagnostics.has_errors()
-    {
-        let inputs = BuildInputs::standalone("api", config, 0, "digest");
-        match amplify_gql::compile_with(n, config, &inputs) {
-            Ok(build) => {
-                for (path, bytes) in &build.files {
-                    if path.extension().is_some_and(|e| e == "json") {
-                        prop_assert!(
-                            serde_json::from_slice::<serde_json::Value>(bytes).is_ok(),
-                            "{} is not JSON",
-                            path.display()
-                        );
-                    }
-                }
-            }
-            Err(ds) => check_diagnostics(&ds, text.len())?,
-        }
-    }
-    for color in [false, true] {
-        let rendered = render_diagnostics(&diagnostics, &sources, color);
-        prop_assert_eq!(rendered.is_empty(), diagnostics.is_empty());
-        for d in diagnostics.iter() {
-            prop_assert!(rendered.contains(d.code.as_str()));
-        }
-    }
-    diagnostics.deny_warnings();
-    let _ = render_diagnostics(&diagnostics, &sources, false);
     Ok(())
 }
 
-fn check_diagnostics(diagnostics: &Diagnostics, len: usize) -> Result<(), TestCaseError> {
-    let within = |s: Span| s.start <= s.end && s.end <= len;
-    for d in diagnostics.iter() {
-        prop_assert!(
-            Code::ALL.contains(&d.code),
-            "uncatalogued code {:?}",
-            d.code
-        );
-        prop_assert!(!d.code.as_str().is_empty());
-        prop_assert!(!d.message.is_empty(), "{:?} has no message", d.code);
-        if let Some(span) = d.span {
-            prop_assert!(
-                within(span),
-                "{:?} span {:?} outside 0..{}",
-                d.code,
-                span,
-                len
-            );
-        }
-        for note in &d.notes {
-            prop_assert!(
-                within(note.span),
-                "{:?} note span {:?} outside 0..{}",
-                d.code,
-                note.span,
-                len
-            );
-        }
-    }
-    Ok(())
+fn hang_limit() -> Option<std::time::Duration> {
+    static LIMIT: std::sync::OnceLock<Option<std::time::Duration>> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        let ms = std::env::var("HANG_LIMIT_MS").ok()?.parse().ok()?;
+        Some(std::time::Duration::from_millis(ms))
+    })
 }
 
 /// Every schema text shipped with the crate: fixtures and the example project.
@@ -366,50 +298,16 @@ fn schema_with(auth: BoxedStrategy<String>, odd: f64) -> impl Strategy<Value = S
 
 /// A configuration with a random subset of auth modes and a few flags flipped.
 fn config() -> impl Strategy<Value = Config> {
-    const MODES: &[&str] = &[
-        "AMAZON_COGNITO_USER_POOLS",
-        "API_KEY",
-        "AWS_IAM",
-        "OPENID_CONNECT",
-        "AWS_LAMBDA",
-    ];
     (
         prop_oneof![
-            Just(MODES.to_vec()),
-            prop::sample::subsequence(MODES, 1..=MODES.len()),
+            Just(invariants::MODES.to_vec()),
+            prop::sample::subsequence(invariants::MODES, 1..=invariants::MODES.len()),
         ],
         any::<bool>(),
         any::<bool>(),
     )
         .prop_map(|(modes, sub_username, populate)| {
-            let mode = |m: &str| match m {
-                "AMAZON_COGNITO_USER_POOLS" => {
-                    r#"{"authenticationType": "AMAZON_COGNITO_USER_POOLS", "userPoolConfig": {"userPoolId": "authpool"}}"#.to_string()
-                }
-                "API_KEY" => r#"{"authenticationType": "API_KEY", "apiKeyConfig": {"apiKeyExpirationDays": 7}}"#.to_string(),
-                "OPENID_CONNECT" => r#"{"authenticationType": "OPENID_CONNECT", "openIDConnectConfig": {"name": "oidc", "issuerUrl": "https://example.com/"}}"#.to_string(),
-                "AWS_LAMBDA" => r#"{"authenticationType": "AWS_LAMBDA", "lambdaAuthorizerConfig": {"lambdaFunction": "fn", "ttlSeconds": 300}}"#.to_string(),
-                other => format!(r#"{{"authenticationType": "{other}"}}"#),
-            };
-            let additional: Vec<String> = modes[1..].iter().map(|m| mode(m)).collect();
-            let json = format!(
-                r#"{{"defaultAuthentication": {}, "additionalAuthenticationProviders": [{}]}}"#,
-                mode(modes[0]),
-                additional.join(", ")
-            );
-            let auth = AuthConfig::from_json_text(&json, "auth.json")
-                .unwrap_or_else(|d| panic!("generated auth config rejected: {d:?}\n{json}"));
-            let (flags, _) = FeatureFlags::from_json_text(
-                &format!(
-                    r#"{{"usesubusernamefordefaultidentityclaim": {sub_username}, "populateownerfieldforstaticgroupauth": {populate}}}"#
-                ),
-                "flags.json",
-            );
-            Config {
-                auth,
-                flags,
-                ..Config::default()
-            }
+            invariants::config(&modes, sub_username, populate)
         })
 }
 
@@ -513,4 +411,54 @@ fn random_rules_are_sometimes_valid_and_sometimes_not() {
         invalid >= 20,
         "only {invalid} of 300 random schemas were invalid"
     );
+}
+
+/// The inputs kept for the libFuzzer target (`fuzz/`): its seeds and every input that ever
+/// crashed it, replayed here on every test run. Each file is one configuration byte
+/// (`invariants::config_of_byte`) and then the schema text.
+#[test]
+fn fuzz_seeds_and_regressions_pass() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut replayed = 0;
+    for dir in ["seeds", "regressions"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("fuzz/{dir}: {e}"))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && !p.ends_with("README.md"))
+            .collect();
+        files.sort();
+        for file in files {
+            let data = std::fs::read(&file).unwrap();
+            let Some((&byte, text)) = data.split_first() else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(text);
+            let color = data.len() % 2 == 1;
+            if let Err(broken) = invariants::check(&text, &invariants::config_of_byte(byte), color)
+            {
+                panic!("{}: {broken}", file.display());
+            }
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 32, "only {replayed} fuzz inputs replayed");
+}
+
+/// Writes the seeds of `fuzz/seeds/` from the rule generators:
+/// `cargo test --test properties -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut runner = TestRunner::new(RunnerConfig::default());
+    let strategy = (schema(), any::<u8>());
+    for i in 0..64 {
+        let (text, byte) = strategy.new_tree(&mut runner).unwrap().current();
+        let mut data = vec![byte];
+        data.extend_from_slice(text.as_bytes());
+        std::fs::write(dir.join(format!("rules-{i:02}")), data).unwrap();
+    }
 }
