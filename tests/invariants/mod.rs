@@ -97,7 +97,7 @@ pub fn check(text: &str, config: &Config, color: bool) -> Result<(), String> {
     }
     diagnostics.deny_warnings();
     ensure!(
-        diagnostics.has_errors() == !diagnostics.is_empty(),
+        diagnostics.has_errors() != diagnostics.is_empty(),
         "--deny-warnings left a diagnostic that is not an error"
     );
     Ok(())
