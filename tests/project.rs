@@ -833,4 +833,71 @@ fn project_files_of_the_wrong_shape_are_coded_errors_naming_file_and_key() {
             "custom-roles.json",
         ]);
     assert_eq!(before, read_tree(&build(&dir)));
+    std::fs::remove_file(&roles).unwrap();
+
+    // cli-inputs.json, parameters.json and cli.json: each key of the wrong shape is named,
+    // all of them in one run.
+    let cases: [(&str, &str, &[&str]); 6] = [
+        (
+            "cli-inputs.json",
+            r#"{ "serviceConfiguration": { "defaultAuthType": { "mode": 3 }, "additionalAuthTypes": [{ "mode": "API_KEY" }, "AWS_IAM"] } }"#,
+            &[
+                "error[E0006]: serviceConfiguration.defaultAuthType.mode in cli-inputs.json is a number, not an auth mode (a string)",
+                "error[E0006]: serviceConfiguration.additionalAuthTypes[1] in cli-inputs.json is a string, not an object",
+            ],
+        ),
+        (
+            "cli-inputs.json",
+            r#"{ "serviceConfiguration": { "defaultAuthType": { "mode": "AWS_IAM" }, "additionalAuthTypes": { "mode": "API_KEY" } } }"#,
+            &[
+                "serviceConfiguration.additionalAuthTypes in cli-inputs.json is an object, not a list",
+            ],
+        ),
+        (
+            "cli-inputs.json",
+            r#"{ "serviceConfiguration": [] }"#,
+            &["serviceConfiguration in cli-inputs.json is a list, not an object"],
+        ),
+        (
+            "parameters.json",
+            r#"{ "AppSyncApiName": 5, "CreateAPIKey": "yes" }"#,
+            &[
+                "error[E0008]: AppSyncApiName in parameters.json is a number, not the API's name (a string)",
+                "error[E0008]: CreateAPIKey in parameters.json is \"yes\", not a number",
+            ],
+        ),
+        (
+            "../../../cli.json",
+            r#"{ "features": { "graphqltransformer": [true] } }"#,
+            &[
+                "error[E0007]: features.graphqltransformer in amplify/cli.json is a list, not an object",
+            ],
+        ),
+        (
+            "../../../cli.json",
+            r#"[]"#,
+            &["error[E0007]: amplify/cli.json is a list, not an object"],
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let path = api(&dir).join(file);
+        let good = std::fs::read(&path).ok();
+        std::fs::write(&path, text).unwrap();
+        run_in(&dir, &["gql-compile"])
+            .assert_code(1)
+            .assert_stderr_has(expected);
+        assert_eq!(before, read_tree(&build(&dir)), "{text}");
+        match good {
+            Some(good) => std::fs::write(&path, good).unwrap(),
+            None => std::fs::remove_file(&path).unwrap(),
+        }
+    }
+    // An override folder that cannot be listed is an error, not a folder without overrides.
+    let resolvers = api(&dir).join("resolvers");
+    let _ = std::fs::remove_dir_all(&resolvers);
+    std::fs::write(&resolvers, "not a folder").unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&["error[E0008]: cannot read", "resolvers"]);
+    assert_eq!(before, read_tree(&build(&dir)));
 }

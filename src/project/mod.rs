@@ -91,25 +91,34 @@ fn existing_project_flags() -> Map<String, Json> {
     m
 }
 
-/// The `graphqltransformer` section of a `cli.json`, keys lower-cased.
-fn transformer_section(json: &Json) -> Map<String, Json> {
+/// The `graphqltransformer` section of a `cli.json`, keys lower-cased; a file, `features` or
+/// section that is not an object is an error naming it (the Amplify CLI refuses such a file).
+fn transformer_section(json: &Json, file: &str) -> Result<Map<String, Json>, String> {
+    let not_object =
+        |what: &str, v: &Json| format!("{what} in {file} is {}, not an object", json_kind(v));
+    let Some(top) = json.as_object() else {
+        return Err(format!("{file} is {}, not an object", json_kind(json)));
+    };
     let mut out = Map::new();
-    let features = json
+    let Some((_, features)) = top.iter().find(|(k, _)| k.eq_ignore_ascii_case("features")) else {
+        return Ok(out);
+    };
+    let features = features
         .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("features")))
-        .and_then(|(_, f)| f.as_object());
-    if let Some(section) = features
-        .and_then(|f| {
-            f.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("graphqltransformer"))
-        })
-        .and_then(|(_, s)| s.as_object())
-    {
-        for (k, v) in section {
-            out.insert(k.to_ascii_lowercase(), v.clone());
-        }
+        .ok_or_else(|| not_object("features", features))?;
+    let Some((_, section)) = features
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("graphqltransformer"))
+    else {
+        return Ok(out);
+    };
+    let section = section
+        .as_object()
+        .ok_or_else(|| not_object("features.graphqltransformer", section))?;
+    for (k, v) in section {
+        out.insert(k.to_ascii_lowercase(), v.clone());
     }
-    out
+    Ok(out)
 }
 
 impl Project {
@@ -225,18 +234,30 @@ impl Project {
         let mut config = Config::default();
         let inputs = self.api_dir.join("cli-inputs.json");
         let meta = self.meta();
-        if let Ok(text) = std::fs::read_to_string(&inputs) {
+        let read = std::fs::read_to_string(&inputs);
+        if let Err(e) = &read
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::ConfigInvalid,
+                    format!("{} cannot be read: {e}", inputs.display()),
+                )
+                .in_file(inputs.display().to_string())
+                .with_help("make cli-inputs.json a readable file"),
+            );
+        } else if let Ok(text) = read {
             let file = inputs.display().to_string();
             match cli_inputs_to_appsync(&text) {
                 Ok(appsync) => match AuthConfig::from_json_text(&appsync.to_string(), &file) {
                     Ok(auth) => config.auth = auth,
                     Err(ds) => diags.extend(ds),
                 },
-                Err(message) => diags.push(
+                Err(messages) => diags.extend(messages.into_iter().map(|message| {
                     Diagnostic::error(Code::ConfigInvalid, message)
-                        .in_file(file)
-                        .with_help("fix the file or re-create it with `amplify update api`"),
-                ),
+                        .in_file(file.clone())
+                        .with_help("fix the file or re-create it with `amplify update api`")
+                })),
             }
         } else if let Some(auth) = meta
             .as_ref()
@@ -385,11 +406,21 @@ impl Project {
                 None => {}
                 Some(Ok(json)) => {
                     read_any = true;
-                    let section = transformer_section(&json);
-                    for name in section.keys() {
-                        origins.record(name, file);
+                    match transformer_section(&json, file) {
+                        Ok(section) => {
+                            for name in section.keys() {
+                                origins.record(name, file);
+                            }
+                            merged.extend(section);
+                        }
+                        Err(message) => diags.push(
+                            Diagnostic::error(Code::FlagsInvalid, message)
+                                .in_file(path.display().to_string())
+                                .with_help(
+                                    "write {\"features\": {\"graphqltransformer\": {\"flag\": value}}}",
+                                ),
+                        ),
                     }
-                    merged.extend(section);
                 }
                 Some(Err(message)) => diags.push(
                     Diagnostic::error(Code::FlagsInvalid, message)
@@ -479,10 +510,44 @@ impl Project {
                 Map::new()
             }
         };
+        // CloudFormation reads CreateAPIKey as a Number parameter and makes the key when it
+        // equals 1; the API's name is a String parameter.
         let create_api_key = match parameters.get("CreateAPIKey") {
             None => true,
-            Some(v) => v == &json!(1) || v == &json!("1"),
+            Some(v) => {
+                let number = match v {
+                    Json::Number(n) => n.as_f64(),
+                    Json::String(s) => s.trim().parse::<f64>().ok(),
+                    _ => None,
+                };
+                if number.is_none() {
+                    diags.push(file_error(
+                        &parameters_file,
+                        format!(
+                            "CreateAPIKey in parameters.json is {}, not a number",
+                            match v {
+                                Json::String(s) => format!("{s:?}"),
+                                other => json_kind(other).to_string(),
+                            }
+                        ),
+                        "write CreateAPIKey as 1 (create the API key) or 0",
+                    ));
+                }
+                number == Some(1.0)
+            }
         };
+        if let Some(v) = parameters.get("AppSyncApiName")
+            && !v.is_string()
+        {
+            diags.push(file_error(
+                &parameters_file,
+                format!(
+                    "AppSyncApiName in parameters.json is {}, not the API's name (a string)",
+                    json_kind(v)
+                ),
+                "write AppSyncApiName as a string",
+            ));
+        }
         let conf_file = dir.join("transform.conf.json");
         let conf = match read_json(&conf_file) {
             Some(Ok(j)) => j,
@@ -644,24 +709,38 @@ impl Project {
 
 /// The files of a folder (not recursive, dot-files skipped), sorted by name.
 fn read_folder(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
+    let cannot_read = |path: &Path, e: std::io::Error| {
+        Diagnostic::error(
+            Code::ProjectInvalid,
+            format!("cannot read {}: {e}", path.display()),
+        )
+        .with_help("check the file's permissions")
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        // No folder: nothing to override. One that cannot be listed is not taken for none.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            diags.push(cannot_read(dir, e));
+            return Vec::new();
+        }
     };
     let mut out = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diags.push(cannot_read(dir, e));
+                continue;
+            }
+        };
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') || entry.path().is_dir() {
             continue;
         }
         match std::fs::read(entry.path()) {
             Ok(bytes) => out.push((name, bytes)),
-            Err(e) => diags.push(
-                Diagnostic::error(
-                    Code::ProjectInvalid,
-                    format!("cannot read {}: {e}", entry.path().display()),
-                )
-                .with_help("check the file's permissions"),
-            ),
+            Err(e) => diags.push(cannot_read(&entry.path(), e)),
         }
     }
     out.sort();
@@ -832,12 +911,76 @@ impl BuildInputs {
 
 /// Converts `cli-inputs.json` (`serviceConfiguration.defaultAuthType`, `additionalAuthTypes`)
 /// to AppSync's auth configuration shape.
-fn cli_inputs_to_appsync(text: &str) -> Result<Json, String> {
+fn cli_inputs_to_appsync(text: &str) -> Result<Json, Vec<String>> {
     let json: Json = serde_json::from_str(text)
-        .map_err(|e| format!("cli-inputs.json is not valid JSON: {e}"))?;
-    let service = json
-        .get("serviceConfiguration")
-        .ok_or("cli-inputs.json has no serviceConfiguration")?;
+        .map_err(|e| vec![format!("cli-inputs.json is not valid JSON: {e}")])?;
+    // Every key of the wrong shape is reported, each with its path in the file.
+    let mut wrong = Vec::new();
+    let mut expect = |path: &str, v: Option<&Json>, ok: fn(&Json) -> bool, expected: &str| match v {
+        None => {
+            wrong.push(format!("cli-inputs.json has no {path}"));
+            false
+        }
+        Some(v) if !ok(v) => {
+            wrong.push(format!(
+                "{path} in cli-inputs.json is {}, not {expected}",
+                json_kind(v)
+            ));
+            false
+        }
+        Some(_) => true,
+    };
+    let service = json.get("serviceConfiguration");
+    if !expect(
+        "serviceConfiguration",
+        service,
+        Json::is_object,
+        "an object",
+    ) {
+        return Err(wrong);
+    }
+    let service = service.unwrap_or(&Json::Null);
+    let mut modes = Vec::new();
+    let default = service.get("defaultAuthType");
+    if expect(
+        "serviceConfiguration.defaultAuthType",
+        default,
+        Json::is_object,
+        "an object",
+    ) {
+        modes.push(("serviceConfiguration.defaultAuthType".to_string(), default));
+    }
+    match service.get("additionalAuthTypes") {
+        None | Some(Json::Null) => {}
+        Some(Json::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("serviceConfiguration.additionalAuthTypes[{i}]");
+                if expect(&path, Some(item), Json::is_object, "an object") {
+                    modes.push((path, Some(item)));
+                }
+            }
+        }
+        Some(other) => {
+            expect(
+                "serviceConfiguration.additionalAuthTypes",
+                Some(other),
+                Json::is_array,
+                "a list",
+            );
+        }
+    }
+    for (path, m) in &modes {
+        let mode = m.and_then(|m| m.get("mode"));
+        expect(
+            &format!("{path}.mode"),
+            mode,
+            Json::is_string,
+            "an auth mode (a string)",
+        );
+    }
+    if !wrong.is_empty() {
+        return Err(wrong);
+    }
     let convert = |m: &Json| -> Json {
         let mode = m.get("mode").and_then(Json::as_str).unwrap_or("");
         let s = |k: &str| m.get(k).cloned().unwrap_or(Json::Null);
@@ -876,15 +1019,8 @@ fn cli_inputs_to_appsync(text: &str) -> Result<Json, String> {
         }
         out
     };
-    let default = service
-        .get("defaultAuthType")
-        .ok_or("cli-inputs.json has no serviceConfiguration.defaultAuthType")?;
-    let additional: Vec<Json> = service
-        .get("additionalAuthTypes")
-        .and_then(Json::as_array)
-        .map(|a| a.iter().map(convert).collect())
-        .unwrap_or_default();
-    Ok(
-        json!({ "defaultAuthentication": convert(default), "additionalAuthenticationProviders": additional }),
-    )
+    let mut converted = modes.iter().filter_map(|(_, m)| m.map(convert));
+    let default = converted.next().unwrap_or(Json::Null);
+    let additional: Vec<Json> = converted.collect();
+    Ok(json!({ "defaultAuthentication": default, "additionalAuthenticationProviders": additional }))
 }

@@ -1408,7 +1408,7 @@ fn enum_filters_as_list(ty: &TypeRef) -> bool {
 fn enum_filter_input(name: &str, list: bool) -> InputType {
     if list {
         input(
-            &format!("Model{}ListInput", upper_first(name)),
+            &format!("Model{name}ListInput"),
             vec![
                 input_value("eq", TypeRef::List(Box::new(named(name)))),
                 input_value("ne", TypeRef::List(Box::new(named(name)))),
@@ -1418,7 +1418,7 @@ fn enum_filter_input(name: &str, list: bool) -> InputType {
         )
     } else {
         input(
-            &format!("Model{}Input", upper_first(name)),
+            &format!("Model{name}Input"),
             vec![
                 input_value("eq", named(name)),
                 input_value("ne", named(name)),
