@@ -901,3 +901,52 @@ fn project_files_of_the_wrong_shape_are_coded_errors_naming_file_and_key() {
         .assert_stderr_has(&["error[E0008]: cannot read", "resolvers"]);
     assert_eq!(before, read_tree(&build(&dir)));
 }
+
+/// `@searchable`'s node-to-node encryption: on when the deployed domain has it (with W0012),
+/// `transform.conf.json`'s `NodeToNodeEncryption` deciding over that, a value that is not a
+/// boolean refused.
+#[test]
+fn node_to_node_encryption_follows_the_deployed_domain_unless_the_config_says() {
+    let dir = project("node-to-node");
+    let schema = api(&dir).join("schema.graphql");
+    std::fs::write(
+        &schema,
+        "type Post @model @searchable @auth(rules: [{ allow: private }]) {\n  id: ID!\n  title: String\n}\n",
+    )
+    .unwrap();
+    let enabled = |dir: &Path| {
+        json(&build(dir).join("stacks/SearchableStack.json"))
+            ["Resources"]["OpenSearchDomain"]["Properties"]["NodeToNodeEncryptionOptions"]["Enabled"]
+            .clone()
+    };
+    run_in(&dir, &["gql-compile"]).assert_code(0);
+    assert_eq!(enabled(&dir), Json::Bool(false));
+
+    let deployed = dir.join("amplify/#current-cloud-backend/api/blogapi/build/stacks");
+    std::fs::create_dir_all(&deployed).unwrap();
+    std::fs::write(
+        deployed.join("SearchableStack.json"),
+        r#"{"Resources": {"OpenSearchDomain": {"Properties": {"NodeToNodeEncryptionOptions": {"Enabled": true}}}}}"#,
+    )
+    .unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(0)
+        .assert_stderr_has(&["warning[W0012]"]);
+    assert_eq!(enabled(&dir), Json::Bool(true));
+
+    let conf = api(&dir).join("transform.conf.json");
+    std::fs::write(&conf, r#"{"Version": 5, "NodeToNodeEncryption": false}"#).unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(0)
+        .assert_stderr_has(&["warning[W0012]"]);
+    assert_eq!(enabled(&dir), Json::Bool(false));
+
+    let before = read_tree(&build(&dir));
+    std::fs::write(&conf, r#"{"Version": 5, "NodeToNodeEncryption": "yes"}"#).unwrap();
+    run_in(&dir, &["gql-compile"])
+        .assert_code(1)
+        .assert_stderr_has(&[
+            "error[E0008]: NodeToNodeEncryption in transform.conf.json is a string, not true or false",
+        ]);
+    assert_eq!(before, read_tree(&build(&dir)));
+}

@@ -13,7 +13,7 @@ use super::{InputArgs, Outcome};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::output::{BackgroundUpdate, Change, Mode};
-use crate::project::BuildInputs;
+use crate::project::{BuildInputs, TransformSettings};
 use crate::source::SourceMap;
 
 #[derive(Args, Debug)]
@@ -97,6 +97,24 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         }
     };
     diagnostics.extend(ds);
+    // `--transform-conf` stands for the API's transform.conf.json: its build settings apply as
+    // a project's do, over the project's. (A file that cannot be read or parsed is reported
+    // already.)
+    if let Some(path) = &args.input.transform_conf
+        && let Some(conf) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+    {
+        let (transform, ds) = TransformSettings::from_json(&conf, path);
+        diagnostics.extend(ds);
+        let s = &mut build_inputs.stacks;
+        s.stack_mapping = transform.stack_mapping;
+        s.stack_mapping_file = path.display().to_string();
+        s.disable_resolver_deduping = transform.disable_resolver_deduping;
+        if let Some(on) = transform.node_to_node_encryption {
+            s.search_node_to_node_encryption = on;
+        }
+    }
     let out_dir = match (&args.out, &inputs.project) {
         (Some(dir), _) => dir.clone(),
         (None, Some(project)) => project.api_dir.join("build"),
@@ -293,6 +311,14 @@ fn describe(
             "off"
         } else {
             "on"
+        }
+    ));
+    out.push_str(&format!(
+        "  search node-to-node encryption: {}\n",
+        if s.search_node_to_node_encryption {
+            "on"
+        } else {
+            "off"
         }
     ));
     if !s.stack_mapping.is_empty() {

@@ -117,4 +117,5 @@ codes! {
     PipelineFunctionsFolder = "W0009", "the pipelineFunctions/ folder is deprecated";
     SearchableInstanceType = "W0010", "the default OpenSearch instance type is not for production";
     IncompleteModelConflictConfig = "W0011", "incomplete per-model conflict resolution entry";
+    NodeToNodeEncryptionDeployed = "W0012", "node-to-node encryption is on in the deployed search domain";
 }

@@ -228,6 +228,29 @@ impl Project {
         read_json(&self.root.join("amplify/backend/amplify-meta.json")).and_then(Result::ok)
     }
 
+    /// The deployed build's stacks (`amplify/#current-cloud-backend/api/<api>/build/stacks/`).
+    fn cloud_stacks_dir(&self) -> PathBuf {
+        self.root
+            .join("amplify/#current-cloud-backend/api")
+            .join(&self.api_name)
+            .join("build/stacks")
+    }
+
+    /// Whether a deployed stack's `OpenSearchDomain` has node-to-node encryption enabled. What
+    /// cannot be read counts as not enabled, as in the CLI: the deployed build is a record of
+    /// the last push, not an input the user edits.
+    fn deployed_node_to_node_encryption(&self) -> bool {
+        let Ok(entries) = std::fs::read_dir(self.cloud_stacks_dir()) else {
+            return false;
+        };
+        entries.filter_map(Result::ok).any(|e| {
+            read_json(&e.path()).and_then(Result::ok).is_some_and(|stack| {
+                stack.pointer("/Resources/OpenSearchDomain/Properties/NodeToNodeEncryptionOptions/Enabled")
+                    == Some(&Json::Bool(true))
+            })
+        })
+    }
+
     /// The project's configuration: auth modes, feature flags, admin roles, identity pool.
     pub fn config(&self) -> (Config, Vec<Diagnostic>) {
         let mut diags = Vec::new();
@@ -549,59 +572,24 @@ impl Project {
             ));
         }
         let conf_file = dir.join("transform.conf.json");
-        let conf = match read_json(&conf_file) {
-            Some(Ok(j)) => j,
-            Some(Err(m)) => {
-                diags.push(file_error(
-                    &conf_file,
-                    m,
-                    "fix the JSON of transform.conf.json",
-                ));
-                json!({})
-            }
-            None => json!({ "Version": 5 }),
-        };
-        // A key of the wrong type is an error, never a silent default: a mapping that is not
-        // applied moves nothing, and deduping that is not turned off changes every stack.
-        let mut wrong_type = |key: &str, expected: &str, found: &Json| {
-            diags.push(file_error(
-                &conf_file,
-                format!(
-                    "{key} in transform.conf.json is {}, not {expected}",
-                    json_kind(found)
+        let (transform, ds) = TransformSettings::read(&conf_file);
+        diags.extend(ds);
+        // The CLI keeps node-to-node encryption on when the deployed search domain has it
+        // (and says so), unless transform.conf.json sets it either way.
+        let deployed = self.deployed_node_to_node_encryption();
+        if deployed {
+            diags.push(
+                Diagnostic::warning(
+                    Code::NodeToNodeEncryptionDeployed,
+                    "node-to-node encryption is on in the deployed search domain",
+                )
+                .in_file(self.cloud_stacks_dir().display().to_string())
+                .with_help(
+                    "keep it: turning it off (NodeToNodeEncryption: false in transform.conf.json) rebuilds the search index",
                 ),
-                &format!("write {key} as {expected}"),
-            ));
-        };
-        let stack_mapping: Vec<(String, String)> = match conf.get("StackMapping") {
-            None | Some(Json::Null) => Vec::new(),
-            Some(Json::Object(m)) => m
-                .iter()
-                .filter_map(|(k, v)| match v.as_str() {
-                    Some(stack) => Some((k.clone(), stack.to_string())),
-                    None => {
-                        wrong_type(&format!("StackMapping.{k}"), "a stack name (a string)", v);
-                        None
-                    }
-                })
-                .collect(),
-            Some(other) => {
-                wrong_type(
-                    "StackMapping",
-                    "an object of resolver ids to stack names",
-                    other,
-                );
-                Vec::new()
-            }
-        };
-        let disable_resolver_deduping = match conf.get("DisableResolverDeduping") {
-            None | Some(Json::Null) => false,
-            Some(Json::Bool(b)) => *b,
-            Some(other) => {
-                wrong_type("DisableResolverDeduping", "true or false", other);
-                false
-            }
-        };
+            );
+        }
+        let search_node_to_node_encryption = transform.node_to_node_encryption.unwrap_or(deployed);
 
         let user_resolvers = read_folder(&dir.join("resolvers"), &mut diags)
             .into_iter()
@@ -691,8 +679,9 @@ impl Project {
             stacks: StackSettings {
                 now,
                 create_api_key,
-                disable_resolver_deduping,
-                stack_mapping,
+                disable_resolver_deduping: transform.disable_resolver_deduping,
+                search_node_to_node_encryption,
+                stack_mapping: transform.stack_mapping,
                 stack_mapping_file: conf_file.display().to_string(),
                 user_stacks,
                 keep_expires: None,
@@ -793,6 +782,86 @@ fn md5_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The build settings of a `transform.conf.json` (the API's, or `--transform-conf`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransformSettings {
+    /// `StackMapping`: resolver logical id → stack name.
+    pub stack_mapping: Vec<(String, String)>,
+    /// `DisableResolverDeduping`.
+    pub disable_resolver_deduping: bool,
+    /// `NodeToNodeEncryption`, when set.
+    pub node_to_node_encryption: Option<bool>,
+}
+
+impl TransformSettings {
+    /// Reads `path`; a missing file sets nothing. A key of the wrong type is an error, never a
+    /// silent default: a mapping that is not applied moves nothing, and deduping that is not
+    /// turned off changes every stack.
+    pub fn read(path: &Path) -> (TransformSettings, Vec<Diagnostic>) {
+        match read_json(path) {
+            None => (TransformSettings::default(), Vec::new()),
+            Some(Ok(conf)) => TransformSettings::from_json(&conf, path),
+            Some(Err(m)) => (
+                TransformSettings::default(),
+                vec![
+                    Diagnostic::error(Code::ProjectInvalid, m)
+                        .in_file(path.display().to_string())
+                        .with_help("fix the JSON of transform.conf.json"),
+                ],
+            ),
+        }
+    }
+
+    /// The settings of a parsed `transform.conf.json` read from `path`.
+    pub fn from_json(conf: &Json, path: &Path) -> (TransformSettings, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut out = TransformSettings::default();
+        let error = |message: String, help: &str| {
+            Diagnostic::error(Code::ProjectInvalid, message)
+                .in_file(path.display().to_string())
+                .with_help(help)
+        };
+        let mut wrong_type = |key: &str, expected: &str, found: &Json| {
+            diags.push(error(
+                format!(
+                    "{key} in transform.conf.json is {}, not {expected}",
+                    json_kind(found)
+                ),
+                &format!("write {key} as {expected}"),
+            ));
+        };
+        match conf.get("StackMapping") {
+            None | Some(Json::Null) => {}
+            Some(Json::Object(m)) => {
+                for (k, v) in m {
+                    match v.as_str() {
+                        Some(stack) => out.stack_mapping.push((k.clone(), stack.to_string())),
+                        None => {
+                            wrong_type(&format!("StackMapping.{k}"), "a stack name (a string)", v)
+                        }
+                    }
+                }
+            }
+            Some(other) => wrong_type(
+                "StackMapping",
+                "an object of resolver ids to stack names",
+                other,
+            ),
+        }
+        let mut flag = |key: &str| match conf.get(key) {
+            None | Some(Json::Null) => None,
+            Some(Json::Bool(b)) => Some(*b),
+            Some(other) => {
+                wrong_type(key, "true or false", other);
+                None
+            }
+        };
+        out.disable_resolver_deduping = flag("DisableResolverDeduping").unwrap_or(false);
+        out.node_to_node_encryption = flag("NodeToNodeEncryption");
+        (out, diags)
+    }
+}
+
 /// What the stacks take from the project besides the schema, the configuration and the
 /// resolvers.
 #[derive(Clone, Debug, PartialEq)]
@@ -803,6 +872,9 @@ pub struct StackSettings {
     pub create_api_key: bool,
     /// `transform.conf.json` `DisableResolverDeduping`.
     pub disable_resolver_deduping: bool,
+    /// Node-to-node encryption of the `@searchable` domain: `transform.conf.json`
+    /// `NodeToNodeEncryption`, else whether the deployed domain has it.
+    pub search_node_to_node_encryption: bool,
     /// `transform.conf.json` `StackMapping`: resolver logical id → stack name.
     pub stack_mapping: Vec<(String, String)>,
     /// The `transform.conf.json` it comes from, as diagnostics show it.
@@ -820,6 +892,7 @@ impl Default for StackSettings {
             now: 0,
             create_api_key: true,
             disable_resolver_deduping: false,
+            search_node_to_node_encryption: false,
             stack_mapping: Vec::new(),
             stack_mapping_file: "transform.conf.json".to_string(),
             user_stacks: Vec::new(),

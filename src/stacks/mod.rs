@@ -165,7 +165,13 @@ fn build_with(
             })
             .collect();
         let versioned = crate::plan::datastore::enabled(config);
-        searchable::build(set.stack_mut(&stack), &root, &tables, versioned)
+        searchable::build(
+            set.stack_mut(&stack),
+            &root,
+            &tables,
+            versioned,
+            settings.search_node_to_node_encryption,
+        )
     });
     for r in &resolvers.resolvers {
         if let Some(s) = mapped(r)

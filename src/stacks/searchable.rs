@@ -250,6 +250,7 @@ pub fn build(
     root: &RootRefs,
     tables: &[Streamed],
     versioned: bool,
+    node_to_node_encryption: bool,
 ) -> SearchRefs {
     let param = Target::root_parameter;
     let this = stack.name.clone();
@@ -311,7 +312,7 @@ pub fn build(
             ("LogPublishingOptions", map([])),
             (
                 "NodeToNodeEncryptionOptions",
-                map([("Enabled", false.into())]),
+                map([("Enabled", node_to_node_encryption.into())]),
             ),
         ]),
     );
