@@ -19,6 +19,7 @@ pub mod resolvers;
 pub mod schema;
 pub mod source;
 pub mod stacks;
+pub mod velocity;
 pub mod vtl;
 
 use config::Config;
