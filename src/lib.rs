@@ -8,6 +8,7 @@ pub mod ast;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod dynamodb;
 pub mod emit;
 pub mod model;
 pub mod normalise;
