@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
+use amplify_gql::cli::simulate::{self, SimulateArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
 use clap::{Parser, Subcommand};
 
@@ -39,6 +40,8 @@ enum Command {
     Status(StatusArgs),
     /// Compile the schema into a build folder (`api gql-compile`).
     GqlCompile(GqlCompileArgs),
+    /// Run one GraphQL operation against a build folder, offline, and show what it does.
+    Simulate(SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Status(args) => status::run(args),
         Command::GqlCompile(args) => gql_compile::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

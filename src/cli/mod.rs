@@ -1,6 +1,7 @@
 //! The subcommands. Each is thin: gather inputs, call the library, print, return an exit code.
 
 pub mod gql_compile;
+pub mod simulate;
 pub mod status;
 
 use std::io::IsTerminal;

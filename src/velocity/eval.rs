@@ -17,8 +17,9 @@ use super::value::Value;
 pub struct Outcome {
     /// The rendered text (the request AppSync sends, or the response it parses).
     pub output: String,
-    /// `#return(value)` (or `#return`: null) ended the template.
-    pub returned: Option<Value>,
+    /// `#return(value)` (or `#return`: null) ended the template; `output` then ends with the
+    /// value's JSON.
+    pub returned: bool,
     /// `$util.error` or `$util.unauthorized` ended the template.
     pub raised: Option<super::state::RaisedError>,
     /// `$util.appendError` calls, in order.
@@ -38,7 +39,7 @@ pub fn render(nodes: &[Node], ctx: &Value, env: &mut Env) -> Result<Outcome, Err
     let mut outcome = Outcome::default();
     match interp.nodes(nodes, &mut out) {
         Ok(()) | Err(Halt::Stop) | Err(Halt::Break) => {}
-        Err(Halt::Return(v)) => outcome.returned = Some(v),
+        Err(Halt::Return(_)) | Err(Halt::Returned) => outcome.returned = true,
         Err(Halt::Raise(e)) => outcome.raised = Some(e),
         Err(Halt::Fail(e)) => return Err(e),
     }
@@ -54,9 +55,19 @@ struct Interp<'e> {
 }
 
 impl Interp<'_> {
+    /// A block of nodes. `#return(value)` replaces what this block (not its enclosing ones)
+    /// has written with the value's JSON, as the engine behave runs does.
     fn nodes(&mut self, nodes: &[Node], out: &mut String) -> Run<()> {
+        let start = out.len();
         for node in nodes {
-            self.node(node, out)?;
+            match self.node(node, out) {
+                Err(Halt::Return(v)) => {
+                    out.truncate(start);
+                    out.push_str(&v.to_json_text());
+                    return Err(Halt::Returned);
+                }
+                other => other?,
+            }
         }
         Ok(())
     }

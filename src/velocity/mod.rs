@@ -82,5 +82,10 @@ impl Template {
     }
 }
 
+/// Milliseconds since the epoch of an ISO 8601 time (`2024-06-01T12:00:00.000Z`).
+pub fn parse_time(text: &str) -> Option<i64> {
+    util::parse_iso8601(text)
+}
+
 #[cfg(test)]
 mod tests;

@@ -30,20 +30,11 @@ impl Env {
         }
     }
 
-    /// The next id, shaped like a UUID and the same in every run (a simulation must be
-    /// repeatable).
+    /// The next id: a UUID counting the ids of the request (`00000000-0000-4000-8000-000000000001`),
+    /// so that a simulation is repeatable.
     pub fn auto_id(&mut self) -> String {
         self.ids += 1;
-        let n = xxhash_rust::xxh3::xxh3_128(&self.ids.to_le_bytes());
-        let h = format!("{n:032x}");
-        format!(
-            "{}-{}-4{}-a{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[13..16],
-            &h[17..20],
-            &h[20..32]
-        )
+        format!("00000000-0000-4000-8000-{:012}", self.ids)
     }
 }
 
@@ -62,6 +53,8 @@ pub(crate) enum Halt {
     Fail(Error),
     Raise(RaisedError),
     Return(Value),
+    /// A `#return` whose value is written: the enclosing blocks keep their text.
+    Returned,
     Break,
     Stop,
 }

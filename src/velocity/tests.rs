@@ -106,9 +106,11 @@ fn strings_interpolate_and_operators_follow_velocity() {
 
 #[test]
 fn return_error_and_append_error_end_or_mark_the_run() {
+    // `#return` replaces its own block's text with the value's JSON; enclosing blocks keep theirs.
     let o = run_with(r#"before#return({"a": 1})after"#, json!({}));
-    assert_eq!(o.output, "before");
-    assert_eq!(o.returned.map(|v| v.to_json()), Some(json!({"a": 1})));
+    assert_eq!((o.output.as_str(), o.returned), (r#"{"a":1}"#, true));
+    let o = run_with("  #if(true)x#return#end y", json!({}));
+    assert_eq!((o.output.as_str(), o.returned), ("  null", true));
     let o = run_with(r#"x$util.error("boom", "Custom", {"d": 1})y"#, json!({}));
     assert_eq!(o.output, "x");
     let e = o.raised.unwrap();
@@ -190,8 +192,10 @@ fn util_functions() {
         out("$util.authType()", json!({})),
         "User Pool Authorization"
     );
-    let a = out("$util.autoId()", json!({}));
-    assert_eq!((a.len(), &a[14..15]), (36, "4"));
+    assert_eq!(
+        out("$util.autoId() $util.autoId()", json!({})),
+        "00000000-0000-4000-8000-000000000001 00000000-0000-4000-8000-000000000002"
+    );
 }
 
 #[test]

@@ -350,11 +350,11 @@ pub fn iso8601(ms: i64) -> String {
 }
 
 /// Milliseconds of `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or `±HH:MM`).
-fn parse_iso8601(s: &str) -> Option<i64> {
+pub(crate) fn parse_iso8601(s: &str) -> Option<i64> {
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &s[19..];
+    let mut rest = s.get(19..)?;
     let mut ms = 0;
     if let Some(frac) = rest.strip_prefix('.') {
         let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
