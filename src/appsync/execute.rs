@@ -173,10 +173,10 @@ impl Api {
         let data = run.selection_set(&root, &operation.selection_set, &Json::Null, &[]);
         response.subscription_filters = run
             .env
-            .subscription_filter
-            .take()
-            .map(|f| vec![f.to_json()])
-            .unwrap_or_default();
+            .subscription_filters
+            .iter()
+            .map(Value::to_json)
+            .collect();
         response.data = data.unwrap_or(Json::Null);
         response.errors = run.errors;
         response.errors.extend(run.appended);

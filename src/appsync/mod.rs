@@ -8,6 +8,7 @@
 pub mod build;
 pub mod execute;
 pub mod identity;
+pub mod subscription;
 
 pub use crate::dynamodb::Database;
 pub use build::Build;

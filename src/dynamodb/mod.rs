@@ -25,7 +25,8 @@ use expression::{Condition, KeyTest, Placeholders, UpdateExpr};
 /// An error DynamoDB (or AppSync's DynamoDB resolver) returns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DdbError {
-    /// `ValidationException`, `ConditionalCheckFailedException`, …
+    /// As AppSync reports it: `DynamoDB:ValidationException`,
+    /// `DynamoDB:ConditionalCheckFailedException`, …
     pub error_type: String,
     pub message: String,
     /// For a failed condition: the item as it is.
@@ -35,7 +36,7 @@ pub struct DdbError {
 impl DdbError {
     pub fn validation(message: String) -> DdbError {
         DdbError {
-            error_type: "ValidationException".into(),
+            error_type: "DynamoDB:ValidationException".into(),
             message,
             data: None,
         }
@@ -43,7 +44,7 @@ impl DdbError {
 
     fn new(error_type: &str, message: &str, data: Option<Json>) -> DdbError {
         DdbError {
-            error_type: error_type.into(),
+            error_type: format!("DynamoDB:{error_type}"),
             message: message.into(),
             data,
         }
@@ -134,6 +135,13 @@ impl Table {
     /// The items, each as plain JSON, in key order.
     pub fn items(&self) -> impl Iterator<Item = Json> + '_ {
         self.items.values().map(item_from_typed)
+    }
+
+    /// The items by their canonical key (`[{"S":"p1"},null]`: hash and range attributes).
+    pub fn records(&self) -> impl Iterator<Item = (&str, Json)> + '_ {
+        self.items
+            .iter()
+            .map(|(k, v)| (k.as_str(), item_from_typed(v)))
     }
 }
 

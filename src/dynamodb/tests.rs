@@ -64,7 +64,7 @@ fn get_put_and_conditional_writes() {
     let put = json!({"operation": "PutItem", "key": {"id": {"S": "p1"}}, "attributeValues": {"owner": {"S": "eve"}},
         "condition": {"expression": "attribute_not_exists(#id)", "expressionNames": {"#id": "id"}}});
     let (t, _) = err(&mut db, put);
-    assert_eq!(t, "ConditionalCheckFailedException");
+    assert_eq!(t, "DynamoDB:ConditionalCheckFailedException");
     let e = db.execute("PostTable", &json!({"operation": "DeleteItem", "key": {"id": {"S": "p3"}},
         "condition": {"expression": "#owner = :me", "expressionNames": {"#owner": "owner"}, "expressionValues": {":me": {"S": "ann"}}}})).unwrap_err();
     assert_eq!(
@@ -79,7 +79,10 @@ fn get_put_and_conditional_writes() {
     assert_eq!(deleted["id"], "p3");
     assert_eq!(db.tables().next().unwrap().items().count(), 2);
     assert_eq!(db.log.len(), 5);
-    assert_eq!(db.log[3]["error"], "ConditionalCheckFailedException");
+    assert_eq!(
+        db.log[3]["error"],
+        "DynamoDB:ConditionalCheckFailedException"
+    );
 }
 
 #[test]
@@ -103,7 +106,7 @@ fn updates_set_remove_add_and_guard_the_key() {
     );
     assert_eq!(
         (t.as_str(), m.contains("part of the key")),
-        ("ValidationException", true)
+        ("DynamoDB:ValidationException", true)
     );
     // Every placeholder given must be used, and every one used given.
     let (_, m) = err(
@@ -132,7 +135,7 @@ fn keys_must_match_the_schema() {
         assert_eq!(
             (t.as_str(), m.as_str()),
             (
-                "ValidationException",
+                "DynamoDB:ValidationException",
                 "The provided key element does not match the schema"
             )
         );
@@ -186,7 +189,7 @@ fn queries_read_an_index_in_order_limit_before_the_filter_and_page() {
         (Some("p1"), &Json::Null)
     );
     let (t, _) = err(&mut db, q(json!({"nextToken": "bm9wZQ=="})));
-    assert_eq!(t, "InvalidNextTokenException");
+    assert_eq!(t, "DynamoDB:InvalidNextTokenException");
     let (_, m) = err(
         &mut db,
         json!({"operation": "Query",

@@ -13,9 +13,9 @@ pub struct Env {
     /// Authorization"`, `"IAM Authorization"`, `"Open ID Connect Authorization"` or `"Lambda
     /// Authorization"`.
     pub auth_type: String,
-    /// The filter a subscription's response template set with
-    /// `$extensions.setSubscriptionFilter`.
-    pub subscription_filter: Option<Value>,
+    /// The filters a subscription's templates set with `$extensions.setSubscriptionFilter`
+    /// and `setSubscriptionInvalidationFilter`, in order.
+    pub subscription_filters: Vec<Value>,
     /// Ids `$util.autoId()` has handed out.
     ids: u64,
 }
@@ -25,7 +25,7 @@ impl Env {
         Env {
             now_millis,
             auth_type: auth_type.to_string(),
-            subscription_filter: None,
+            subscription_filters: Vec::new(),
             ids: 0,
         }
     }

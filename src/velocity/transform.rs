@@ -255,13 +255,26 @@ pub fn dynamodb_expression(filter: &Value) -> Value {
 /// `or`, each a list of `{fieldName, operator, value}`. The input filter is kept under
 /// `__raw` (and the ignored fields under `__ignoredFields`) for deciding deliveries.
 pub fn subscription_filter(filter: &Value, ignored: &Value) -> Value {
+    // A list's entries are its indexes and items, as JavaScript's `Object.entries` gives them:
+    // the alternatives kept under `__or` become filters of their own, as in behave.
+    fn pairs(v: &Value) -> Vec<(String, Value)> {
+        match v {
+            Value::List(l) => l
+                .borrow()
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (i.to_string(), x.clone()))
+                .collect(),
+            other => entries(other),
+        }
+    }
     fn leafs(f: &IndexMap<String, Value>) -> Vec<Value> {
         let mut out = Vec::new();
         for (field, ops) in f {
             if matches!(field.as_str(), "and" | "or" | "not") {
                 continue;
             }
-            for (op, value) in entries(ops) {
+            for (op, value) in pairs(ops) {
                 let mut m = IndexMap::new();
                 m.insert("fieldName".to_string(), Value::str(field.as_str()));
                 m.insert("operator".to_string(), Value::str(op));
@@ -276,15 +289,22 @@ pub fn subscription_filter(filter: &Value, ignored: &Value) -> Value {
         m.insert("filters".to_string(), Value::list(filters));
         Value::map(m)
     }
-    fn flatten(x: &Value, merged: &mut IndexMap<String, Value>, alternatives: &mut Vec<Value>) {
+    fn flatten(x: &Value, merged: &mut IndexMap<String, Value>) {
         for (k, v) in entries(x) {
             match (k.as_str(), &v) {
                 ("and", Value::List(l)) => {
                     for sub in l.borrow().iter() {
-                        flatten(sub, merged, alternatives);
+                        flatten(sub, merged);
                     }
                 }
-                ("or", Value::List(l)) => alternatives.extend(l.borrow().iter().cloned()),
+                ("or", Value::List(l)) => {
+                    let mut all = match merged.get("__or") {
+                        Some(Value::List(o)) => o.borrow().clone(),
+                        _ => Vec::new(),
+                    };
+                    all.extend(l.borrow().iter().cloned());
+                    merged.insert("__or".to_string(), Value::list(all));
+                }
                 _ => {
                     let mut ops: IndexMap<String, Value> = match merged.get(&k) {
                         Some(Value::Map(m)) => m.borrow().clone(),
@@ -308,10 +328,14 @@ pub fn subscription_filter(filter: &Value, ignored: &Value) -> Value {
                 }
             }
             (_, Some(Value::List(and))) => {
-                let (mut merged, mut alternatives) = (IndexMap::new(), Vec::new());
+                let mut merged = IndexMap::new();
                 for sub in and.borrow().iter() {
-                    flatten(sub, &mut merged, &mut alternatives);
+                    flatten(sub, &mut merged);
                 }
+                let alternatives: Vec<Value> = match merged.get("__or") {
+                    Some(Value::List(o)) => o.borrow().clone(),
+                    _ => Vec::new(),
+                };
                 let base = leafs(&merged);
                 if alternatives.is_empty() {
                     groups.push(group(base));

@@ -227,11 +227,14 @@ pub(crate) fn extensions(
     at: usize,
 ) -> Run<Value> {
     match name {
-        "setSubscriptionFilter" => {
-            state.env.subscription_filter = args.into_iter().next();
+        "setSubscriptionFilter" | "setSubscriptionInvalidationFilter" => {
+            state
+                .env
+                .subscription_filters
+                .push(args.into_iter().next().unwrap_or(Value::Null));
             Ok(void())
         }
-        "setSubscriptionInvalidationFilter" | "invalidateSubscriptions" => Ok(void()),
+        "invalidateSubscriptions" | "evictFromApiCache" => Ok(void()),
         _ => Err(Halt::Fail(Error::at(
             format!("$extensions.{name} is not a function amplify-gql can run"),
             at,
