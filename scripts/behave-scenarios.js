@@ -33,6 +33,9 @@ const result = {
   scenarios: [],
 };
 for (const sc of scenarios) {
+  // The variables as JSON carries them (a key whose value is undefined is left out), so that
+  // both sides run the same request.
+  sc.variables = JSON.parse(JSON.stringify(sc.variables || {}));
   // As BuildRunner.run, keeping the final tables too.
   const db = runner.baseDb.clone();
   let k = 0;

@@ -4,6 +4,7 @@
 //! `stacks` → `emit` → `output`; `config` and `project` feed it. `docs/architecture.md` says
 //! what each stage reads, writes and may import.
 
+pub mod access;
 pub mod appsync;
 pub mod ast;
 pub mod cli;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
 use amplify_gql::cli::simulate::{self, SimulateArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
+use amplify_gql::cli::test::{self, TestArgs};
 use clap::{Parser, Subcommand};
 
 /// A compile makes and drops millions of small values (templates, stack values); mimalloc
@@ -42,6 +43,8 @@ enum Command {
     GqlCompile(GqlCompileArgs),
     /// Run one GraphQL operation against a build folder, offline, and show what it does.
     Simulate(SimulateArgs),
+    /// Run the access tests (YAML) on a fresh compile, offline.
+    Test(TestArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::GqlCompile(args) => gql_compile::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Test(args) => test::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

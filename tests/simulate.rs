@@ -340,3 +340,89 @@ fn behave_scenarios_decide_alike() {
     );
     assert_eq!(differ, 0);
 }
+
+/// A copy of the example project, whose API folder ships `tests/access.yaml`.
+fn example_copy(name: &str) -> PathBuf {
+    let dir = scratch("access-tests", name);
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/blog-project");
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for e in std::fs::read_dir(from.join(&rel)).unwrap() {
+            let e = e.unwrap();
+            let r = rel.join(e.file_name());
+            if r.starts_with("amplify/backend/api/blogapi/build") {
+                continue;
+            }
+            if e.file_type().unwrap().is_dir() {
+                std::fs::create_dir_all(dir.join(&r)).unwrap();
+                stack.push(r);
+            } else {
+                std::fs::copy(e.path(), dir.join(&r)).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+#[test]
+fn the_example_projects_access_tests_pass_and_a_widened_rule_fails_its_step() {
+    let dir = example_copy("widened");
+    let run = run_in(&dir, &["test"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("23 passed, 0 failed"), "{}", run.stdout);
+    assert!(
+        !dir.join("amplify/backend/api/blogapi/build").exists(),
+        "test writes no build"
+    );
+
+    // Open post creation to the API key: the step that says visitors cannot create fails.
+    let schema = dir.join("amplify/backend/api/blogapi/schema.graphql");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    let widened = text.replacen(
+        "{ allow: public, operations: [read] }\n    ]\n  ) {\n  id: ID!\n  title",
+        "{ allow: public, operations: [read, create] }\n    ]\n  ) {\n  id: ID!\n  title",
+        1,
+    );
+    assert_ne!(text, widened);
+    std::fs::write(&schema, widened).unwrap();
+    let tests = "amplify/backend/api/blogapi/tests/access.yaml";
+    let line = std::fs::read_to_string(dir.join(tests))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("name: a visitor cannot create a post"))
+        .unwrap()
+        + 1;
+    let run = run_in(&dir, &["test"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(&format!("tests/access.yaml:{line}: a visitor cannot create a post (as visitor): expected deny, got allow")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("22 passed, 1 failed"), "{}", run.stdout);
+    let github = run_in(&dir, &["test", "--format", "github"]);
+    assert!(
+        github.stdout.contains(&format!(
+            ",line={line}::a visitor cannot create a post: expected deny"
+        )),
+        "{}",
+        github.stdout
+    );
+    let json: Json =
+        serde_json::from_str(&run_in(&dir, &["test", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["failed"], 1);
+}
+
+#[test]
+fn a_broken_test_file_is_a_located_error() {
+    let dir = example_copy("broken");
+    write(
+        &dir.join("bad.yaml"),
+        "identities:\n  alice: { userPools: { username: alice } }\nsteps:\n  - as: carol\n    query: '{ listPosts { items { id } } }'\n    expect: allow\n",
+    );
+    let run = run_in(&dir, &["test", "bad.yaml"]);
+    run.assert_code(1).assert_stderr_has(&[
+        "error[E1002]: step 1: no identity named `carol`",
+        "bad.yaml:4:",
+    ]);
+}

@@ -55,14 +55,6 @@ fn run_template(name: &str, text: &str) -> Result<Option<String>, String> {
         Err(e) if e.message.ends_with("is not a function amplify-gql can run") => {
             Ok(Some(e.message))
         }
-        // A claim that is not JSON is the request's doing, not the engine's: the reference's
-        // owner checks parse the claim when it is a string.
-        Err(e)
-            if e.message
-                .starts_with("$util.parseJson: not a JSON document") =>
-        {
-            Ok(None)
-        }
         Err(e) => {
             let (l, c) = e.line_col(text);
             Err(format!("{name}:{l}:{c}: {}", e.message))

@@ -81,11 +81,6 @@ pub struct Build {
     pub problems: Vec<String>,
 }
 
-fn read_json(path: &Path) -> Result<Json, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 struct Cfn {
     root: Json,
     params: Map<String, Json>,
@@ -388,27 +383,70 @@ fn truthy(v: &Json) -> bool {
     !matches!(v, Json::Null | Json::Bool(false))
 }
 
+/// A build's files by relative path (`stacks/Post.json`, `resolvers/Query.getPost.req.vtl`).
+pub type Files = BTreeMap<String, Vec<u8>>;
+
 impl Build {
-    /// Reads `dir` (`schema.graphql`, `cloudformation-template.json`, `parameters.json`,
-    /// `stacks/*.json`, `resolvers/`).
+    /// Reads the build folder `dir` (`schema.graphql`, `cloudformation-template.json`,
+    /// `parameters.json`, `stacks/`, `resolvers/`, `pipelineFunctions/`).
     pub fn read(dir: &Path) -> Result<Build, String> {
-        let root = read_json(&dir.join("cloudformation-template.json"))?;
-        let schema = std::fs::read_to_string(dir.join("schema.graphql"))
-            .map_err(|e| format!("{}: {e}", dir.join("schema.graphql").display()))?;
-        let params = match read_json(&dir.join("parameters.json")) {
+        let mut files = Files::new();
+        for name in [
+            "schema.graphql",
+            "cloudformation-template.json",
+            "parameters.json",
+        ] {
+            if let Ok(bytes) = std::fs::read(dir.join(name)) {
+                files.insert(name.to_string(), bytes);
+            }
+        }
+        for sub in ["stacks", "resolvers", "pipelineFunctions", "functions"] {
+            let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
+                continue;
+            };
+            for e in rd.filter_map(Result::ok) {
+                if let Ok(bytes) = std::fs::read(e.path()) {
+                    files.insert(format!("{sub}/{}", e.file_name().to_string_lossy()), bytes);
+                }
+            }
+        }
+        for name in ["cloudformation-template.json", "schema.graphql"] {
+            if !files.contains_key(name) {
+                return Err(format!(
+                    "{}: No such file or directory (os error 2)",
+                    dir.join(name).display()
+                ));
+            }
+        }
+        Build::from_files(dir, &files)
+    }
+
+    /// A build from its files (a compile held in memory); `dir` names it in messages.
+    pub fn from_files(dir: &Path, files: &Files) -> Result<Build, String> {
+        let json = |name: &str| -> Result<Json, String> {
+            let bytes = files
+                .get(name)
+                .ok_or_else(|| format!("{}: missing", dir.join(name).display()))?;
+            serde_json::from_slice(bytes).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        };
+        let root = json("cloudformation-template.json")?;
+        let schema = String::from_utf8_lossy(
+            files
+                .get("schema.graphql")
+                .ok_or_else(|| format!("{}: missing", dir.join("schema.graphql").display()))?,
+        )
+        .into_owned();
+        let params = match json("parameters.json") {
             Ok(Json::Object(m)) => m,
             _ => Map::new(),
         };
         let mut stacks = BTreeMap::new();
-        if let Ok(rd) = std::fs::read_dir(dir.join("stacks")) {
-            let mut names: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-            names.sort();
-            for p in names {
-                if p.extension().is_some_and(|e| e == "json")
-                    && let Some(stem) = p.file_stem()
-                {
-                    stacks.insert(stem.to_string_lossy().into_owned(), read_json(&p)?);
-                }
+        for name in files.keys() {
+            if let Some(stem) = name
+                .strip_prefix("stacks/")
+                .and_then(|n| n.strip_suffix(".json"))
+            {
+                stacks.insert(stem.to_string(), json(name)?);
             }
         }
         let mut cfn = Cfn {
@@ -463,13 +501,13 @@ impl Build {
         for at in places {
             let resources = cfn.template(at).get("Resources").and_then(Json::as_object);
             for (id, r) in resources.into_iter().flatten() {
-                build.add_resource(&cfn, at, id, r);
+                build.add_resource(&cfn, files, at, id, r);
             }
         }
         Ok(build)
     }
 
-    fn add_resource(&mut self, cfn: &Cfn, at: &str, id: &str, r: &Json) {
+    fn add_resource(&mut self, cfn: &Cfn, files: &Files, at: &str, id: &str, r: &Json) {
         let p = r.get("Properties").unwrap_or(&Json::Null);
         let text = |k: &str| p.get(k).and_then(|v| cfn.text(v, at));
         let template = |inline: &str, s3: &str| -> Option<TemplateText> {
@@ -477,15 +515,10 @@ impl Build {
                 let file = ["resolvers/", "pipelineFunctions/", "functions/"]
                     .iter()
                     .find_map(|f| loc.rfind(f).map(|i| loc[i..].to_string()));
-                return Some(
-                    match file
-                        .map(|f| self.dir.join(f))
-                        .and_then(|f| std::fs::read_to_string(f).ok())
-                    {
-                        Some(t) => TemplateText::Text(t),
-                        None => TemplateText::Missing(loc),
-                    },
-                );
+                return Some(match file.and_then(|f| files.get(&f)) {
+                    Some(t) => TemplateText::Text(String::from_utf8_lossy(t).into_owned()),
+                    None => TemplateText::Missing(loc),
+                });
             }
             text(inline).map(TemplateText::Text)
         };

@@ -8,13 +8,14 @@
 use std::collections::BTreeSet;
 
 use apollo_compiler::ast::{Type, Value as AstValue};
-use apollo_compiler::executable::{Field, Operation, Selection, SelectionSet};
+use apollo_compiler::executable::{Field, Selection, SelectionSet};
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Node, Schema};
 use serde_json::{Map, Value as Json, json};
 
 use super::build::{API_ID, Build, DataSource, Function, TemplateText};
+use super::coerce::literal;
 use super::identity::Identity;
 use crate::dynamodb::Database;
 use crate::velocity::{Env, Template, Value};
@@ -150,12 +151,13 @@ impl Api {
             ));
             return response;
         };
-        let variables = match coerce_variables(operation, variables) {
+        let variables = match super::coerce::variables(&self.schema, operation, variables) {
             Ok(v) => v,
-            Err(message) => {
-                response
-                    .errors
-                    .push(request_error("ValidationError", message));
+            Err(messages) => {
+                // graphql-js reports these as errors without a type of their own.
+                for m in messages {
+                    response.errors.push(request_error("GraphQLError", m));
+                }
                 return response;
             }
         };
@@ -181,71 +183,6 @@ impl Api {
         response.errors = run.errors;
         response.errors.extend(run.appended);
         response
-    }
-}
-
-fn coerce_variables(
-    op: &Operation,
-    given: &Map<String, Json>,
-) -> Result<Map<String, Json>, String> {
-    let mut out = Map::new();
-    for v in &op.variables {
-        let name = v.name.as_str();
-        match given.get(name) {
-            Some(x) => {
-                if x.is_null() && v.ty.is_non_null() {
-                    return Err(format!(
-                        "Variable \"${name}\" of non-null type \"{}\" must not be null.",
-                        v.ty
-                    ));
-                }
-                out.insert(name.to_string(), x.clone());
-            }
-            None => match &v.default_value {
-                Some(d) => {
-                    out.insert(name.to_string(), literal(d, &Map::new()));
-                }
-                None if v.ty.is_non_null() => {
-                    return Err(format!(
-                        "Variable \"${name}\" of required type \"{}\" was not provided.",
-                        v.ty
-                    ));
-                }
-                None => {}
-            },
-        }
-    }
-    Ok(out)
-}
-
-/// An argument or default value as JSON, variables filled in (an absent variable is absent).
-fn literal(v: &AstValue, vars: &Map<String, Json>) -> Json {
-    match v {
-        AstValue::Null => Json::Null,
-        AstValue::Enum(e) => Json::String(e.to_string()),
-        AstValue::Variable(n) => vars.get(n.as_str()).cloned().unwrap_or(Json::Null),
-        AstValue::String(s) => Json::String(s.clone()),
-        AstValue::Float(f) => f.try_to_f64().ok().and_then(serde_json::Number::from_f64).map_or(Json::Null, Json::Number),
-        AstValue::Int(i) => i
-            .try_to_i32()
-            .map(Json::from)
-            .or_else(|_| i.try_to_f64().map(|f| json!(f)))
-            .unwrap_or(Json::Null),
-        AstValue::Boolean(b) => Json::Bool(*b),
-        AstValue::List(items) => Json::Array(
-            items
-                .iter()
-                .filter(|x| !matches!(x.as_ref(), AstValue::Variable(n) if !vars.contains_key(n.as_str())))
-                .map(|x| literal(x, vars))
-                .collect(),
-        ),
-        AstValue::Object(fields) => Json::Object(
-            fields
-                .iter()
-                .filter(|(_, x)| !matches!(x.as_ref(), AstValue::Variable(n) if !vars.contains_key(n.as_str())))
-                .map(|(k, x)| (k.to_string(), literal(x, vars)))
-                .collect(),
-        ),
     }
 }
 
@@ -397,22 +334,15 @@ impl Run<'_> {
         let doc = self.doc;
         self.collect(doc, type_name, set, &mut fields, &mut BTreeSet::new());
         let mut out = Map::new();
-        let mut failed = false;
         for (key, nodes) in fields {
             let mut p = path.to_vec();
             p.push(Step::Key(key.clone()));
-            match self.field(type_name, &nodes, source, &p) {
-                Ok(v) => {
-                    out.insert(key, v);
-                }
-                Err(Failed) => failed = true,
-            }
+            // A null where null is not allowed makes the whole object null at once: the
+            // fields after it are not resolved (graphql-js executes them in order).
+            let v = self.field(type_name, &nodes, source, &p)?;
+            out.insert(key, v);
         }
-        if failed {
-            Err(Failed)
-        } else {
-            Ok(Json::Object(out))
-        }
+        Ok(Json::Object(out))
     }
 
     fn field(

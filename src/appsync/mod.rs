@@ -6,6 +6,7 @@
 //! imports it.
 
 pub mod build;
+mod coerce;
 pub mod execute;
 pub mod identity;
 pub mod subscription;

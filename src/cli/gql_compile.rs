@@ -41,7 +41,7 @@ pub struct GqlCompileArgs {
 }
 
 /// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
-fn now() -> (i64, bool) {
+pub(super) fn now() -> (i64, bool) {
     if let Some(s) = std::env::var_os("SOURCE_DATE_EPOCH")
         && let Some(n) = s.to_str().and_then(|s| s.trim().parse::<i64>().ok())
     {
@@ -55,7 +55,7 @@ fn now() -> (i64, bool) {
 
 /// The API name of a schema compiled alone: `--api-name`, else the name of the folder that
 /// holds the schema (`schema/` folders: the folder above).
-fn standalone_api_name(schema: &Path) -> String {
+pub(super) fn standalone_api_name(schema: &Path) -> String {
     let abs = schema
         .canonicalize()
         .unwrap_or_else(|_| schema.to_path_buf());

@@ -3,6 +3,7 @@
 pub mod gql_compile;
 pub mod simulate;
 pub mod status;
+pub mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

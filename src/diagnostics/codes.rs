@@ -103,6 +103,7 @@ codes! {
     InvokeOverrideUnsupported = "E0903", "slot files and StackMapping of @function and @http resolvers are not supported";
     MapsToUnsupported = "E0904", "@mapsTo is not supported";
     SimulationInputInvalid = "E1001", "a simulation input cannot be used";
+    AccessTestInvalid = "E1002", "an access test file cannot be used";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";

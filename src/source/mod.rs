@@ -69,6 +69,17 @@ impl SourceMap {
         }
     }
 
+    /// Adds one more in-memory file after the others (several test files in one report).
+    pub fn push(&mut self, name: &str, text: &str) {
+        self.files.push(SourceFile {
+            name: name.to_string(),
+            offset: self.text.len(),
+            len: text.len(),
+        });
+        self.text.push_str(text);
+        self.newlines = Default::default();
+    }
+
     /// Loads a schema file, or a folder of schema files, as Amplify's CLI does.
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let meta = std::fs::metadata(path).map_err(|e| LoadError::missing(path, e))?;

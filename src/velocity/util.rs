@@ -39,14 +39,20 @@ pub(crate) fn call(
         ("", "qr") | ("", "quiet") => void(),
         ("", "toJson") => Value::str(Value::to_json_text(&a(0))),
         ("", "parseJson") => {
-            let t = text(0)?;
+            let t = a(0).render();
             match serde_json::from_str::<serde_json::Value>(&t) {
                 Ok(j) => Value::from_json(&j),
+                // A mapping-template error for the caller, as AppSync raises it.
                 Err(_) => {
-                    return Err(Halt::Fail(Error::at(
-                        format!("$util.parseJson: not a JSON document: {t}"),
-                        at,
-                    )));
+                    return Err(Halt::Raise(RaisedError {
+                        message: format!(
+                            "Unable to parse JSON document: {}",
+                            t.chars().take(80).collect::<String>()
+                        ),
+                        error_type: Some("MappingTemplate".into()),
+                        data: Value::Null,
+                        info: Value::Null,
+                    }));
                 }
             }
         }
