@@ -69,6 +69,8 @@ const AWS_SCALARS: &[&str] = &[
 pub struct Api {
     pub build: Build,
     schema: Valid<Schema>,
+    /// Templates parsed once, by their text: a test file runs the same resolvers many times.
+    templates: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Template>>>,
 }
 
 impl Api {
@@ -94,7 +96,11 @@ impl Api {
             Ok(s) => s,
             Err(with) => Valid::assume_valid(with.partial),
         };
-        Ok(Api { build, schema })
+        Ok(Api {
+            build,
+            schema,
+            templates: Default::default(),
+        })
     }
 
     /// Runs `query` with `variables` for `identity` against `db` at `now_millis`.
@@ -690,12 +696,23 @@ impl Run<'_> {
             }
             None => fallback,
         };
-        let template = Template::parse(text).map_err(|e| {
-            field_error(
-                format!("Template parse error: {}", e.message),
-                "MappingTemplate",
-            )
-        })?;
+        let cached = self.api.templates.borrow().get(text).cloned();
+        let template = match cached {
+            Some(t) => t,
+            None => {
+                let t = std::rc::Rc::new(Template::parse(text).map_err(|e| {
+                    field_error(
+                        format!("Template parse error: {}", e.message),
+                        "MappingTemplate",
+                    )
+                })?);
+                self.api
+                    .templates
+                    .borrow_mut()
+                    .insert(text.to_string(), t.clone());
+                t
+            }
+        };
         let mut ctx = indexmap::IndexMap::new();
         ctx.insert("arguments".to_string(), shared.args.clone());
         ctx.insert("args".to_string(), shared.args.clone());
