@@ -522,6 +522,13 @@ impl Build {
             }
             text(inline).map(TemplateText::Text)
         };
+        let request = || template("RequestMappingTemplate", "RequestMappingTemplateS3Location");
+        let response = || {
+            template(
+                "ResponseMappingTemplate",
+                "ResponseMappingTemplateS3Location",
+            )
+        };
         match r.get("Type").and_then(Json::as_str).unwrap_or("") {
             "AWS::AppSync::GraphQLApi" => {
                 self.default_mode = text("AuthenticationType").unwrap_or_default();
@@ -590,14 +597,8 @@ impl Build {
                     Function {
                         name: text("Name").unwrap_or_default(),
                         data_source: text("DataSourceName").unwrap_or_default(),
-                        request: template(
-                            "RequestMappingTemplate",
-                            "RequestMappingTemplateS3Location",
-                        ),
-                        response: template(
-                            "ResponseMappingTemplate",
-                            "ResponseMappingTemplateS3Location",
-                        ),
+                        request: request(),
+                        response: response(),
                     },
                 );
             }
@@ -628,14 +629,8 @@ impl Build {
                         pipeline,
                         functions,
                         data_source: text("DataSourceName"),
-                        request: template(
-                            "RequestMappingTemplate",
-                            "RequestMappingTemplateS3Location",
-                        ),
-                        response: template(
-                            "ResponseMappingTemplate",
-                            "ResponseMappingTemplateS3Location",
-                        ),
+                        request: request(),
+                        response: response(),
                     },
                 );
             }

@@ -191,28 +191,29 @@ impl Parser<'_> {
     }
 
     fn cond(&mut self) -> Result<Cond, DdbError> {
-        let mut items = vec![self.and()?];
-        while self.is_keyword("OR") {
-            self.at += 1;
-            items.push(self.and()?);
-        }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Cond::Or(items)
-        })
+        self.joined("OR", Self::and, Cond::Or)
     }
 
     fn and(&mut self) -> Result<Cond, DdbError> {
-        let mut items = vec![self.not()?];
-        while self.is_keyword("AND") {
+        self.joined("AND", Self::not, Cond::And)
+    }
+
+    /// Terms read by `term`, joined by the keyword `kw` into `join` when there are several.
+    fn joined(
+        &mut self,
+        kw: &str,
+        term: fn(&mut Self) -> Result<Cond, DdbError>,
+        join: fn(Vec<Cond>) -> Cond,
+    ) -> Result<Cond, DdbError> {
+        let mut items = vec![term(self)?];
+        while self.is_keyword(kw) {
             self.at += 1;
-            items.push(self.not()?);
+            items.push(term(self)?);
         }
         Ok(if items.len() == 1 {
             items.remove(0)
         } else {
-            Cond::And(items)
+            join(items)
         })
     }
 
