@@ -681,3 +681,88 @@ impl Build {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn files(root: Json, stacks: &[(&str, Json)]) -> Files {
+        let mut f = Files::new();
+        f.insert(
+            "schema.graphql".into(),
+            b"type Query { a: String }".to_vec(),
+        );
+        f.insert(
+            "cloudformation-template.json".into(),
+            root.to_string().into_bytes(),
+        );
+        for (name, s) in stacks {
+            f.insert(format!("stacks/{name}.json"), s.to_string().into_bytes());
+        }
+        f.insert("resolvers/Query.a.req.vtl".into(), b"{}".to_vec());
+        f
+    }
+
+    #[test]
+    fn intrinsics_resolve_across_the_root_and_nested_stacks() {
+        let root = json!({
+            "Parameters": {"env": {"Type": "String"}},
+            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "env"}, "prod"]}},
+            "Resources": {
+                "GraphQLAPI": {"Type": "AWS::AppSync::GraphQLApi", "Properties": {
+                    "AuthenticationType": "API_KEY",
+                    "AdditionalAuthenticationProviders": [{"AuthenticationType": "AWS_IAM"}]}},
+                "Post": {"Type": "AWS::CloudFormation::Stack", "Properties": {
+                    "TemplateURL": {"Fn::Join": ["/", ["https://s3", {"Ref": "AWS::URLSuffix"}, "stacks", "Post.json"]]},
+                    "Parameters": {"apiId": {"Fn::GetAtt": ["GraphQLAPI", "ApiId"]}}}},
+                "QueryA": {"Type": "AWS::AppSync::Resolver", "Properties": {
+                    "TypeName": "Query", "FieldName": "a", "Kind": "PIPELINE",
+                    "PipelineConfig": {"Functions": [{"Fn::GetAtt": ["Post", "Outputs.FnId"]}]},
+                    "RequestMappingTemplateS3Location": {"Fn::Sub": ["s3://${Bucket}/resolvers/Query.a.req.vtl", {"Bucket": "b"}]},
+                    "ResponseMappingTemplate": {"Fn::If": ["IsProd", "prod", "$util.toJson($ctx.prev.result)"]}}}
+            }
+        });
+        let post = json!({
+            "Parameters": {"apiId": {"Type": "String"}},
+            "Resources": {
+                "PostTable": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                    "TableName": {"Fn::Join": ["-", ["Post", {"Ref": "apiId"}, "NONE"]]},
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                    "GlobalSecondaryIndexes": [{"IndexName": "byOwner", "KeySchema": [
+                        {"AttributeName": "owner", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}]}]}},
+                "PostDS": {"Type": "AWS::AppSync::DataSource", "Properties": {
+                    "Name": "PostTable", "Type": "AMAZON_DYNAMODB", "DynamoDBConfig": {"TableName": {"Ref": "PostTable"}}}},
+                "Fn": {"Type": "AWS::AppSync::FunctionConfiguration", "Properties": {
+                    "Name": "get", "DataSourceName": {"Fn::GetAtt": ["PostDS", "Name"]},
+                    "RequestMappingTemplate": "{}", "ResponseMappingTemplateS3Location": "s3://b/resolvers/Missing.vtl"}}
+            },
+            "Outputs": {"FnId": {"Value": {"Fn::GetAtt": ["Fn", "FunctionId"]}}}
+        });
+        let b = Build::from_files(Path::new("build"), &files(root, &[("Post", post)])).unwrap();
+        assert_eq!(
+            (b.default_mode.as_str(), b.additional_modes.as_slice()),
+            ("API_KEY", &["AWS_IAM".to_string()][..])
+        );
+        assert_eq!(b.tables[0].name, format!("Post-{API_ID}-NONE"));
+        assert_eq!(b.tables[0].label, "Post");
+        assert_eq!(
+            b.tables[0].indexes["byOwner"].range.as_deref(),
+            Some("createdAt")
+        );
+        assert!(
+            matches!(&b.data_sources["PostTable"], DataSource::DynamoDb { table } if table == &b.tables[0].name)
+        );
+        let r = &b.resolvers["Query.a"];
+        assert_eq!(r.functions, ["fn:Post:Fn"]);
+        assert!(matches!(&r.request, Some(TemplateText::Text(t)) if t == "{}"));
+        assert!(
+            matches!(&r.response, Some(TemplateText::Text(t)) if t == "$util.toJson($ctx.prev.result)")
+        );
+        let f = &b.functions["fn:Post:Fn"];
+        assert_eq!(f.data_source, "PostTable");
+        assert!(
+            matches!(&f.response, Some(TemplateText::Missing(loc)) if loc.ends_with("resolvers/Missing.vtl"))
+        );
+    }
+}

@@ -355,3 +355,56 @@ pub(super) fn literal(v: &AstValue, vars: &Map<String, Json>) -> Json {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use apollo_compiler::{ExecutableDocument, Schema};
+    use serde_json::json;
+
+    fn errors(
+        vars: serde_json::Value,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, Vec<String>> {
+        let schema = Schema::parse_and_validate(
+            "type Query { f(input: In!, n: Int, e: Color): Int }\ninput In { title: String!, size: Int = 3, tags: [String] }\nenum Color { RED BLUE }",
+            "s.graphql",
+        )
+        .unwrap();
+        let doc = ExecutableDocument::parse_and_validate(
+            &schema,
+            "query Q($input: In!, $n: Int, $e: Color) { f(input: $input, n: $n, e: $e) }",
+            "q.graphql",
+        )
+        .unwrap();
+        let op = doc.operations.get(None).unwrap();
+        super::variables(&schema, op, vars.as_object().unwrap())
+    }
+
+    #[test]
+    fn variables_are_checked_and_completed_as_graphql_js_does() {
+        let ok = errors(json!({"input": {"title": "t", "tags": "one"}})).unwrap();
+        assert_eq!(
+            ok["input"],
+            json!({"title": "t", "size": 3, "tags": ["one"]}),
+            "defaults filled, a single value listed"
+        );
+        assert_eq!(
+            errors(json!({})).unwrap_err(),
+            ["Variable \"$input\" of required type \"In!\" was not provided."]
+        );
+        assert_eq!(
+            errors(json!({"input": {"titel": "t"}, "n": 1.5, "e": "RDE"})).unwrap_err(),
+            [
+                "Variable \"$input\" got invalid value { titel: \"t\" }; Field \"title\" of required type \"String!\" was not provided.",
+                "Variable \"$input\" got invalid value { titel: \"t\" }; Field \"titel\" is not defined by type \"In\". Did you mean \"title\" or \"size\"?",
+                "Variable \"$n\" got invalid value 1.5; Int cannot represent non-integer value: 1.5",
+                "Variable \"$e\" got invalid value \"RDE\"; Value \"RDE\" does not exist in \"Color\" enum. Did you mean \"RED\"?",
+            ]
+        );
+        assert_eq!(
+            errors(json!({"input": {"title": null}})).unwrap_err(),
+            [
+                "Variable \"$input\" got invalid value null at \"input.title\"; Expected non-nullable type \"String!\" not to be null."
+            ]
+        );
+    }
+}

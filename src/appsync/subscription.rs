@@ -94,3 +94,39 @@ fn operator(op: &str, a: Option<&Json>, x: &Json) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn deliveries_follow_the_arguments_and_every_filter() {
+        let records = vec![
+            json!({"id": "a", "owner": "ann", "n": 1, "tags": ["x"]}),
+            json!({"id": "b", "owner": "bob", "n": 5}),
+        ];
+        let args = json!({"owner": "ann", "filter": {"n": {"gt": 100}}});
+        let ids = |filters: &[Json]| -> Vec<String> {
+            deliveries(&records, args.as_object().unwrap(), filters)
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        // The argument `owner` selects, the `filter` argument is for the templates.
+        assert_eq!(ids(&[]), ["a"]);
+        assert_eq!(
+            ids(&[json!({"__raw": {"or": [{"n": {"ge": 1}}, {"tags": {"contains": "y"}}]}})]),
+            ["a"]
+        );
+        assert!(ids(&[json!({"__raw": {"not": {"tags": {"contains": "x"}}}})]).is_empty());
+        assert!(matches(
+            &json!({"n": {"between": [1, 5]}, "owner": {"beginsWith": "b"}}),
+            &records[1]
+        ));
+        assert!(!matches(
+            &json!({"missing": {"attributeExists": true}}),
+            &records[1]
+        ));
+    }
+}
