@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use amplify_gql::cli::explain::{self, ExplainArgs};
 use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
 use amplify_gql::cli::simulate::{self, SimulateArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
@@ -45,6 +46,8 @@ enum Command {
     Simulate(SimulateArgs),
     /// Run the access tests (YAML) on a fresh compile, offline.
     Test(TestArgs),
+    /// Explain who may do what on a model for one caller, confirmed in the simulator.
+    Explain(ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::GqlCompile(args) => gql_compile::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Test(args) => test::run(args),
+        Command::Explain(args) => explain::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

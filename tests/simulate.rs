@@ -426,3 +426,90 @@ fn a_broken_test_file_is_a_located_error() {
         "bad.yaml:4:",
     ]);
 }
+
+#[test]
+fn explain_derives_each_decision_and_the_simulator_confirms_it() {
+    let dir = setup("explain");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok/smoke-blog.graphql");
+    let schema = schema.to_str().unwrap();
+    let run = run_in(
+        &dir,
+        &[
+            "explain",
+            "Post",
+            "--as",
+            "alice.json",
+            "--schema",
+            schema,
+            "--format",
+            "json",
+        ],
+    );
+    run.assert_code(0);
+    let out: Json = serde_json::from_str(&run.stdout).unwrap();
+    let op = |name: &str| {
+        out["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == name)
+            .unwrap()
+            .clone()
+    };
+    let update = op("update");
+    assert_eq!(
+        update["decision"],
+        "allowed on records whose `owner` holds the caller's sub::username (\"alice-sub::alice\")"
+    );
+    assert_eq!(update["rules"][0]["rule"], "{ allow: owner }");
+    assert!(
+        update["rules"][0]["at"]
+            .as_str()
+            .unwrap()
+            .ends_with("smoke-blog.graphql:7:7"),
+        "{update}"
+    );
+    assert_eq!(update["simulator"]["state"], "confirmed");
+    assert_eq!(op("get")["decision"], "allowed");
+    assert_eq!(
+        op("get")["rules"][0]["rule"],
+        "{ allow: private, operations: [read] }"
+    );
+
+    let by_key = run_in(
+        &dir,
+        &["explain", "Post", "--as", "key.json", "--schema", schema],
+    );
+    by_key.assert_code(0);
+    assert!(
+        by_key.stdout.contains(
+            "create  denied: `Mutation.createPost` admits only AMAZON_COGNITO_USER_POOLS"
+        ),
+        "{}",
+        by_key.stdout
+    );
+    assert!(
+        by_key.stdout.contains("confirmed in the simulator"),
+        "{}",
+        by_key.stdout
+    );
+    let editor = run_in(
+        &dir,
+        &[
+            "explain",
+            "Employee.salary",
+            "--as",
+            "editor.json",
+            "--schema",
+            schema,
+            "--op",
+            "read",
+        ],
+    );
+    editor.assert_code(0);
+    assert!(
+        editor.stdout.contains("get     denied"),
+        "{}",
+        editor.stdout
+    );
+}

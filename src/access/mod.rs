@@ -18,6 +18,7 @@
 //!     data: { updatePost: { id: p1, title: New } }
 //! ```
 
+pub mod explain;
 mod yaml;
 
 use std::collections::BTreeMap;

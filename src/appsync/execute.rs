@@ -103,6 +103,111 @@ impl Api {
         })
     }
 
+    /// The auth modes (and `cognito_groups`) that may read `parent.field`: its directives, else
+    /// its type's, else the API's default mode.
+    pub fn field_modes(&self, parent: &str, field: &str) -> (Vec<&'static str>, Vec<String>) {
+        let auth = |d: &&apollo_compiler::Node<apollo_compiler::ast::Directive>| {
+            AUTH_DIRECTIVES.iter().any(|(n, _)| *n == d.name.as_str())
+        };
+        let (on_field, on_type): (Vec<_>, Vec<_>) = match self.schema.types.get(parent) {
+            Some(ExtendedType::Object(o)) => (
+                o.fields
+                    .get(field)
+                    .map(|f| f.directives.iter().filter(auth).cloned().collect())
+                    .unwrap_or_default(),
+                o.directives
+                    .iter()
+                    .map(|d| d.node.clone())
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .filter(auth)
+                    .cloned()
+                    .collect(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let chosen = if on_field.is_empty() {
+            on_type
+        } else {
+            on_field
+        };
+        let mut modes: Vec<&'static str> = Vec::new();
+        let mut groups = Vec::new();
+        for d in &chosen {
+            if let Some((_, m)) = AUTH_DIRECTIVES.iter().find(|(n, _)| *n == d.name.as_str())
+                && !modes.contains(m)
+            {
+                modes.push(m);
+            }
+            if matches!(d.name.as_str(), "aws_cognito_user_pools" | "aws_auth")
+                && let Some(v) = d.specified_argument_by_name("cognito_groups")
+                && let Json::Array(l) = literal(v, &Map::new())
+            {
+                groups.extend(l.iter().filter_map(Json::as_str).map(str::to_string));
+            }
+        }
+        if chosen.is_empty() {
+            let default = AUTH_DIRECTIVES
+                .iter()
+                .map(|(_, m)| *m)
+                .find(|m| *m == self.build.default_mode)
+                .unwrap_or("API_KEY");
+            modes.push(default);
+        }
+        (modes, groups)
+    }
+
+    /// The fields of an input type of the API.
+    pub fn input_fields(&self, input_type: &str) -> Vec<String> {
+        match self.schema.types.get(input_type) {
+            Some(ExtendedType::InputObject(i)) => i.fields.keys().map(|k| k.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A value for every required field of an input type: `"sample"` for text, 1 for numbers,
+    /// the first value of an enum, a date or time where AppSync's scalars want one.
+    pub fn sample_input(&self, input_type: &str) -> Map<String, Json> {
+        let mut out = Map::new();
+        let Some(ExtendedType::InputObject(input)) = self.schema.types.get(input_type) else {
+            return out;
+        };
+        for (name, def) in &input.fields {
+            if !def.ty.is_non_null() || def.default_value.is_some() {
+                continue;
+            }
+            let base = def.ty.inner_named_type().as_str();
+            let v = match self.schema.types.get(base) {
+                Some(ExtendedType::Enum(e)) => e
+                    .values
+                    .keys()
+                    .next()
+                    .map_or(Json::Null, |k| json!(k.as_str())),
+                Some(ExtendedType::InputObject(_)) => Json::Object(self.sample_input(base)),
+                _ => match base {
+                    "Int" | "Float" | "AWSTimestamp" => json!(1),
+                    "Boolean" => json!(true),
+                    "AWSDate" => json!("2024-06-01"),
+                    "AWSTime" => json!("12:00:00.000Z"),
+                    "AWSDateTime" => json!("2024-06-01T12:00:00.000Z"),
+                    "AWSEmail" => json!("someone@example.com"),
+                    "AWSJSON" => json!("{}"),
+                    "AWSURL" => json!("https://example.com/"),
+                    "AWSPhone" => json!("+15550000000"),
+                    "AWSIPAddress" => json!("192.0.2.1"),
+                    _ => json!("sample"),
+                },
+            };
+            let v = if matches!(def.ty.as_ref(), Type::List(_) | Type::NonNullList(_)) {
+                json!([v])
+            } else {
+                v
+            };
+            out.insert(name.to_string(), v);
+        }
+        out
+    }
+
     /// Runs `query` with `variables` for `identity` against `db` at `now_millis`.
     pub fn run(
         &self,
@@ -436,52 +541,8 @@ impl Run<'_> {
         }
     }
 
-    /// The field's auth modes and groups: its directives, else its type's, else the default.
     fn field_auth(&self, parent: &str, field: &Field) -> (Vec<&'static str>, Vec<String>) {
-        let on_field: Vec<_> = field
-            .definition
-            .directives
-            .iter()
-            .filter(|d| AUTH_DIRECTIVES.iter().any(|(n, _)| *n == d.name.as_str()))
-            .map(|d| d.as_ref().clone())
-            .collect();
-        let chosen = if on_field.is_empty() {
-            match self.schema().types.get(parent) {
-                Some(ExtendedType::Object(o)) => o
-                    .directives
-                    .iter()
-                    .filter(|d| AUTH_DIRECTIVES.iter().any(|(n, _)| *n == d.name.as_str()))
-                    .map(|d| d.as_ref().clone())
-                    .collect(),
-                _ => Vec::new(),
-            }
-        } else {
-            on_field
-        };
-        let mut modes: Vec<&'static str> = Vec::new();
-        let mut groups = Vec::new();
-        for d in &chosen {
-            if let Some((_, m)) = AUTH_DIRECTIVES.iter().find(|(n, _)| *n == d.name.as_str())
-                && !modes.contains(m)
-            {
-                modes.push(m);
-            }
-            if matches!(d.name.as_str(), "aws_cognito_user_pools" | "aws_auth")
-                && let Some(v) = d.specified_argument_by_name("cognito_groups")
-                && let Json::Array(l) = literal(v, &Map::new())
-            {
-                groups.extend(l.iter().filter_map(Json::as_str).map(str::to_string));
-            }
-        }
-        if chosen.is_empty() {
-            let default = AUTH_DIRECTIVES
-                .iter()
-                .map(|(_, m)| *m)
-                .find(|m| *m == self.api.build.default_mode)
-                .unwrap_or("API_KEY");
-            modes.push(default);
-        }
-        (modes, groups)
+        self.api.field_modes(parent, field.name.as_str())
     }
 
     fn is_root(&self, type_name: &str) -> bool {

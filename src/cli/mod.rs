@@ -1,5 +1,6 @@
 //! The subcommands. Each is thin: gather inputs, call the library, print, return an exit code.
 
+pub mod explain;
 pub mod gql_compile;
 pub mod simulate;
 pub mod status;
