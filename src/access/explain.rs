@@ -141,6 +141,21 @@ fn applies(rule: &AuthRule, identity: &Identity) -> Applies {
             _ => Applies::Always,
         },
         Strategy::Custom => Applies::Undecided("a Lambda authorizer decides".into()),
+        // A rule given static groups checks the groups, whatever it says it allows (the
+        // reference's reading of `{ allow: owner, groups: [...] }`).
+        _ if rule.is_static_groups() && rule.groups_field.is_none() => {
+            let claim = rule.group_claim.as_deref().unwrap_or("cognito:groups");
+            let mine = groups_of(identity, claim);
+            if rule
+                .groups
+                .iter()
+                .any(|g| mine.iter().any(|m| Some(m.as_str()) == g.name()))
+            {
+                Applies::Always
+            } else {
+                Applies::Never
+            }
+        }
         Strategy::Groups => {
             let claim = rule.group_claim.as_deref().unwrap_or("cognito:groups");
             let mine = groups_of(identity, claim);
@@ -428,10 +443,19 @@ pub fn confirm(
                     json!({"input": input}),
                 )
             };
+            // An owner rule whose field the create input lacks is met by every create: the
+            // resolvers fill the field with the caller.
+            let filled = rules.iter().any(|r| {
+                r.strategy == Strategy::Owner
+                    && matches!(applies(r, identity), Applies::If(_))
+                    && !fields
+                        .iter()
+                        .any(|f| f == r.owner_field.as_deref().unwrap_or("owner"))
+            });
             let settable = own
                 .keys()
                 .any(|k| k != "id" && k != "__typename" && fields.contains(k));
-            if !settable && matches!(decision, Decision::AllowedIf(_)) {
+            if (filled || !settable) && matches!(decision, Decision::AllowedIf(_)) {
                 // The condition's fields are not in the create input: the resolvers fill them
                 // with the caller, so every record the caller creates meets them.
                 let ok = !denied(&q(&own));
