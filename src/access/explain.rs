@@ -24,7 +24,7 @@ pub enum Decision {
     /// Allowed on the records that meet every one of these conditions' alternatives.
     AllowedIf(Vec<String>),
     Denied,
-    /// The model's rules allow it, but a field with rules of its own does not.
+    /// The model's rules allow it, but no role that does is also given it by this field's rules.
     FieldDenied(String),
     /// The operation's field is not open to the caller's auth mode (its `@aws_*` directives).
     ModeDenied(String),
@@ -496,52 +496,70 @@ pub fn confirm(
     }
 }
 
+/// What makes two rules the same role: who they let in, whatever operations they list.
+fn role_of(r: &AuthRule) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        r.strategy,
+        r.provider,
+        r.owner_field,
+        r.identity_claim,
+        r.group_claim,
+        r.groups,
+        r.groups_field
+    )
+}
+
 /// A model-level decision with the field-level rules that also bind it: deleting a record
-/// removes every field, so each field with rules of its own must allow `delete` too, as the
-/// reference's delete resolvers check.
+/// removes every field, so a role may delete only when every field with rules of its own
+/// gives that same role `delete`, as the reference's delete resolvers check.
 pub fn with_field_rules(
     decided: Vec<(Operation, Decision, Vec<RuleRef>)>,
+    rules: &[AuthRule],
     auth: &TypeAuth,
     identity: &Identity,
     sources: &SourceMap,
 ) -> Vec<(Operation, Decision, Vec<RuleRef>)> {
     decided
         .into_iter()
-        .map(|(op, decision, mut refs)| {
+        .map(|(op, decision, refs)| {
             if op != Operation::Delete
+                || auth.field_rules.is_empty()
                 || matches!(decision, Decision::Denied | Decision::Undecided(_))
             {
                 return (op, decision, refs);
             }
-            let mut decision = decision;
-            for (field, rules) in &auth.field_rules {
-                let Some((_, d, r)) = derive(rules, identity, sources, &[op]).into_iter().next()
-                else {
-                    continue;
-                };
-                decision = match (decision, d) {
-                    (_, Decision::Denied) => {
-                        refs = vec![];
-                        Decision::FieldDenied(field.clone())
-                    }
-                    (Decision::FieldDenied(f), _) => Decision::FieldDenied(f),
-                    (_, Decision::Undecided(why)) => Decision::Undecided(why),
-                    (Decision::Allowed, Decision::AllowedIf(c)) => Decision::AllowedIf(c),
-                    (Decision::AllowedIf(mut a), Decision::AllowedIf(c)) => {
-                        for x in c {
-                            if !a.contains(&x) {
-                                a.push(x);
+            let mut blocking = None;
+            let kept: Vec<AuthRule> = rules
+                .iter()
+                .filter(|r| {
+                    let role = role_of(r);
+                    match auth.field_rules.iter().find(|(_, fr)| {
+                        !fr.iter()
+                            .any(|x| x.operations.contains(op) && role_of(x) == role)
+                    }) {
+                        Some((field, _)) => {
+                            if r.operations.contains(op)
+                                && !matches!(applies(r, identity), Applies::Never)
+                            {
+                                blocking.get_or_insert_with(|| field.clone());
                             }
+                            false
                         }
-                        Decision::AllowedIf(a)
+                        None => true,
                     }
-                    (d, _) => d,
-                };
-                if !matches!(decision, Decision::FieldDenied(_)) {
-                    refs.extend(r);
-                }
+                })
+                .cloned()
+                .collect();
+            match derive(&kept, identity, sources, &[op]).into_iter().next() {
+                Some((_, Decision::Denied, _)) => (
+                    op,
+                    Decision::FieldDenied(blocking.unwrap_or_default()),
+                    Vec::new(),
+                ),
+                Some(d) => d,
+                None => (op, decision, refs),
             }
-            (op, decision, refs)
         })
         .collect()
 }

@@ -180,7 +180,7 @@ pub fn run(args: &ExplainArgs) -> Outcome {
     if field.is_none()
         && let Some(auth) = n.auth_of(model_name)
     {
-        decided = explain::with_field_rules(decided, auth, &identity, &inputs.sources);
+        decided = explain::with_field_rules(decided, rules, auth, &identity, &inputs.sources);
     }
     let decided = explain::with_modes(decided, &api, &operations, &identity);
     for (op, decision, rules_used) in decided {
