@@ -564,6 +564,37 @@ pub fn with_field_rules(
         .collect()
 }
 
+/// A create with the rules that can give it: a dynamic-groups rule whose field the create
+/// input lacks cannot (no created record can hold the caller's groups there).
+pub fn with_create_input(
+    decided: Vec<(Operation, Decision, Vec<RuleRef>)>,
+    rules: &[AuthRule],
+    api: &Api,
+    model: &ObjectModel,
+    identity: &Identity,
+    sources: &SourceMap,
+) -> Vec<(Operation, Decision, Vec<RuleRef>)> {
+    let fields = api.input_fields(&format!("Create{}Input", model.name.text));
+    let unusable = |r: &AuthRule| {
+        r.strategy == Strategy::Groups
+            && r.groups_field.as_ref().is_some_and(|f| !fields.contains(f))
+    };
+    if !rules.iter().any(unusable) {
+        return decided;
+    }
+    let kept: Vec<AuthRule> = rules.iter().filter(|r| !unusable(r)).cloned().collect();
+    decided
+        .into_iter()
+        .map(|d| match d.0 {
+            Operation::Create => derive(&kept, identity, sources, &[Operation::Create])
+                .into_iter()
+                .next()
+                .unwrap_or(d),
+            _ => d,
+        })
+        .collect()
+}
+
 /// The decisions with the API's auth-mode directives applied: an operation whose field does
 /// not admit the caller's mode is refused before any rule is read.
 pub fn with_modes(

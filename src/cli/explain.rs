@@ -182,6 +182,10 @@ pub fn run(args: &ExplainArgs) -> Outcome {
     {
         decided = explain::with_field_rules(decided, rules, auth, &identity, &inputs.sources);
     }
+    if field.is_none() {
+        decided =
+            explain::with_create_input(decided, rules, &api, model, &identity, &inputs.sources);
+    }
     let decided = explain::with_modes(decided, &api, &operations, &identity);
     for (op, decision, rules_used) in decided {
         let confirmation = if field.is_some() {
