@@ -27,7 +27,7 @@ pub mod vtl;
 
 use config::Config;
 use diagnostics::{Diagnostic, Diagnostics};
-use normalise::Normalised;
+pub use normalise::Normalised;
 use source::SourceMap;
 
 /// The front half of the compiler: parse, build the typed model, normalise and validate the

@@ -108,6 +108,21 @@ enum Applies {
     Undecided(String),
 }
 
+/// A static-groups check: the caller's group claim holds one of the rule's groups.
+fn static_groups(rule: &AuthRule, identity: &Identity) -> Applies {
+    let claim = rule.group_claim.as_deref().unwrap_or("cognito:groups");
+    let mine = groups_of(identity, claim);
+    if rule
+        .groups
+        .iter()
+        .any(|g| mine.iter().any(|m| Some(m.as_str()) == g.name()))
+    {
+        Applies::Always
+    } else {
+        Applies::Never
+    }
+}
+
 fn applies(rule: &AuthRule, identity: &Identity) -> Applies {
     if mode_of(rule.provider) != identity.mode {
         return Applies::Never;
@@ -144,17 +159,7 @@ fn applies(rule: &AuthRule, identity: &Identity) -> Applies {
         // A rule given static groups checks the groups, whatever it says it allows (the
         // reference's reading of `{ allow: owner, groups: [...] }`).
         _ if rule.is_static_groups() && rule.groups_field.is_none() => {
-            let claim = rule.group_claim.as_deref().unwrap_or("cognito:groups");
-            let mine = groups_of(identity, claim);
-            if rule
-                .groups
-                .iter()
-                .any(|g| mine.iter().any(|m| Some(m.as_str()) == g.name()))
-            {
-                Applies::Always
-            } else {
-                Applies::Never
-            }
+            static_groups(rule, identity)
         }
         Strategy::Groups => {
             let claim = rule.group_claim.as_deref().unwrap_or("cognito:groups");
@@ -165,17 +170,7 @@ fn applies(rule: &AuthRule, identity: &Identity) -> Applies {
                 Some(field) => Applies::If(format!(
                     "records whose `{field}` holds one of the caller's groups {mine:?}"
                 )),
-                None => {
-                    if rule
-                        .groups
-                        .iter()
-                        .any(|g| mine.iter().any(|m| Some(m.as_str()) == g.name()))
-                    {
-                        Applies::Always
-                    } else {
-                        Applies::Never
-                    }
-                }
+                None => static_groups(rule, identity),
             }
         }
         Strategy::Owner => {

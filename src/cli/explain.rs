@@ -3,17 +3,15 @@
 //! records; derived from the rules and confirmed by running the compiled resolvers in the
 //! simulator. A disagreement between the two is an internal error (exit code 2).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde_json::{Value as Json, json};
 
-use super::gql_compile::standalone_api_name;
 use super::{InputArgs, Outcome};
 use crate::access::explain::{self, Confirmation, Decision, Operation};
-use crate::appsync::{Api, Build, Identity};
+use crate::appsync::Identity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::project::BuildInputs;
 use crate::source::SourceMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -122,41 +120,9 @@ pub fn run(args: &ExplainArgs) -> Outcome {
             color,
         );
     };
-    let (now_secs, _) = super::gql_compile::now();
-    let (build_inputs, ds) = match &inputs.project {
-        Some(p) => p.build_inputs(now_secs),
-        None => {
-            let name = args.input.api_name.clone().unwrap_or_else(|| {
-                standalone_api_name(args.input.schema.as_deref().unwrap_or(Path::new(".")))
-            });
-            let digest = crate::project::schema_digest(&inputs.sources);
-            (
-                BuildInputs::standalone(&name, &inputs.config, now_secs, &digest),
-                Vec::new(),
-            )
-        }
-    };
-    if ds.iter().any(|d| d.is_error()) {
-        return Outcome::failed(&Diagnostics::from(ds), &inputs.sources, color);
-    }
-    let output = match crate::compile_with(&n, &inputs.config, &build_inputs) {
-        Ok(o) => o,
-        Err(ds) => return Outcome::failed(&ds, &inputs.sources, color),
-    };
-    let files = output
-        .files
-        .into_iter()
-        .map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), b))
-        .collect();
-    let api = match Build::from_files(Path::new("build"), &files).and_then(Api::new) {
+    let api = match super::simulate::compiled_api(&inputs, &n, &args.input, diagnostics, color) {
         Ok(a) => a,
-        Err(m) => {
-            return stop(
-                format!("the compiled build cannot be simulated: {m}"),
-                "report this",
-                color,
-            );
-        }
+        Err(stop) => return stop,
     };
     let ops: Vec<Operation> = explain::OPERATIONS
         .iter()

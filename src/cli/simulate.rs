@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value as Json, json};
 
-use super::Outcome;
+use super::gql_compile::{now, standalone_api_name};
+use super::{InputArgs, Inputs, Outcome};
 use crate::appsync::{Api, Build, Database, Identity, Response};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::project::BuildInputs;
 use crate::source::SourceMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -65,7 +67,7 @@ fn read_json(path: &Path, what: &str) -> Result<Json, Diagnostic> {
 }
 
 /// Everything `run` needs, read and checked; all problems are reported together.
-struct Inputs {
+struct SimulationInputs {
     api: Api,
     identity: Identity,
     query: String,
@@ -74,7 +76,7 @@ struct Inputs {
     now: i64,
 }
 
-fn load(args: &SimulateArgs) -> Result<Inputs, Diagnostics> {
+fn load(args: &SimulateArgs) -> Result<SimulationInputs, Diagnostics> {
     let mut errors = Vec::new();
     let build = Build::read(&args.build).map_err(|e| {
         input_error(
@@ -193,7 +195,7 @@ fn load(args: &SimulateArgs) -> Result<Inputs, Diagnostics> {
     }
     let api = Api::new(build)
         .map_err(|m| Diagnostics::from(vec![input_error(&args.build, m, "pass a build folder")]))?;
-    Ok(Inputs {
+    Ok(SimulationInputs {
         api,
         identity,
         query,
@@ -321,4 +323,51 @@ fn human(r: &Json) -> String {
         }
     }
     out
+}
+
+/// The API a schema without errors compiles to, held in memory and ready for the simulator
+/// (`test` and `explain` run on it; nothing is written). `diagnostics` are the run's so far;
+/// an error among them or the project's stops with all of them.
+pub(super) fn compiled_api(
+    inputs: &Inputs,
+    normalised: &crate::Normalised,
+    input: &InputArgs,
+    mut diagnostics: Diagnostics,
+    color: bool,
+) -> Result<Api, Outcome> {
+    let (now_secs, _) = now();
+    let (build_inputs, ds) = match &inputs.project {
+        Some(p) => p.build_inputs(now_secs),
+        None => {
+            let name = input.api_name.clone().unwrap_or_else(|| {
+                standalone_api_name(input.schema.as_deref().unwrap_or(Path::new(".")))
+            });
+            let digest = crate::project::schema_digest(&inputs.sources);
+            (
+                BuildInputs::standalone(&name, &inputs.config, now_secs, &digest),
+                Vec::new(),
+            )
+        }
+    };
+    diagnostics.extend(ds);
+    if diagnostics.has_errors() {
+        return Err(Outcome::failed(&diagnostics, &inputs.sources, color));
+    }
+    let output = crate::compile_with(normalised, &inputs.config, &build_inputs)
+        .map_err(|ds| Outcome::failed(&ds, &inputs.sources, color))?;
+    let files = output
+        .files
+        .into_iter()
+        .map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), b))
+        .collect();
+    Build::from_files(Path::new("build"), &files)
+        .and_then(Api::new)
+        .map_err(|m| {
+            let d = Diagnostic::error(
+                Code::AccessTestInvalid,
+                format!("the compiled build cannot be simulated: {m}"),
+            )
+            .with_help("report this: a compile the simulator cannot read is a bug");
+            Outcome::failed(&Diagnostics::from(vec![d]), &SourceMap::default(), color)
+        })
 }

@@ -2,17 +2,14 @@
 //! and steps) on a fresh compile held in memory, with the in-memory AppSync. One line per
 //! failing step with its file and line; exit 1 when any step fails.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::gql_compile::standalone_api_name;
 use super::{InputArgs, Outcome};
 use crate::access::{Roles, TestFile};
-use crate::appsync::{Api, Build};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::project::BuildInputs;
 use crate::source::{SourceMap, Span};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -83,43 +80,15 @@ pub fn run(args: &TestArgs) -> Outcome {
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
         return Outcome::failed(&diagnostics, &inputs.sources, color);
     };
-    let (now_secs, _) = super::gql_compile::now();
-    let (build_inputs, ds) = match &inputs.project {
-        Some(p) => p.build_inputs(now_secs),
-        None => {
-            let name = args.input.api_name.clone().unwrap_or_else(|| {
-                standalone_api_name(args.input.schema.as_deref().unwrap_or(Path::new(".")))
-            });
-            let digest = crate::project::schema_digest(&inputs.sources);
-            (
-                BuildInputs::standalone(&name, &inputs.config, now_secs, &digest),
-                Vec::new(),
-            )
-        }
-    };
-    diagnostics.extend(ds);
-    if diagnostics.has_errors() {
-        return Outcome::failed(&diagnostics, &inputs.sources, color);
-    }
-    let output = match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
-        Ok(o) => o,
-        Err(ds) => return Outcome::failed(&ds, &inputs.sources, color),
-    };
-    let files = output
-        .files
-        .into_iter()
-        .map(|(p, b)| (p.to_string_lossy().replace('\\', "/"), b))
-        .collect();
-    let api = match Build::from_files(Path::new("build"), &files).and_then(Api::new) {
+    let api = match super::simulate::compiled_api(
+        &inputs,
+        &normalised,
+        &args.input,
+        diagnostics,
+        color,
+    ) {
         Ok(a) => a,
-        Err(m) => {
-            let d = Diagnostic::error(
-                Code::AccessTestInvalid,
-                format!("the compiled build cannot be simulated: {m}"),
-            )
-            .with_help("report this: a compile the simulator cannot read is a bug");
-            return Outcome::failed(&Diagnostics::from(vec![d]), &SourceMap::default(), color);
-        }
+        Err(stop) => return stop,
     };
     let paths = if args.paths.is_empty() {
         match &inputs.project {
