@@ -61,13 +61,26 @@ pub fn number(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-/// A number as JavaScript prints it.
+/// A number as JavaScript's `String(n)` prints it: `3`, `3.5`, `1e+21`. The VTL engine and
+/// the simulated API print numbers this way too (the engine behave runs is JavaScript).
 pub fn number_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
+        return format!("{}", f as i64);
     }
+    if f.abs() >= 1e21 {
+        let e = format!("{f:e}");
+        return match e.split_once('e') {
+            Some((m, x)) if !x.starts_with('-') => format!("{m}e+{x}"),
+            _ => e,
+        };
+    }
+    format!("{f}")
+}
+
+/// A JSON number's text: integers exactly, others as JavaScript prints them.
+fn json_number_text(n: &serde_json::Number) -> String {
+    n.as_i64()
+        .map_or_else(|| number_text(n.as_f64().unwrap_or(0.0)), |i| i.to_string())
 }
 
 /// Canonical JSON: keys sorted at every level, for keys, comparisons and logs.
@@ -118,7 +131,7 @@ pub fn to_typed(v: &Json) -> Attribute {
     match v {
         Json::Null => one("NULL", Json::Bool(true)),
         Json::String(_) => one("S", v.clone()),
-        Json::Number(n) => one("N", Json::String(number_text(n.as_f64().unwrap_or(0.0)))),
+        Json::Number(n) => one("N", Json::String(json_number_text(n))),
         Json::Bool(_) => one("BOOL", v.clone()),
         Json::Array(items) => one("L", Json::Array(items.iter().map(to_typed).collect())),
         Json::Object(o) => one(

@@ -236,3 +236,16 @@ fn batches_read_write_and_delete() {
         .collect();
     assert_eq!(ids, ["p2", "p3", "p4"]);
 }
+
+#[test]
+fn numbers_print_as_javascript_prints_them_and_integers_exactly() {
+    use super::attribute::{number_text, to_typed};
+    assert_eq!(
+        (number_text(3.0), number_text(3.5), number_text(1e21)),
+        ("3".into(), "3.5".into(), "1e+21".into())
+    );
+    assert_eq!(
+        to_typed(&json!(9007199254740993i64)),
+        json!({"N": "9007199254740993"})
+    );
+}

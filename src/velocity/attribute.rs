@@ -2,38 +2,13 @@
 
 use indexmap::IndexMap;
 
-use super::value::{Value, js_number};
+use super::value::Value;
 
 /// A value as a typed attribute the way behave's expression builder writes placeholders:
-/// numbers as their text (`{"N": "2"}`), nothing converted.
+/// numbers as their text (`{"N": "2"}`), nothing converted (the in-memory DynamoDB's own
+/// conversion of plain values).
 pub fn to_dynamodb_attribute(v: &Value) -> Value {
-    match v {
-        Value::Null => tagged("NULL", Value::Bool(true)),
-        Value::Bool(b) => tagged("BOOL", Value::Bool(*b)),
-        Value::Int(_) | Value::Float(_) => tagged("N", Value::str(number_text(v))),
-        Value::Str(s) => tagged("S", Value::Str(s.clone())),
-        Value::List(l) => tagged(
-            "L",
-            Value::list(l.borrow().iter().map(to_dynamodb_attribute).collect()),
-        ),
-        Value::Map(m) => tagged(
-            "M",
-            Value::map(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), to_dynamodb_attribute(v)))
-                    .collect(),
-            ),
-        ),
-    }
-}
-
-fn number_text(v: &Value) -> String {
-    match v {
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => js_number(*f),
-        _ => String::new(),
-    }
+    Value::from_json(&crate::dynamodb::attribute::to_typed(&v.to_json()))
 }
 
 pub fn tagged(kind: &str, v: Value) -> Value {

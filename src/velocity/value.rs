@@ -8,6 +8,8 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use crate::dynamodb::attribute::number_text;
+
 /// A list shared by every variable that holds it.
 pub type List = Rc<RefCell<Vec<Value>>>;
 /// A map shared by every variable that holds it; keys keep their insertion order (AppSync's
@@ -130,7 +132,7 @@ impl Value {
             Value::Int(i) => {
                 let _ = write!(out, "{i}");
             }
-            Value::Float(f) => out.push_str(&js_number(*f)),
+            Value::Float(f) => out.push_str(&number_text(*f)),
             Value::Str(s) => out.push_str(s),
             Value::List(l) => {
                 out.push('[');
@@ -209,7 +211,7 @@ fn write_json(v: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) if f.is_finite() => out.push_str(&js_number(*f)),
+        Value::Float(f) if f.is_finite() => out.push_str(&number_text(*f)),
         Value::Float(_) => out.push_str("null"),
         Value::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
         Value::List(l) => {
@@ -235,22 +237,6 @@ fn write_json(v: &Value, out: &mut String) {
             out.push('}');
         }
     }
-}
-
-/// A number as JavaScript's `String(n)` prints it: `3`, `3.5`, `1e+21`.
-pub fn js_number(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        return format!("{}", f as i64);
-    }
-    let s = format!("{f}");
-    if f.abs() >= 1e21 {
-        let e = format!("{f:e}");
-        return match e.split_once('e') {
-            Some((m, x)) if !x.starts_with('-') => format!("{m}e+{x}"),
-            _ => e,
-        };
-    }
-    s
 }
 
 #[cfg(test)]
