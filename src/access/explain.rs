@@ -134,25 +134,21 @@ fn applies(rule: &AuthRule, identity: &Identity) -> Applies {
     if identity.mode == "AWS_IAM" && iam_type.is_none() {
         return Applies::Undecided("an IAM role outside the identity pool: its policies decide (admin roles may do everything)".into());
     }
+    // IAM callers are public or private by the identity pool's role they hold.
+    let pool_role = |wanted: &str| {
+        if iam_type == Some(wanted) {
+            Applies::Always
+        } else {
+            Applies::Never
+        }
+    };
     match rule.strategy {
         Strategy::Public => match rule.provider {
-            Provider::Iam | Provider::IdentityPool => {
-                if iam_type == Some("unauthenticated") {
-                    Applies::Always
-                } else {
-                    Applies::Never
-                }
-            }
+            Provider::Iam | Provider::IdentityPool => pool_role("unauthenticated"),
             _ => Applies::Always,
         },
         Strategy::Private => match rule.provider {
-            Provider::Iam | Provider::IdentityPool => {
-                if iam_type == Some("authenticated") {
-                    Applies::Always
-                } else {
-                    Applies::Never
-                }
-            }
+            Provider::Iam | Provider::IdentityPool => pool_role("authenticated"),
             _ => Applies::Always,
         },
         Strategy::Custom => Applies::Undecided("a Lambda authorizer decides".into()),
@@ -615,14 +611,14 @@ pub fn with_modes(
                     .map(|f| ("Mutation", f.to_string())),
                 _ => None,
             };
-            match root {
-                Some((parent, field))
-                    if !api
-                        .field_modes(parent, &field)
-                        .0
-                        .contains(&identity.mode.as_str()) =>
+            let modes = root
+                .as_ref()
+                .map(|(parent, field)| api.field_modes(parent, field).0);
+            match (root, modes) {
+                (Some((parent, field)), Some(modes))
+                    if !modes.contains(&identity.mode.as_str()) =>
                 {
-                    let modes = api.field_modes(parent, &field).0.join(", ");
+                    let modes = modes.join(", ");
                     (
                         op,
                         Decision::ModeDenied(format!("`{parent}.{field}` admits only {modes}")),
