@@ -66,7 +66,7 @@ fn stop(message: String, help: &str, color: bool) -> Outcome {
 
 pub fn run(args: &ExplainArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load_or_stop(color) {
+    let inputs = match args.input.load_or_stop(color, super::ReportFormat::Human) {
         Ok(i) => i,
         Err(stop) => return stop,
     };

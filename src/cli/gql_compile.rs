@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::Value as Json;
 
-use super::{InputArgs, Outcome};
+use super::{InputArgs, Outcome, ReportFormat};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::output::{BackgroundUpdate, Change, Mode};
@@ -36,6 +36,9 @@ pub struct GqlCompileArgs {
     /// Accepted for compatibility: amplify-gql does not compare with the deployed build.
     #[arg(long, hide = true)]
     pub allow_destructive_graphql_schema_updates: bool,
+    /// How to report diagnostics and the result.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -73,7 +76,7 @@ pub(super) fn standalone_api_name(schema: &Path) -> String {
 
 pub fn run(args: &GqlCompileArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load_or_stop(color) {
+    let inputs = match args.input.load_or_stop(color, args.format) {
         Ok(i) => i,
         Err(stop) => return stop,
     };
@@ -121,18 +124,25 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         (None, None) => PathBuf::from("build"),
     };
     if args.print_config {
-        let stderr = crate::render_diagnostics(&diagnostics, &inputs.sources, color);
         let code = if diagnostics.has_errors() { 1 } else { 0 };
-        return Outcome {
-            stdout: describe(
-                &inputs.config,
-                &build_inputs,
-                inputs.project.as_ref(),
-                &out_dir,
-            ),
-            stderr,
+        let text = describe(
+            &inputs.config,
+            &build_inputs,
+            inputs.project.as_ref(),
+            &out_dir,
+        );
+        let mut document = serde_json::Map::new();
+        document.insert("ok".into(), (code == 0).into());
+        document.insert("config".into(), text.clone().into());
+        return Outcome::reported(
+            args.format,
+            &diagnostics,
+            &inputs.sources,
+            color,
+            text,
+            document,
             code,
-        };
+        );
     }
     let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
     diagnostics.extend(ds.iter().cloned());
@@ -140,7 +150,7 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         diagnostics.deny_warnings();
     }
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
-        return Outcome::failed(&diagnostics, &inputs.sources, color);
+        return Outcome::failed_as(args.format, &diagnostics, &inputs.sources, color);
     };
     if args.check && !reproducible {
         // The key's expiry counts from the clock: keep the one of the build being checked.
@@ -151,34 +161,56 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     // which leaves the folder as it was.
     let mut update = match BackgroundUpdate::begin(&out_dir, mode) {
         Ok(u) => u,
-        Err(e) => return cannot(&diagnostics, &inputs.sources, color, "read", &out_dir, e),
+        Err(e) => return cannot(args.format, &diagnostics, &inputs.sources, color, "read", &out_dir, e),
     };
     if let Err(ds) = crate::compile_into(&normalised, &inputs.config, &build_inputs, &mut update) {
         update.abandon();
         diagnostics.extend(ds.iter().cloned());
-        return Outcome::failed(&diagnostics, &inputs.sources, color);
+        return Outcome::failed_as(args.format, &diagnostics, &inputs.sources, color);
     }
     let verb = if args.check { "read" } else { "write" };
     let changes = match update.finish() {
         Ok(c) => c,
-        Err(e) => return cannot(&diagnostics, &inputs.sources, color, verb, &out_dir, e),
+        Err(e) => return cannot(args.format, &diagnostics, &inputs.sources, color, verb, &out_dir, e),
     };
-    let stderr = crate::render_diagnostics(&diagnostics, &inputs.sources, color);
-    if args.check {
-        return check(&changes, &out_dir, stderr);
-    }
-    Outcome {
-        stdout: format!(
-            "GraphQL schema compiled successfully: {}\n",
-            out_dir.display()
-        ),
-        stderr,
-        code: 0,
-    }
+    let (text, code) = if args.check {
+        check(&changes, &out_dir)
+    } else {
+        (
+            format!(
+                "GraphQL schema compiled successfully: {}\n",
+                out_dir.display()
+            ),
+            0,
+        )
+    };
+    let mut document = serde_json::Map::new();
+    document.insert("ok".into(), true.into());
+    document.insert("build".into(), out_dir.display().to_string().into());
+    document.insert("written".into(), (!args.check).into());
+    let changes: Vec<Json> = changes
+        .iter()
+        .map(|c| serde_json::json!({
+                "change": c.letter().to_string(),
+                "path": c.path().display().to_string(),
+                "folder": matches!(c, Change::AddedFolder(_)),
+            }))
+        .collect();
+    document.insert("changes".into(), Json::Array(changes));
+    Outcome::reported(
+        args.format,
+        &diagnostics,
+        &inputs.sources,
+        color,
+        text,
+        document,
+        code,
+    )
 }
 
 /// The build folder could not be read or written.
 fn cannot(
+    format: ReportFormat,
     diagnostics: &Diagnostics,
     sources: &SourceMap,
     color: bool,
@@ -186,23 +218,17 @@ fn cannot(
     dir: &Path,
     e: std::io::Error,
 ) -> Outcome {
-    let mut stderr = crate::render_diagnostics(diagnostics, sources, color);
-    stderr.push_str(&format!("error: cannot {verb} {}: {e}\n", dir.display()));
-    Outcome {
-        stdout: String::new(),
-        stderr,
-        code: 1,
-    }
+    let mut outcome = Outcome::failed_as(format, diagnostics, sources, color);
+    outcome
+        .stderr
+        .push_str(&format!("error: cannot {verb} {}: {e}\n", dir.display()));
+    outcome
 }
 
-/// `--check`: what writing the build would change.
-fn check(changes: &[Change], out_dir: &Path, stderr: String) -> Outcome {
+/// `--check`: what writing the build would change, and the exit code.
+fn check(changes: &[Change], out_dir: &Path) -> (String, i32) {
     if changes.is_empty() {
-        return Outcome {
-            stdout: format!("{} is up to date\n", out_dir.display()),
-            stderr,
-            code: 0,
-        };
+        return (format!("{} is up to date\n", out_dir.display()), 0);
     }
     let mut stdout = format!(
         "{} is out of date; gql-compile would change {} path{}:\n",
@@ -213,11 +239,7 @@ fn check(changes: &[Change], out_dir: &Path, stderr: String) -> Outcome {
     for c in changes {
         stdout.push_str(&format!("{c}\n"));
     }
-    Outcome {
-        stdout,
-        stderr,
-        code: 1,
-    }
+    (stdout, 1)
 }
 
 /// The API key `Expires` of the build in `dir`, if it has one.

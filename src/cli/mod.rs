@@ -82,7 +82,82 @@ pub struct Outcome {
     pub code: i32,
 }
 
+/// How a reporting command prints its diagnostics (`docs/diagnostics.md#formats`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Rendered with the token underlined, on stderr.
+    #[default]
+    Human,
+    /// One JSON document on stdout, with a `diagnostics` array.
+    Json,
+    /// GitHub Actions workflow annotations on stdout.
+    Github,
+    /// A SARIF 2.1.0 log on stdout (the human rendering on stderr).
+    Sarif,
+}
+
 impl Outcome {
+    /// A command's outcome with its diagnostics in `format`: `human` is the command's own
+    /// text on stdout; `json` is `document` (the same facts) with a `diagnostics` array;
+    /// `github` puts annotations before the text; `sarif` prints only the log on stdout and
+    /// the rest on stderr.
+    pub fn reported(
+        format: ReportFormat,
+        diagnostics: &Diagnostics,
+        sources: &SourceMap,
+        color: bool,
+        text: String,
+        document: serde_json::Map<String, serde_json::Value>,
+        code: i32,
+    ) -> Outcome {
+        use crate::diagnostics::formats;
+        let human = || crate::render_diagnostics(diagnostics, sources, color);
+        match format {
+            ReportFormat::Human => Outcome {
+                stdout: text,
+                stderr: human(),
+                code,
+            },
+            ReportFormat::Json => {
+                let mut document = document;
+                document.insert(
+                    "diagnostics".into(),
+                    formats::json_array(diagnostics, sources),
+                );
+                let mut stdout = serde_json::to_string_pretty(&serde_json::Value::Object(document))
+                    .expect("a JSON value prints");
+                stdout.push('\n');
+                Outcome {
+                    stdout,
+                    stderr: String::new(),
+                    code,
+                }
+            }
+            ReportFormat::Github => Outcome {
+                stdout: formats::github(diagnostics, sources) + &text,
+                stderr: String::new(),
+                code,
+            },
+            ReportFormat::Sarif => Outcome {
+                stdout: formats::sarif(diagnostics, sources),
+                stderr: human() + &text,
+                code,
+            },
+        }
+    }
+
+    /// A run that stops on errors, reported in `format`: exit code 1.
+    pub fn failed_as(
+        format: ReportFormat,
+        diagnostics: &Diagnostics,
+        sources: &SourceMap,
+        color: bool,
+    ) -> Outcome {
+        let mut document = serde_json::Map::new();
+        document.insert("ok".into(), false.into());
+        Outcome::reported(format, diagnostics, sources, color, String::new(), document, 1)
+    }
+
     /// A run that stops on errors: diagnostics only, exit code 1.
     pub fn failed(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> Outcome {
         Outcome {
@@ -96,9 +171,9 @@ impl Outcome {
 impl InputArgs {
     /// `load`, with a failure to read any schema already turned into the run's outcome
     /// (rendered with `color`, which the caller has decided once for the whole run).
-    pub fn load_or_stop(&self, color: bool) -> Result<Inputs, Outcome> {
+    pub fn load_or_stop(&self, color: bool, format: ReportFormat) -> Result<Inputs, Outcome> {
         self.load()
-            .map_err(|ds| Outcome::failed(&ds, &SourceMap::default(), color))
+            .map_err(|ds| Outcome::failed_as(format, &ds, &SourceMap::default(), color))
     }
 
     /// Reads the schema and configuration. `Err` carries diagnostics that stop the run before

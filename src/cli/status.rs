@@ -3,7 +3,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{InputArgs, Outcome};
+use super::{InputArgs, Outcome, ReportFormat};
 use crate::{AcmColumns, AcmFormat};
 
 #[derive(Args, Debug)]
@@ -17,6 +17,8 @@ pub struct StatusArgs {
     /// Print the 4-column create/read/update/delete view.
     #[arg(long)]
     pub crud: bool,
+    /// How to print the matrix; `github` and `sarif` report the diagnostics in those formats
+    /// (annotations before the table, or a SARIF log instead of it).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     #[command(flatten)]
@@ -28,11 +30,24 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    Github,
+    Sarif,
+}
+
+impl Format {
+    /// How the diagnostics are reported: the matrix formats keep the human rendering.
+    fn report(self) -> ReportFormat {
+        match self {
+            Format::Github => ReportFormat::Github,
+            Format::Sarif => ReportFormat::Sarif,
+            Format::Table | Format::Json | Format::Markdown => ReportFormat::Human,
+        }
+    }
 }
 
 pub fn run(args: &StatusArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load_or_stop(color) {
+    let inputs = match args.input.load_or_stop(color, args.format.report()) {
         Ok(i) => i,
         Err(stop) => return stop,
     };
@@ -43,7 +58,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
         diagnostics.deny_warnings();
     }
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
-        return Outcome::failed(&diagnostics, &inputs.sources, color);
+        return Outcome::failed_as(args.format.report(), &diagnostics, &inputs.sources, color);
     };
     let columns = if args.crud {
         AcmColumns::Crud
@@ -51,7 +66,7 @@ pub fn run(args: &StatusArgs) -> Outcome {
         AcmColumns::Operations
     };
     let format = match args.format {
-        Format::Table => AcmFormat::Table,
+        Format::Table | Format::Github | Format::Sarif => AcmFormat::Table,
         Format::Json => AcmFormat::Json,
         Format::Markdown => AcmFormat::Markdown,
     };
@@ -59,12 +74,16 @@ pub fn run(args: &StatusArgs) -> Outcome {
         Ok(text) => text,
         Err(d) => {
             diagnostics.push(d);
-            return Outcome::failed(&diagnostics, &inputs.sources, color);
+            return Outcome::failed_as(args.format.report(), &diagnostics, &inputs.sources, color);
         }
     };
-    Outcome {
+    Outcome::reported(
+        args.format.report(),
+        &diagnostics,
+        &inputs.sources,
+        color,
         stdout,
-        stderr: crate::render_diagnostics(&diagnostics, &inputs.sources, color),
-        code: 0,
-    }
+        serde_json::Map::new(),
+        0,
+    )
 }

@@ -70,7 +70,7 @@ fn line_span(text: &str, line: usize, col: usize) -> Span {
 
 pub fn run(args: &TestArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let inputs = match args.input.load_or_stop(color) {
+    let inputs = match args.input.load_or_stop(color, super::ReportFormat::Human) {
         Ok(i) => i,
         Err(stop) => return stop,
     };

@@ -2,6 +2,7 @@
 //! token it is about, and a `help:` line. Passes collect them; nothing fails fast.
 
 mod codes;
+pub mod formats;
 mod render;
 
 pub use codes::Code;
