@@ -403,11 +403,20 @@ fn the_example_projects_access_tests_pass_and_a_widened_rule_fails_its_step() {
     let github = run_in(&dir, &["test", "--format", "github"]);
     assert!(
         github.stdout.contains(&format!(
-            ",line={line}::a visitor cannot create a post: expected deny"
+            ",line={line},col=3,endLine={line},endColumn=40,title=E1003::a visitor cannot create a post (as visitor): expected deny"
         )),
         "{}",
         github.stdout
     );
+    let sarif: Json =
+        serde_json::from_str(&run_in(&dir, &["test", "--format", "sarif"]).stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "E1003");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        line
+    );
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
     let json: Json =
         serde_json::from_str(&run_in(&dir, &["test", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["failed"], 1);

@@ -19,6 +19,8 @@ pub enum TestFormat {
     Json,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A SARIF 2.1.0 log of the failing steps.
+    Sarif,
 }
 
 #[derive(Args, Debug)]
@@ -144,13 +146,16 @@ pub fn run(args: &TestArgs) -> Outcome {
                 continue;
             }
         };
+        let base = texts
+            .iter()
+            .map(|(_, t): &(String, String)| t.len())
+            .sum::<usize>();
         match TestFile::parse(&text, &roles) {
-            Ok(t) => parsed.push((name, t)),
+            Ok(t) => {
+                parsed.push((name.clone(), base, t));
+                texts.push((name, text));
+            }
             Err(errors) => {
-                let base = texts
-                    .iter()
-                    .map(|(_, t): &(String, String)| t.len())
-                    .sum::<usize>();
                 for e in errors {
                     let span = line_span(&text, e.line, e.col);
                     problems.push(
@@ -169,17 +174,19 @@ pub fn run(args: &TestArgs) -> Outcome {
             }
         }
     }
+    let mut sources = SourceMap::default();
+    for (name, text) in &texts {
+        sources.push(name, text);
+    }
     if problems.has_errors() {
-        let mut sources = SourceMap::default();
-        for (name, text) in &texts {
-            sources.push(name, text);
-        }
         return Outcome::failed(&problems, &sources, color);
     }
+    // Failing steps as diagnostics, for the CI formats.
+    let mut failures = Diagnostics::default();
     let mut lines = Vec::new();
     let mut steps = Vec::new();
     let (mut passed, mut failed) = (0, 0);
-    for (name, file) in &parsed {
+    for (name, base, file) in &parsed {
         let results = match crate::access::run(&api, file, now) {
             Ok(r) => r,
             Err(m) => {
@@ -200,16 +207,26 @@ pub fn run(args: &TestArgs) -> Outcome {
                 None => passed += 1,
                 Some(why) => {
                     failed += 1;
-                    lines.push(match args.format {
-                        TestFormat::Github => format!(
-                            "::error file={name},line={}::{}: {why}",
-                            r.step.line, r.step.name
-                        ),
-                        _ => format!(
-                            "{name}:{}: {} (as {}): {why}",
-                            r.step.line, r.step.name, r.step.caller
-                        ),
-                    });
+                    lines.push(format!(
+                        "{name}:{}: {} (as {}): {why}",
+                        r.step.line, r.step.name, r.step.caller
+                    ));
+                    let text = &sources.text[*base..];
+                    let span = line_span(text, r.step.line, 1);
+                    failures.push(
+                        Diagnostic::error(
+                            Code::AccessStepFailed,
+                            format!("{} (as {}): {why}", r.step.name, r.step.caller),
+                        )
+                        .at(
+                            Span {
+                                start: base + span.start,
+                                end: base + span.end,
+                            },
+                            "this step",
+                        )
+                        .with_help("fix the schema's rules, or the step's expect"),
+                    );
                 }
             }
         }
@@ -222,7 +239,13 @@ pub fn run(args: &TestArgs) -> Outcome {
             )
             .unwrap_or_default()
         ),
-        _ => {
+        TestFormat::Github => format!(
+            "{}test: {} steps, {passed} passed, {failed} failed\n",
+            crate::diagnostics::formats::github(&failures, &sources),
+            passed + failed
+        ),
+        TestFormat::Sarif => crate::diagnostics::formats::sarif(&failures, &sources),
+        TestFormat::Human => {
             let mut out = lines.join("\n");
             if !out.is_empty() {
                 out.push('\n');

@@ -104,6 +104,7 @@ codes! {
     MapsToUnsupported = "E0904", "@mapsTo is not supported";
     SimulationInputInvalid = "E1001", "a simulation input cannot be used";
     AccessTestInvalid = "E1002", "an access test file cannot be used";
+    AccessStepFailed = "E1003", "an access test step did not have its expected outcome";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";
