@@ -19,6 +19,7 @@ pub mod parse;
 pub mod plan;
 pub mod project;
 pub mod resolvers;
+pub mod review;
 pub mod schema;
 pub mod source;
 pub mod stacks;

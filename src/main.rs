@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use amplify_gql::cli::diff::{self, DiffArgs};
 use amplify_gql::cli::explain::{self, ExplainArgs};
 use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
 use amplify_gql::cli::simulate::{self, SimulateArgs};
@@ -48,6 +49,8 @@ enum Command {
     Test(TestArgs),
     /// Explain who may do what on a model for one caller, confirmed in the simulator.
     Explain(ExplainArgs),
+    /// Compare two versions of the API: access, data, resolvers, stacks and limits.
+    Diff(DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::run(args),
         Command::Test(args) => test::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

@@ -87,7 +87,8 @@ fn invalid_fixtures_give_valid_sarif_that_points_where_the_rendering_does() {
     assert!(checked > 50, "only {checked} invalid fixtures");
 }
 
-const BAD: &str = "type Post @model @auth(rules: [{ allow: public, provider: userPools }]) {\n  id: ID!\n}\n";
+const BAD: &str =
+    "type Post @model @auth(rules: [{ allow: public, provider: userPools }]) {\n  id: ID!\n}\n";
 const GOOD: &str = "type Post @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n}\n";
 
 #[test]
@@ -96,19 +97,37 @@ fn gql_compile_reports_in_every_format() {
     write(&dir.join("bad.graphql"), BAD);
     write(&dir.join("good.graphql"), GOOD);
 
-    let run = run_in(&dir, &["gql-compile", "--schema", "bad.graphql", "--format", "json"]);
+    let run = run_in(
+        &dir,
+        &["gql-compile", "--schema", "bad.graphql", "--format", "json"],
+    );
     run.assert_failed();
     let doc: Json = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["ok"], false);
     let d = &doc["diagnostics"][0];
     assert_eq!(d["code"], "E0201");
     assert_eq!(d["file"], "bad.graphql");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(1), Some(59)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(1), Some(59))
+    );
     assert_eq!(d["endColumn"], 68, "the end of `userPools`, exclusive");
     assert!(run.stderr.is_empty(), "{}", run.stderr);
-    assert!(!dir.join("build").exists(), "a failed compile writes nothing");
+    assert!(
+        !dir.join("build").exists(),
+        "a failed compile writes nothing"
+    );
 
-    let run = run_in(&dir, &["gql-compile", "--schema", "bad.graphql", "--format", "github"]);
+    let run = run_in(
+        &dir,
+        &[
+            "gql-compile",
+            "--schema",
+            "bad.graphql",
+            "--format",
+            "github",
+        ],
+    );
     run.assert_failed();
     assert!(
         run.stdout.starts_with(
@@ -119,14 +138,35 @@ fn gql_compile_reports_in_every_format() {
     );
     assert!(run.stdout.contains("%0Ahelp: "), "{}", run.stdout);
 
-    let run = run_in(&dir, &["gql-compile", "--schema", "bad.graphql", "--format", "sarif"]);
+    let run = run_in(
+        &dir,
+        &[
+            "gql-compile",
+            "--schema",
+            "bad.graphql",
+            "--format",
+            "sarif",
+        ],
+    );
     run.assert_failed();
     let log: Json = serde_json::from_str(&run.stdout).unwrap();
     assert!(sarif_schema().is_valid(&log));
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0201");
-    assert!(run.stderr.contains("error[E0201]"), "the human rendering stays on stderr");
+    assert!(
+        run.stderr.contains("error[E0201]"),
+        "the human rendering stays on stderr"
+    );
 
-    let run = run_in(&dir, &["gql-compile", "--schema", "good.graphql", "--format", "json"]);
+    let run = run_in(
+        &dir,
+        &[
+            "gql-compile",
+            "--schema",
+            "good.graphql",
+            "--format",
+            "json",
+        ],
+    );
     run.assert_ok();
     let doc: Json = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["ok"], true);
@@ -134,7 +174,14 @@ fn gql_compile_reports_in_every_format() {
     assert_eq!(doc["diagnostics"][0]["code"], "W0001");
     let run = run_in(
         &dir,
-        &["gql-compile", "--schema", "good.graphql", "--check", "--format", "json"],
+        &[
+            "gql-compile",
+            "--schema",
+            "good.graphql",
+            "--check",
+            "--format",
+            "json",
+        ],
     );
     run.assert_ok();
     let doc: Json = serde_json::from_str(&run.stdout).unwrap();
@@ -144,9 +191,25 @@ fn gql_compile_reports_in_every_format() {
     // status keeps its matrix formats and adds the two CI ones.
     let run = run_in(
         &dir,
-        &["status", "-acm", "Post", "--schema", "good.graphql", "--format", "github"],
+        &[
+            "status",
+            "-acm",
+            "Post",
+            "--schema",
+            "good.graphql",
+            "--format",
+            "github",
+        ],
     );
     run.assert_ok();
-    assert!(run.stdout.starts_with("::warning file=good.graphql,line=1,"), "{}", run.stdout);
-    assert!(run.stdout.contains("owner"), "the table follows the annotations");
+    assert!(
+        run.stdout
+            .starts_with("::warning file=good.graphql,line=1,"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("owner"),
+        "the table follows the annotations"
+    );
 }

@@ -13,7 +13,7 @@ use super::{InputArgs, Outcome, ReportFormat};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::output::{BackgroundUpdate, Change, Mode};
-use crate::project::{BuildInputs, TransformSettings};
+use crate::project::BuildInputs;
 use crate::source::SourceMap;
 
 #[derive(Args, Debug)]
@@ -80,44 +80,10 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         Ok(i) => i,
         Err(stop) => return stop,
     };
-    let mut diagnostics = inputs.diagnostics;
+    let mut diagnostics = inputs.diagnostics.clone();
     let (now, reproducible) = now();
-    let (mut build_inputs, ds) = match &inputs.project {
-        Some(p) => p.build_inputs(now),
-        None => {
-            let name = args.input.api_name.clone().unwrap_or_else(|| {
-                standalone_api_name(args.input.schema.as_deref().unwrap_or(Path::new(".")))
-            });
-            (
-                BuildInputs::standalone(
-                    &name,
-                    &inputs.config,
-                    now,
-                    &crate::project::schema_digest(&inputs.sources),
-                ),
-                Vec::new(),
-            )
-        }
-    };
+    let (mut build_inputs, ds) = args.input.build_inputs(&inputs, now);
     diagnostics.extend(ds);
-    // `--transform-conf` stands for the API's transform.conf.json: its build settings apply as
-    // a project's do, over the project's. (A file that cannot be read or parsed is reported
-    // already.)
-    if let Some(path) = &args.input.transform_conf
-        && let Some(conf) = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-    {
-        let (transform, ds) = TransformSettings::from_json(&conf, path);
-        diagnostics.extend(ds);
-        let s = &mut build_inputs.stacks;
-        s.stack_mapping = transform.stack_mapping;
-        s.stack_mapping_file = path.display().to_string();
-        s.disable_resolver_deduping = transform.disable_resolver_deduping;
-        if let Some(on) = transform.node_to_node_encryption {
-            s.search_node_to_node_encryption = on;
-        }
-    }
     let out_dir = match (&args.out, &inputs.project) {
         (Some(dir), _) => dir.clone(),
         (None, Some(project)) => project.api_dir.join("build"),
@@ -161,7 +127,17 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     // which leaves the folder as it was.
     let mut update = match BackgroundUpdate::begin(&out_dir, mode) {
         Ok(u) => u,
-        Err(e) => return cannot(args.format, &diagnostics, &inputs.sources, color, "read", &out_dir, e),
+        Err(e) => {
+            return cannot(
+                args.format,
+                &diagnostics,
+                &inputs.sources,
+                color,
+                "read",
+                &out_dir,
+                e,
+            );
+        }
     };
     if let Err(ds) = crate::compile_into(&normalised, &inputs.config, &build_inputs, &mut update) {
         update.abandon();
@@ -171,7 +147,17 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     let verb = if args.check { "read" } else { "write" };
     let changes = match update.finish() {
         Ok(c) => c,
-        Err(e) => return cannot(args.format, &diagnostics, &inputs.sources, color, verb, &out_dir, e),
+        Err(e) => {
+            return cannot(
+                args.format,
+                &diagnostics,
+                &inputs.sources,
+                color,
+                verb,
+                &out_dir,
+                e,
+            );
+        }
     };
     let (text, code) = if args.check {
         check(&changes, &out_dir)
@@ -190,11 +176,13 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     document.insert("written".into(), (!args.check).into());
     let changes: Vec<Json> = changes
         .iter()
-        .map(|c| serde_json::json!({
+        .map(|c| {
+            serde_json::json!({
                 "change": c.letter().to_string(),
                 "path": c.path().display().to_string(),
                 "folder": matches!(c, Change::AddedFolder(_)),
-            }))
+            })
+        })
         .collect();
     document.insert("changes".into(), Json::Array(changes));
     Outcome::reported(

@@ -1,5 +1,6 @@
 //! The subcommands. Each is thin: gather inputs, call the library, print, return an exit code.
 
+pub mod diff;
 pub mod explain;
 pub mod gql_compile;
 pub mod simulate;
@@ -7,13 +8,13 @@ pub mod status;
 pub mod test;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use crate::config::{AuthConfig, Config, FeatureFlags, FlagOrigins, FlagVariable, ResolverConfig};
-use crate::diagnostics::Diagnostics;
-use crate::project::Project;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::project::{BuildInputs, Project, TransformSettings};
 use crate::source::SourceMap;
 
 /// Where the schema and its configuration come from.
@@ -155,7 +156,15 @@ impl Outcome {
     ) -> Outcome {
         let mut document = serde_json::Map::new();
         document.insert("ok".into(), false.into());
-        Outcome::reported(format, diagnostics, sources, color, String::new(), document, 1)
+        Outcome::reported(
+            format,
+            diagnostics,
+            sources,
+            color,
+            String::new(),
+            document,
+            1,
+        )
     }
 
     /// A run that stops on errors: diagnostics only, exit code 1.
@@ -285,6 +294,47 @@ impl InputArgs {
             diagnostics,
             project,
         })
+    }
+}
+
+impl InputArgs {
+    /// What the back half reads besides the schema: the project's files, or what `amplify add
+    /// api` would write for a schema compiled alone (named by `--api-name` or its folder);
+    /// `--transform-conf`'s build settings over either.
+    pub fn build_inputs(&self, inputs: &Inputs, now: i64) -> (BuildInputs, Vec<Diagnostic>) {
+        let (mut build_inputs, mut ds) = match &inputs.project {
+            Some(p) => p.build_inputs(now),
+            None => {
+                let name = self.api_name.clone().unwrap_or_else(|| {
+                    gql_compile::standalone_api_name(
+                        self.schema.as_deref().unwrap_or(Path::new(".")),
+                    )
+                });
+                let digest = crate::project::schema_digest(&inputs.sources);
+                (
+                    BuildInputs::standalone(&name, &inputs.config, now, &digest),
+                    Vec::new(),
+                )
+            }
+        };
+        // `--transform-conf` stands for the API's transform.conf.json. (A file that cannot be
+        // read or parsed is reported already.)
+        if let Some(path) = &self.transform_conf
+            && let Some(conf) = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+        {
+            let (transform, more) = TransformSettings::from_json(&conf, path);
+            ds.extend(more);
+            let s = &mut build_inputs.stacks;
+            s.stack_mapping = transform.stack_mapping;
+            s.stack_mapping_file = path.display().to_string();
+            s.disable_resolver_deduping = transform.disable_resolver_deduping;
+            if let Some(on) = transform.node_to_node_encryption {
+                s.search_node_to_node_encryption = on;
+            }
+        }
+        (build_inputs, ds)
     }
 }
 

@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value as Json, json};
 
-use super::gql_compile::{now, standalone_api_name};
+use super::gql_compile::now;
 use super::{InputArgs, Inputs, Outcome};
 use crate::appsync::{Api, Build, Database, Identity, Response};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::project::BuildInputs;
 use crate::source::SourceMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -336,19 +335,7 @@ pub(super) fn compiled_api(
     color: bool,
 ) -> Result<Api, Outcome> {
     let (now_secs, _) = now();
-    let (build_inputs, ds) = match &inputs.project {
-        Some(p) => p.build_inputs(now_secs),
-        None => {
-            let name = input.api_name.clone().unwrap_or_else(|| {
-                standalone_api_name(input.schema.as_deref().unwrap_or(Path::new(".")))
-            });
-            let digest = crate::project::schema_digest(&inputs.sources);
-            (
-                BuildInputs::standalone(&name, &inputs.config, now_secs, &digest),
-                Vec::new(),
-            )
-        }
-    };
+    let (build_inputs, ds) = input.build_inputs(inputs, now_secs);
     diagnostics.extend(ds);
     if diagnostics.has_errors() {
         return Err(Outcome::failed(&diagnostics, &inputs.sources, color));

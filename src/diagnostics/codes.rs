@@ -105,6 +105,10 @@ codes! {
     SimulationInputInvalid = "E1001", "a simulation input cannot be used";
     AccessTestInvalid = "E1002", "an access test file cannot be used";
     AccessStepFailed = "E1003", "an access test step did not have its expected outcome";
+    // Limits and reviews
+    StackLimitOver = "E1101", "a stack is over a CloudFormation limit";
+    LimitInvalid = "E1102", "a --limit cannot be read";
+    VersionUnreadable = "E1201", "a version to compare cannot be read";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";
@@ -121,4 +125,11 @@ codes! {
     SearchableInstanceType = "W0010", "the default OpenSearch instance type is not for production";
     IncompleteModelConflictConfig = "W0011", "incomplete per-model conflict resolution entry";
     NodeToNodeEncryptionDeployed = "W0012", "node-to-node encryption is on in the deployed search domain";
+    StackLimitNear = "W0013", "a stack is near a CloudFormation limit";
+    StackMappingMovesDeployed = "W0014", "StackMapping moves a deployed resolver to another stack";
+    AccessGranted = "W0301", "a change grants access";
+    AccessRevoked = "W0302", "a change revokes access";
+    TableReplaced = "W0303", "a change replaces a table";
+    TableDeleted = "W0304", "a change deletes a table";
+    IndexChanges = "W0305", "more index changes than one deploy takes";
 }

@@ -32,14 +32,27 @@ fn place(span: Option<Span>, file: Option<&str>, sources: &SourceMap) -> Place {
             end_column
         };
         return Place {
-            file: Some(start.file.to_string()),
+            file: Some(relative(start.file)),
             region: Some((start.line, start.column, end_line, end_column)),
         };
     }
     Place {
-        file: file.map(str::to_string),
+        file: file.map(relative),
         region: None,
     }
+}
+
+/// A file below the working folder by its path from there, as CI tools (and GitHub's
+/// annotations) expect paths from the checkout; other paths as they are.
+fn relative(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    if path.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(rest) = path.strip_prefix(&cwd)
+    {
+        return rest.to_string_lossy().into_owned();
+    }
+    file.to_string()
 }
 
 fn severity_name(s: Severity) -> &'static str {
@@ -108,7 +121,10 @@ pub fn github(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
             props.push(format!("col={column}"));
             props.push(format!("endLine={end_line}"));
             // GitHub's end column is inclusive.
-            props.push(format!("endColumn={}", end_column.saturating_sub(1).max(column)));
+            props.push(format!(
+                "endColumn={}",
+                end_column.saturating_sub(1).max(column)
+            ));
         }
         props.push(format!("title={}", escape_property(d.code.as_str())));
         let mut message = d.message.clone();

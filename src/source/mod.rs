@@ -110,6 +110,13 @@ impl SourceMap {
         self.files.iter().rev().find(|f| f.offset <= offset)
     }
 
+    /// Renames every file (a schema read from a copy shown under its original name).
+    pub fn rename_files(&mut self, rename: impl Fn(&str) -> String) {
+        for f in &mut self.files {
+            f.name = rename(&f.name);
+        }
+    }
+
     /// Resolves a byte offset to file, line and column.
     pub fn locate(&self, offset: usize) -> Option<Location<'_>> {
         let file = self.file_at(offset)?;

@@ -1,0 +1,335 @@
+//! CloudFormation's limits, counted on a build before CloudFormation counts them: per stack
+//! its resources, template bytes (as uploaded to S3, and minified), outputs, parameters and
+//! mappings; per IAM managed policy its size as IAM counts it (characters without
+//! whitespace, with the intrinsics AWS fills in at their longest), and per role its managed
+//! policies. A count at 80% of its limit or more is a finding; over the limit, it fails.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use super::Template;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Limit {
+    Resources,
+    TemplateBytes,
+    Outputs,
+    Parameters,
+    Mappings,
+    PolicyBytes,
+    RolePolicies,
+}
+
+impl Limit {
+    pub const ALL: [Limit; 7] = [
+        Limit::Resources,
+        Limit::TemplateBytes,
+        Limit::Outputs,
+        Limit::Parameters,
+        Limit::Mappings,
+        Limit::PolicyBytes,
+        Limit::RolePolicies,
+    ];
+
+    /// The name `--limit NAME=N` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::Resources => "resources",
+            Limit::TemplateBytes => "template-bytes",
+            Limit::Outputs => "outputs",
+            Limit::Parameters => "parameters",
+            Limit::Mappings => "mappings",
+            Limit::PolicyBytes => "policy-bytes",
+            Limit::RolePolicies => "role-policies",
+        }
+    }
+
+    /// AWS's quota (the role's managed policies can be raised to 20 on request).
+    pub fn default_max(self) -> usize {
+        match self {
+            Limit::Resources => 500,
+            Limit::TemplateBytes => 1_000_000,
+            Limit::Outputs => 200,
+            Limit::Parameters => 200,
+            Limit::Mappings => 200,
+            Limit::PolicyBytes => 6_144,
+            Limit::RolePolicies => 10,
+        }
+    }
+
+    /// What is counted, for a sentence: "resources", "bytes of template".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Limit::Resources => "resources",
+            Limit::TemplateBytes => "bytes of template",
+            Limit::Outputs => "outputs",
+            Limit::Parameters => "parameters",
+            Limit::Mappings => "mappings",
+            Limit::PolicyBytes => "characters of policy",
+            Limit::RolePolicies => "managed policies",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Limit> {
+        Limit::ALL.into_iter().find(|l| l.name() == name)
+    }
+}
+
+/// The limits to count against: AWS's, or lower (or raised) ones of the project's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits(BTreeMap<Limit, usize>);
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits(Limit::ALL.iter().map(|l| (*l, l.default_max())).collect())
+    }
+}
+
+impl Limits {
+    pub fn set(&mut self, limit: Limit, max: usize) {
+        self.0.insert(limit, max);
+    }
+
+    pub fn max(&self, limit: Limit) -> usize {
+        self.0.get(&limit).copied().unwrap_or(limit.default_max())
+    }
+}
+
+/// One count of one stack (or policy, or role) at 80% of its limit or over it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitFinding {
+    pub limit: Limit,
+    pub stack: String,
+    /// The build file the stack is in.
+    pub file: String,
+    /// For policies and roles: the policy's logical id, or the role as referenced.
+    pub subject: Option<String>,
+    pub count: usize,
+    pub max: usize,
+    /// For template bytes: the size minified, which an upload could use instead.
+    pub minified: Option<usize>,
+}
+
+impl LimitFinding {
+    pub fn is_over(&self) -> bool {
+        self.count > self.max
+    }
+}
+
+/// Every count of every template of a build, with the limit it is counted against.
+pub fn counts(templates: &[Template], limits: &Limits) -> Vec<LimitFinding> {
+    let mut out = Vec::new();
+    // Role (as referenced) → managed policies attached to it, over all stacks.
+    let mut attached: BTreeMap<String, (String, String, usize)> = BTreeMap::new();
+    for t in templates {
+        let section = |name: &str| {
+            t.json
+                .get(name)
+                .and_then(Json::as_object)
+                .map_or(0, |o| o.len())
+        };
+        let mut push = |limit: Limit, subject: Option<String>, count: usize, minified| {
+            out.push(LimitFinding {
+                limit,
+                stack: t.stack.clone(),
+                file: t.file.clone(),
+                subject,
+                count,
+                max: limits.max(limit),
+                minified,
+            })
+        };
+        push(Limit::Resources, None, section("Resources"), None);
+        let minified = serde_json::to_string(&t.json).map_or(t.bytes, |s| s.len());
+        push(Limit::TemplateBytes, None, t.bytes, Some(minified));
+        push(Limit::Outputs, None, section("Outputs"), None);
+        push(Limit::Parameters, None, section("Parameters"), None);
+        push(Limit::Mappings, None, section("Mappings"), None);
+        for (id, r) in t
+            .json
+            .get("Resources")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let props = r.get("Properties");
+            match r.get("Type").and_then(Json::as_str) {
+                Some("AWS::IAM::ManagedPolicy") => {
+                    if let Some(doc) = props.and_then(|p| p.get("PolicyDocument")) {
+                        push(Limit::PolicyBytes, Some(id.clone()), policy_size(doc), None);
+                    }
+                    for role in props
+                        .and_then(|p| p.get("Roles"))
+                        .and_then(Json::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let name = role_name(role);
+                        attached
+                            .entry(name)
+                            .or_insert_with(|| (t.stack.clone(), t.file.clone(), 0))
+                            .2 += 1;
+                    }
+                }
+                Some("AWS::IAM::Role") => {
+                    let arns = props
+                        .and_then(|p| p.get("ManagedPolicyArns"))
+                        .and_then(Json::as_array)
+                        .map_or(0, Vec::len);
+                    if arns > 0 {
+                        attached
+                            .entry(id.clone())
+                            .or_insert_with(|| (t.stack.clone(), t.file.clone(), 0))
+                            .2 += arns;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (role, (stack, file, count)) in attached {
+        out.push(LimitFinding {
+            limit: Limit::RolePolicies,
+            stack,
+            file,
+            subject: Some(role),
+            count,
+            max: limits.max(Limit::RolePolicies),
+            minified: None,
+        });
+    }
+    out
+}
+
+/// The counts at 80% of their limit or more.
+pub fn near(counts: Vec<LimitFinding>) -> Vec<LimitFinding> {
+    counts
+        .into_iter()
+        .filter(|f| f.count * 5 >= f.max * 4)
+        .collect()
+}
+
+/// A role as a policy names it: `{"Ref": "authRoleName"}` → `authRoleName`.
+fn role_name(role: &Json) -> String {
+    role.get("Ref")
+        .and_then(Json::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| serde_json::to_string(role).unwrap_or_default())
+}
+
+/// The longest values AWS fills in: a region name (`ap-southeast-4`), an account id, an
+/// AppSync API id, a partition (`aws-iso-b`).
+const LONGEST: &[(&str, usize)] = &[
+    ("AWS::Region", 14),
+    ("AWS::AccountId", 12),
+    ("AWS::Partition", 9),
+    ("AWS::URLSuffix", 13),
+];
+const API_ID_LEN: usize = 26;
+
+/// A policy document's size as IAM counts it: characters of the JSON without whitespace,
+/// after CloudFormation has replaced its intrinsic functions.
+pub fn policy_size(doc: &Json) -> usize {
+    let mut text = String::new();
+    write_resolved(doc, &mut text);
+    text.chars().count()
+}
+
+/// The length a value has once deployed, for the intrinsics a policy uses.
+fn resolved_len(value: &Json) -> Option<usize> {
+    let obj = value.as_object()?;
+    if obj.len() != 1 {
+        return None;
+    }
+    let (k, v) = obj.iter().next()?;
+    match k.as_str() {
+        "Ref" => {
+            let name = v.as_str()?;
+            Some(
+                LONGEST
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or(name.len().max(API_ID_LEN), |(_, l)| *l),
+            )
+        }
+        "Fn::GetAtt" => {
+            let attr = v.get(1)?.as_str()?;
+            // An API's id; other attributes (ARNs, names) at the length of their reference.
+            Some(if attr == "ApiId" { API_ID_LEN } else { 64 })
+        }
+        "Fn::Sub" => {
+            let (template, vars) = match v {
+                Json::String(s) => (s.as_str(), None),
+                Json::Array(a) => (a.first()?.as_str()?, a.get(1).and_then(Json::as_object)),
+                _ => return None,
+            };
+            let mut len = 0;
+            let mut rest = template;
+            while let Some(start) = rest.find("${") {
+                len += rest[..start].chars().count();
+                let after = &rest[start + 2..];
+                let end = after.find('}')?;
+                let name = &after[..end];
+                len += match vars.and_then(|v| v.get(name)) {
+                    Some(Json::String(s)) => s.chars().count(),
+                    Some(other) => resolved_len(other).unwrap_or(API_ID_LEN),
+                    None => LONGEST
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map_or(API_ID_LEN, |(_, l)| *l),
+                };
+                rest = &after[end + 1..];
+            }
+            Some(len + rest.chars().count())
+        }
+        "Fn::Join" => {
+            let sep = v.get(0)?.as_str()?;
+            let parts = v.get(1)?.as_array()?;
+            let mut len = sep.chars().count() * parts.len().saturating_sub(1);
+            for p in parts {
+                len += match p {
+                    Json::String(s) => s.chars().count(),
+                    other => resolved_len(other)?,
+                };
+            }
+            Some(len)
+        }
+        _ => None,
+    }
+}
+
+/// Writes `value` as compact JSON, an intrinsic as a string of its deployed length.
+fn write_resolved(value: &Json, out: &mut String) {
+    if let Some(len) = resolved_len(value) {
+        out.push('"');
+        out.extend(std::iter::repeat_n('x', len));
+        out.push('"');
+        return;
+    }
+    match value {
+        Json::Object(o) => {
+            out.push('{');
+            for (i, (k, v)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Json::String(k.clone()).to_string());
+                out.push(':');
+                write_resolved(v, out);
+            }
+            out.push('}');
+        }
+        Json::Array(a) => {
+            out.push('[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_resolved(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
