@@ -149,6 +149,14 @@ fn build_with(
         .resolvers
         .iter()
         .any(|r| r.model.is_none() && r.kind == ResolverKind::Relational && mapped(r).is_none());
+    // Stacks that StackMapping names come before the connection stack, as in the reference.
+    for r in &resolvers.resolvers {
+        if let Some(s) = mapped(r)
+            && !set.has_nested(&s)
+        {
+            add_nested_stack(&mut set, &root, &s, false);
+        }
+    }
     if needs_connection_stack {
         add_nested_stack(&mut set, &root, CONNECTION_STACK, false);
     }
@@ -173,13 +181,6 @@ fn build_with(
             settings.search_node_to_node_encryption,
         )
     });
-    for r in &resolvers.resolvers {
-        if let Some(s) = mapped(r)
-            && !set.has_nested(&s)
-        {
-            add_nested_stack(&mut set, &root, &s, false);
-        }
-    }
     iam::add_policies(&mut set.root, plan, &root);
     let stack_of = |r: &Resolver| -> StackName {
         if let Some(s) = mapped(r) {

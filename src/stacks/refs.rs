@@ -66,16 +66,32 @@ pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stac
     };
     let mut position = 0;
     let root_len = r.set.root.elements.len();
+    // `ready` counts the elements each stack has now; resolving an earlier stack can add
+    // outputs to a later one (a resolver moved by StackMapping away from the functions it
+    // calls), which are processed with that stack but not counted.
+    let counted: Vec<usize> = r.set.nested.iter().map(|s| s.elements.len()).collect();
     for i in 0..root_len {
         if let Element::Nested(k) = r.set.root.elements[i] {
             let len = r.set.nested[k].elements.len();
             let name = r.set.nested[k].name.clone();
+            let mut itself = false;
             for j in 0..len {
                 r.process(&name, j);
+                if j >= counted[k] {
+                    continue;
+                }
                 position += 1;
                 for &f in ready.at(position) {
-                    finish(&mut r, &mut handed_on, f);
+                    // The stack being processed is finished after its last element.
+                    if f == k {
+                        itself = true;
+                    } else {
+                        finish(&mut r, &mut handed_on, f);
+                    }
                 }
+            }
+            if itself {
+                finish(&mut r, &mut handed_on, k);
             }
             // Its imports are asked for again only while it is processed; the root's, if
             // dropped here, are made again the same way.
