@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use amplify_gql::cli::diff::{self, DiffArgs};
 use amplify_gql::cli::explain::{self, ExplainArgs};
 use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
+use amplify_gql::cli::limits::{self, LimitsArgs};
 use amplify_gql::cli::simulate::{self, SimulateArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
 use amplify_gql::cli::test::{self, TestArgs};
@@ -51,6 +52,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Compare two versions of the API: access, data, resolvers, stacks and limits.
     Diff(DiffArgs),
+    /// Count each stack against CloudFormation's limits before deploying.
+    Limits(LimitsArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Limits(args) => limits::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

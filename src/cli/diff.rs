@@ -214,7 +214,7 @@ fn checkout(rev: &str, top: &Path, paths: &[PathBuf]) -> Result<Scratch, String>
                 &format!("{rev}^{{commit}}"),
             ],
         )
-        .map_err(|_| format!("{rev} is not a git revision of {}", top.display()))?,
+        .map_err(|_| format!("{rev} is not a revision of the repository"))?,
     )
     .trim()
     .to_string();

@@ -122,6 +122,19 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
         // The key's expiry counts from the clock: keep the one of the build being checked.
         build_inputs.stacks.keep_expires = existing_expires(&out_dir);
     }
+    // A mapping that moves a resolver the build in place has elsewhere fails on deploy.
+    if !build_inputs.stacks.stack_mapping.is_empty()
+        && let Ok(previous) = super::limits::read_build(&out_dir)
+    {
+        let moves = crate::review::limits::moves_of_deployed(
+            &crate::review::templates(&previous),
+            &build_inputs.stacks.stack_mapping,
+        );
+        diagnostics.extend(super::limits::moved_deployed(
+            &moves,
+            &build_inputs.stacks.stack_mapping_file,
+        ));
+    }
     let mode = if args.check { Mode::Check } else { Mode::Write };
     // The build streams into the folder as it is made; a failed compile drops the update,
     // which leaves the folder as it was.

@@ -333,3 +333,101 @@ fn write_resolved(value: &Json, out: &mut String) {
         other => out.push_str(&other.to_string()),
     }
 }
+
+/// The limits that moving resolvers out of a stack lowers.
+const MOVABLE: [Limit; 2] = [Limit::Resources, Limit::TemplateBytes];
+
+/// Resolvers to move so that every stack at 80% or more of its resources or template bytes
+/// comes down to 75% by these estimates: a moved resolver takes its resource and its bytes
+/// with it. Moves go to new stacks named after the stack they leave (`PostResolvers1`,
+/// each also kept under 75%); resolvers already in `mapping` stay where it puts them.
+/// The caller compiles with the result and counts again: the estimate is only a start.
+pub fn suggest_moves(
+    templates: &[Template],
+    limits: &Limits,
+    mapping: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut moves = Vec::new();
+    let stacks: Vec<&str> = templates.iter().map(|t| t.stack.as_str()).collect();
+    for t in templates {
+        let resources = t.json.get("Resources").and_then(Json::as_object);
+        let count = resources.map_or(0, |r| r.len());
+        let target = |limit: Limit| limits.max(limit) * 3 / 4;
+        let mut over_resources = count.saturating_sub(target(Limit::Resources));
+        let mut over_bytes = t.bytes.saturating_sub(target(Limit::TemplateBytes));
+        let near = MOVABLE.iter().any(|l| {
+            let c = if *l == Limit::Resources { count } else { t.bytes };
+            c * 5 >= limits.max(*l) * 4
+        });
+        if !near {
+            continue;
+        }
+        let mut movable: Vec<(&String, usize)> = resources
+            .into_iter()
+            .flatten()
+            .filter(|(id, r)| {
+                r.get("Type").and_then(Json::as_str) == Some("AWS::AppSync::Resolver")
+                    && !mapping.iter().any(|(k, _)| k == *id)
+            })
+            .map(|(id, r)| {
+                let bytes = serde_json::to_string_pretty(r).map_or(0, |s| s.len());
+                (id, bytes)
+            })
+            .collect();
+        movable.sort();
+        let mut n = 1;
+        let new_stack = |n: usize| {
+            let mut name = format!("{}Resolvers{n}", t.stack);
+            while stacks.contains(&name.as_str()) {
+                name.push('x');
+            }
+            name
+        };
+        let (mut in_new, mut new_bytes) = (0usize, 0usize);
+        let mut stack = new_stack(n);
+        for (id, bytes) in movable {
+            if over_resources == 0 && over_bytes == 0 {
+                break;
+            }
+            if in_new + 1 > target(Limit::Resources)
+                || new_bytes + bytes > target(Limit::TemplateBytes)
+            {
+                n += 1;
+                stack = new_stack(n);
+                in_new = 0;
+                new_bytes = 0;
+            }
+            moves.push((id.clone(), stack.clone()));
+            in_new += 1;
+            new_bytes += bytes;
+            over_resources = over_resources.saturating_sub(1);
+            over_bytes = over_bytes.saturating_sub(bytes);
+        }
+    }
+    moves
+}
+
+/// Mapping entries that move a resolver the previous build (`previous`) has in another stack:
+/// CloudFormation makes the moved resolver before it deletes the old one, and AppSync refuses
+/// a second resolver for one field, so such a deploy fails.
+pub fn moves_of_deployed(
+    previous: &[Template],
+    mapping: &[(String, String)],
+) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (id, to) in mapping {
+        for t in previous {
+            let here = t
+                .json
+                .get("Resources")
+                .and_then(|r| r.get(id))
+                .and_then(|r| r.get("Type"))
+                .and_then(Json::as_str)
+                == Some("AWS::AppSync::Resolver");
+            if here && t.stack != *to {
+                out.push((id.clone(), t.stack.clone(), to.clone()));
+            }
+        }
+    }
+    out
+}

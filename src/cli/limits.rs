@@ -1,0 +1,299 @@
+//! `amplify-gql limits`: counts, per stack of the build (a fresh compile in memory, or
+//! `--build DIR`), what CloudFormation limits: resources, template bytes, outputs,
+//! parameters, mappings, IAM policy sizes and each role's managed policies. 80% of a limit is
+//! a warning (W0013), over it an error (E1101). `--suggest-stack-mapping` prints the
+//! `StackMapping` that brings every stack under 80% by moving resolvers only, checked by
+//! compiling with it.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::{Value as Json, json};
+
+use super::{InputArgs, Outcome, ReportFormat};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::output::BuildOutput;
+use crate::review::limits::{self, LimitFinding, Limits};
+use crate::review::{Template, report, templates};
+use crate::source::SourceMap;
+
+#[derive(Args, Debug)]
+pub struct LimitsArgs {
+    /// Count an existing build folder instead of compiling.
+    #[arg(long, value_name = "DIR")]
+    pub build: Option<PathBuf>,
+    /// Count against another limit than AWS's: NAME=N (resources, template-bytes, outputs,
+    /// parameters, mappings, policy-bytes, role-policies).
+    #[arg(long = "limit", value_name = "NAME=N")]
+    pub limits: Vec<String>,
+    /// Print a StackMapping for transform.conf.json that keeps every stack under 80% of
+    /// its limits by moving resolvers (never tables), checked by compiling with it.
+    #[arg(long)]
+    pub suggest_stack_mapping: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The JSON files of a build folder that are templates.
+pub(super) fn read_build(dir: &Path) -> std::io::Result<BuildOutput> {
+    let mut build = BuildOutput::default();
+    let root = dir.join("cloudformation-template.json");
+    build.add("cloudformation-template.json", std::fs::read(&root)?);
+    if let Ok(entries) = std::fs::read_dir(dir.join("stacks")) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                build.add(format!("stacks/{name}"), std::fs::read(e.path())?);
+            }
+        }
+    }
+    Ok(build)
+}
+
+fn table(counts: &[LimitFinding]) -> String {
+    let mut out = String::new();
+    let mut stacks: Vec<&str> = Vec::new();
+    for c in counts {
+        if !stacks.contains(&c.stack.as_str()) {
+            stacks.push(&c.stack);
+        }
+    }
+    let width = stacks.iter().map(|s| s.len()).max().unwrap_or(5).max(5);
+    out.push_str(&format!(
+        "{:<width$}  {:>9}  {:>15}  {:>8}  {:>10}  {:>8}\n",
+        "stack", "resources", "template bytes", "outputs", "parameters", "mappings"
+    ));
+    for s in &stacks {
+        let get = |l: limits::Limit| {
+            counts
+                .iter()
+                .find(|c| c.stack == *s && c.limit == l && c.subject.is_none())
+        };
+        let cell = |l: limits::Limit| get(l).map_or(0, |c| c.count);
+        out.push_str(&format!(
+            "{:<width$}  {:>9}  {:>15}  {:>8}  {:>10}  {:>8}\n",
+            s,
+            cell(limits::Limit::Resources),
+            cell(limits::Limit::TemplateBytes),
+            cell(limits::Limit::Outputs),
+            cell(limits::Limit::Parameters),
+            cell(limits::Limit::Mappings),
+        ));
+    }
+    let max = |l: limits::Limit| counts.iter().find(|c| c.limit == l).map_or(l.default_max(), |c| c.max);
+    out.push_str(&format!(
+        "{:<width$}  {:>9}  {:>15}  {:>8}  {:>10}  {:>8}\n",
+        "limit",
+        max(limits::Limit::Resources),
+        max(limits::Limit::TemplateBytes),
+        max(limits::Limit::Outputs),
+        max(limits::Limit::Parameters),
+        max(limits::Limit::Mappings),
+    ));
+    let subjects: Vec<&LimitFinding> = counts.iter().filter(|c| c.subject.is_some()).collect();
+    if !subjects.is_empty() {
+        out.push('\n');
+        for c in subjects {
+            out.push_str(&format!("{}\n", report::limit_line(c)));
+        }
+    }
+    out
+}
+
+fn finding_json(c: &LimitFinding) -> Json {
+    json!({
+        "limit": c.limit.name(), "stack": c.stack, "file": c.file, "subject": c.subject,
+        "count": c.count, "max": c.max, "minified": c.minified,
+        "near": c.count * 5 >= c.max * 4, "over": c.is_over(),
+    })
+}
+
+pub fn run(args: &LimitsArgs) -> Outcome {
+    let color = args.input.color.for_stderr();
+    let stop = |ds: &Diagnostics, sources: &SourceMap| {
+        Outcome::failed_as(args.format, ds, sources, color)
+    };
+    let limits = match super::diff::parse_limits(&args.limits) {
+        Ok(l) => l,
+        Err(ds) => return stop(&ds, &SourceMap::default()),
+    };
+    let mut diagnostics = Diagnostics::default();
+    let mut sources = SourceMap::default();
+    // The build to count, and (to compile again with a mapping) what made it.
+    let mut compiled = None;
+    let build = match &args.build {
+        Some(dir) => match read_build(dir) {
+            Ok(b) => b,
+            Err(e) => {
+                let d = Diagnostic::error(
+                    Code::VersionUnreadable,
+                    format!("cannot read the build in {}: {e}", dir.display()),
+                )
+                .with_help("give --build a folder gql-compile wrote");
+                return stop(&Diagnostics::from(vec![d]), &SourceMap::default());
+            }
+        },
+        None => {
+            let inputs = match args.input.load_or_stop(color, args.format) {
+                Ok(i) => i,
+                Err(stop) => return stop,
+            };
+            diagnostics.extend(inputs.diagnostics.iter().cloned());
+            let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
+            diagnostics.extend(ds.iter().cloned());
+            if args.input.deny_warnings {
+                diagnostics.deny_warnings();
+            }
+            let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
+                return stop(&diagnostics, &inputs.sources);
+            };
+            let (now, _) = super::gql_compile::now();
+            let (build_inputs, ds) = args.input.build_inputs(&inputs, now);
+            diagnostics.extend(ds);
+            if diagnostics.has_errors() {
+                return stop(&diagnostics, &inputs.sources);
+            }
+            let build = match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
+                Ok(b) => b,
+                Err(ds) => {
+                    diagnostics.extend(ds.iter().cloned());
+                    return stop(&diagnostics, &inputs.sources);
+                }
+            };
+            sources = inputs.sources.clone();
+            compiled = Some((inputs, normalised, build_inputs));
+            build
+        }
+    };
+    let found = templates(&build);
+    let counts = limits::counts(&found, &limits);
+    for c in limits::near(counts.clone()) {
+        diagnostics.push(report::limit_diagnostic(&c, true));
+    }
+    // The mapping in force, against the build already in the API's folder.
+    if let Some((inputs, _, build_inputs)) = &compiled
+        && let Some(project) = &inputs.project
+        && let Ok(previous) = read_build(&project.api_dir.join("build"))
+    {
+        let moves = limits::moves_of_deployed(&templates(&previous), &build_inputs.stacks.stack_mapping);
+        diagnostics.extend(moved_deployed(&moves, &build_inputs.stacks.stack_mapping_file));
+    }
+    let mut text = table(&counts);
+    let mut document = serde_json::Map::new();
+    document.insert("ok".into(), (!diagnostics.has_errors()).into());
+    document.insert(
+        "counts".into(),
+        Json::Array(counts.iter().map(finding_json).collect()),
+    );
+    if args.suggest_stack_mapping {
+        match &compiled {
+            None => {
+                let d = Diagnostic::error(
+                    Code::VersionUnreadable,
+                    "--suggest-stack-mapping compiles the schema: it cannot work from --build",
+                )
+                .with_help("leave out --build");
+                return stop(&Diagnostics::from(vec![d]), &SourceMap::default());
+            }
+            Some((inputs, normalised, build_inputs)) => {
+                let (mapping, after) =
+                    suggest(inputs, normalised, build_inputs, &limits, &found);
+                let moved = mapping.len() - build_inputs.stacks.stack_mapping.len();
+                let still: Vec<&LimitFinding> = after
+                    .iter()
+                    .filter(|c| c.count * 5 >= c.max * 4)
+                    .collect();
+                let entries: serde_json::Map<String, Json> = mapping
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Json::String(v.clone())))
+                    .collect();
+                let conf = json!({ "StackMapping": entries });
+                text.push_str(&format!(
+                    "\nStackMapping for transform.conf.json ({moved} resolver{} moved):\n{}\n",
+                    if moved == 1 { "" } else { "s" },
+                    serde_json::to_string_pretty(&conf).unwrap_or_default()
+                ));
+                if still.is_empty() {
+                    text.push_str("with it, every stack is under 80% of its limits\n");
+                } else {
+                    text.push_str("with it, these counts are still at 80% or more (moving resolvers does not lower them):\n");
+                    for c in &still {
+                        text.push_str(&format!("  {}\n", report::limit_line(c)));
+                    }
+                }
+                if let Some(project) = &inputs.project
+                    && let Ok(previous) = read_build(&project.api_dir.join("build"))
+                {
+                    let moves = limits::moves_of_deployed(&templates(&previous), &mapping);
+                    diagnostics.extend(moved_deployed(&moves, "the suggested StackMapping"));
+                }
+                document.insert("stackMapping".into(), conf["StackMapping"].clone());
+                document.insert(
+                    "after".into(),
+                    Json::Array(after.iter().map(finding_json).collect()),
+                );
+            }
+        }
+    }
+    let code = i32::from(diagnostics.has_errors());
+    Outcome::reported(args.format, &diagnostics, &sources, color, text, document, code)
+}
+
+/// W0014 for mapping entries that move deployed resolvers: one per pair of stacks.
+pub(super) fn moved_deployed(moves: &[(String, String, String)], file: &str) -> Vec<Diagnostic> {
+    let mut pairs: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for (id, from, to) in moves {
+        match pairs.iter_mut().find(|(f, t, _)| f == from && t == to) {
+            Some(p) => p.2.push(id),
+            None => pairs.push((from, to, vec![id])),
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(from, to, ids)| {
+            Diagnostic::warning(
+                Code::StackMappingMovesDeployed,
+                format!(
+                    "StackMapping moves {} from stack {from}, where the current build has {}, to {to}: the deploy fails",
+                    ids.join(", "),
+                    if ids.len() == 1 { "it" } else { "them" }
+                ),
+            )
+            .in_file(file.to_string())
+            .with_help("CloudFormation makes a moved resolver in its new stack before it deletes the old one, and AppSync allows one resolver per field: deploy the field's removal first, or leave the resolver where it is")
+        })
+        .collect()
+}
+
+/// Adds moves to the mapping in force until every movable count is under 80% (measured by
+/// compiling), or no move helps any more; returns the whole mapping (what goes into
+/// transform.conf.json) and the counts with it.
+fn suggest(
+    inputs: &super::Inputs,
+    normalised: &crate::Normalised,
+    build_inputs: &crate::project::BuildInputs,
+    limits: &Limits,
+    first: &[Template],
+) -> (Vec<(String, String)>, Vec<LimitFinding>) {
+    let mut build_inputs = build_inputs.clone();
+    let mut mapping = build_inputs.stacks.stack_mapping.clone();
+    let mut current: Vec<Template> = Vec::new();
+    let mut counts = limits::counts(first, limits);
+    for _ in 0..8 {
+        let source = if current.is_empty() { first } else { &current };
+        let moves = limits::suggest_moves(source, limits, &mapping);
+        if moves.is_empty() {
+            break;
+        }
+        mapping.extend(moves);
+        build_inputs.stacks.stack_mapping = mapping.clone();
+        let Ok(build) = crate::compile_with(normalised, &inputs.config, &build_inputs) else {
+            break;
+        };
+        current = templates(&build);
+        counts = limits::counts(&current, limits);
+    }
+    (mapping, counts)
+}
