@@ -218,6 +218,8 @@ fn diagnostics_examples_print_what_the_docs_say() {
         "docs/diagnostics.md",
         "docs/commands.md",
         "docs/compatibility.md",
+        "docs/diff.md",
+        "docs/limits.md",
     ] {
         let (updated, mismatches) = check_examples(rel);
         if std::env::var_os("UPDATE_DOCS").is_some() {

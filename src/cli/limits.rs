@@ -82,7 +82,12 @@ fn table(counts: &[LimitFinding]) -> String {
             cell(limits::Limit::Mappings),
         ));
     }
-    let max = |l: limits::Limit| counts.iter().find(|c| c.limit == l).map_or(l.default_max(), |c| c.max);
+    let max = |l: limits::Limit| {
+        counts
+            .iter()
+            .find(|c| c.limit == l)
+            .map_or(l.default_max(), |c| c.max)
+    };
     out.push_str(&format!(
         "{:<width$}  {:>9}  {:>15}  {:>8}  {:>10}  {:>8}\n",
         "limit",
@@ -112,9 +117,8 @@ fn finding_json(c: &LimitFinding) -> Json {
 
 pub fn run(args: &LimitsArgs) -> Outcome {
     let color = args.input.color.for_stderr();
-    let stop = |ds: &Diagnostics, sources: &SourceMap| {
-        Outcome::failed_as(args.format, ds, sources, color)
-    };
+    let stop =
+        |ds: &Diagnostics, sources: &SourceMap| Outcome::failed_as(args.format, ds, sources, color);
     let limits = match super::diff::parse_limits(&args.limits) {
         Ok(l) => l,
         Err(ds) => return stop(&ds, &SourceMap::default()),
@@ -177,8 +181,12 @@ pub fn run(args: &LimitsArgs) -> Outcome {
         && let Some(project) = &inputs.project
         && let Ok(previous) = read_build(&project.api_dir.join("build"))
     {
-        let moves = limits::moves_of_deployed(&templates(&previous), &build_inputs.stacks.stack_mapping);
-        diagnostics.extend(moved_deployed(&moves, &build_inputs.stacks.stack_mapping_file));
+        let moves =
+            limits::moves_of_deployed(&templates(&previous), &build_inputs.stacks.stack_mapping);
+        diagnostics.extend(moved_deployed(
+            &moves,
+            &build_inputs.stacks.stack_mapping_file,
+        ));
     }
     let mut text = table(&counts);
     let mut document = serde_json::Map::new();
@@ -198,13 +206,10 @@ pub fn run(args: &LimitsArgs) -> Outcome {
                 return stop(&Diagnostics::from(vec![d]), &SourceMap::default());
             }
             Some((inputs, normalised, build_inputs)) => {
-                let (mapping, after) =
-                    suggest(inputs, normalised, build_inputs, &limits, &found);
+                let (mapping, after) = suggest(inputs, normalised, build_inputs, &limits, &found);
                 let moved = mapping.len() - build_inputs.stacks.stack_mapping.len();
-                let still: Vec<&LimitFinding> = after
-                    .iter()
-                    .filter(|c| c.count * 5 >= c.max * 4)
-                    .collect();
+                let still: Vec<&LimitFinding> =
+                    after.iter().filter(|c| c.count * 5 >= c.max * 4).collect();
                 let entries: serde_json::Map<String, Json> = mapping
                     .iter()
                     .map(|(k, v)| (k.clone(), Json::String(v.clone())))
@@ -215,10 +220,14 @@ pub fn run(args: &LimitsArgs) -> Outcome {
                     if moved == 1 { "" } else { "s" },
                     serde_json::to_string_pretty(&conf).unwrap_or_default()
                 ));
+                text.push_str("\ncompiled with it:\n");
+                text.push_str(&table(&after));
                 if still.is_empty() {
-                    text.push_str("with it, every stack is under 80% of its limits\n");
+                    text.push_str("every stack is under 80% of its limits\n");
                 } else {
-                    text.push_str("with it, these counts are still at 80% or more (moving resolvers does not lower them):\n");
+                    text.push_str(
+                        "still at 80% or more (moving resolvers does not lower these):\n",
+                    );
                     for c in &still {
                         text.push_str(&format!("  {}\n", report::limit_line(c)));
                     }
@@ -238,7 +247,15 @@ pub fn run(args: &LimitsArgs) -> Outcome {
         }
     }
     let code = i32::from(diagnostics.has_errors());
-    Outcome::reported(args.format, &diagnostics, &sources, color, text, document, code)
+    Outcome::reported(
+        args.format,
+        &diagnostics,
+        &sources,
+        color,
+        text,
+        document,
+        code,
+    )
 }
 
 /// W0014 for mapping entries that move deployed resolvers: one per pair of stacks.

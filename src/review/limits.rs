@@ -338,8 +338,8 @@ fn write_resolved(value: &Json, out: &mut String) {
 const MOVABLE: [Limit; 2] = [Limit::Resources, Limit::TemplateBytes];
 
 /// Resolvers to move so that every stack at 80% or more of its resources or template bytes
-/// comes down to 75% by these estimates: a moved resolver takes its resource and its bytes
-/// with it. Moves go to new stacks named after the stack they leave (`PostResolvers1`,
+/// comes down to 75% by these estimates: a moved resolver takes its resource, the functions
+/// of its pipeline in the same stack and their bytes with it. Moves go to new stacks named after the stack they leave (`PostResolvers1`,
 /// each also kept under 75%); resolvers already in `mapping` stay where it puts them.
 /// The caller compiles with the result and counts again: the estimate is only a start.
 pub fn suggest_moves(
@@ -356,13 +356,19 @@ pub fn suggest_moves(
         let mut over_resources = count.saturating_sub(target(Limit::Resources));
         let mut over_bytes = t.bytes.saturating_sub(target(Limit::TemplateBytes));
         let near = MOVABLE.iter().any(|l| {
-            let c = if *l == Limit::Resources { count } else { t.bytes };
+            let c = if *l == Limit::Resources {
+                count
+            } else {
+                t.bytes
+            };
             c * 5 >= limits.max(*l) * 4
         });
         if !near {
             continue;
         }
-        let mut movable: Vec<(&String, usize)> = resources
+        // Each resolver with its weight: itself and the functions of its pipeline in this
+        // stack (they move with it), and their bytes.
+        let mut movable: Vec<(&String, usize, usize)> = resources
             .into_iter()
             .flatten()
             .filter(|(id, r)| {
@@ -370,8 +376,22 @@ pub fn suggest_moves(
                     && !mapping.iter().any(|(k, _)| k == *id)
             })
             .map(|(id, r)| {
-                let bytes = serde_json::to_string_pretty(r).map_or(0, |s| s.len());
-                (id, bytes)
+                let mut weight = 1;
+                let mut bytes = serde_json::to_string_pretty(r).map_or(0, |s| s.len());
+                for f in r
+                    .pointer("/Properties/PipelineConfig/Functions")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(local) = f.pointer("/Fn::GetAtt/0").and_then(Json::as_str)
+                        && let Some(function) = resources.and_then(|r| r.get(local))
+                    {
+                        weight += 1;
+                        bytes += serde_json::to_string_pretty(function).map_or(0, |s| s.len());
+                    }
+                }
+                (id, weight, bytes)
             })
             .collect();
         movable.sort();
@@ -385,11 +405,11 @@ pub fn suggest_moves(
         };
         let (mut in_new, mut new_bytes) = (0usize, 0usize);
         let mut stack = new_stack(n);
-        for (id, bytes) in movable {
+        for (id, weight, bytes) in movable {
             if over_resources == 0 && over_bytes == 0 {
                 break;
             }
-            if in_new + 1 > target(Limit::Resources)
+            if in_new + weight > target(Limit::Resources)
                 || new_bytes + bytes > target(Limit::TemplateBytes)
             {
                 n += 1;
@@ -398,9 +418,9 @@ pub fn suggest_moves(
                 new_bytes = 0;
             }
             moves.push((id.clone(), stack.clone()));
-            in_new += 1;
+            in_new += weight;
             new_bytes += bytes;
-            over_resources = over_resources.saturating_sub(1);
+            over_resources = over_resources.saturating_sub(weight);
             over_bytes = over_bytes.saturating_sub(bytes);
         }
     }
