@@ -14,7 +14,7 @@ use super::{InputArgs, Inputs, Outcome, ReportFormat};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::BuildOutput;
 use crate::project::Project;
-use crate::review::limits::{Limit, Limits};
+use crate::review::limits::Limits;
 use crate::review::{FailOn, Review, Version, report};
 use crate::source::SourceMap;
 
@@ -76,35 +76,6 @@ pub struct DiffArgs {
     pub limits: Vec<String>,
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-/// `--limit NAME=N` values over AWS's limits.
-pub(super) fn parse_limits(values: &[String]) -> Result<Limits, Diagnostics> {
-    let mut limits = Limits::default();
-    let mut problems = Diagnostics::default();
-    for v in values {
-        let parsed = v.split_once('=').and_then(|(name, n)| {
-            Some((Limit::parse(name.trim())?, n.trim().parse::<usize>().ok()?))
-        });
-        match parsed {
-            Some((limit, n)) if n > 0 => limits.set(limit, n),
-            _ => {
-                let names: Vec<&str> = Limit::ALL.iter().map(|l| l.name()).collect();
-                problems.push(
-                    Diagnostic::error(Code::LimitInvalid, format!("--limit {v} is not NAME=N"))
-                        .with_help(format!(
-                            "N is a positive whole number and NAME one of: {}",
-                            names.join(", ")
-                        )),
-                );
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(limits)
-    } else {
-        Err(problems)
-    }
 }
 
 /// A version compiled in memory.
@@ -277,7 +248,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let stop = |ds: &Diagnostics, sources: &SourceMap| {
         Outcome::failed_as(report_format, ds, sources, color)
     };
-    let limits = match parse_limits(&args.limits) {
+    let limits = match Limits::from_args(&args.limits).map_err(Diagnostics::from) {
         Ok(l) => l,
         Err(ds) => return stop(&ds, &SourceMap::default()),
     };
@@ -426,7 +397,12 @@ pub fn run(args: &DiffArgs) -> Outcome {
             )
         }
         DiffFormat::Github | DiffFormat::Sarif => {
-            diagnostics.extend(report::diagnostics(&review, &head.version(), &fail_on));
+            diagnostics.extend(report::diagnostics(
+                &review,
+                &base.version(),
+                &head.version(),
+                &fail_on,
+            ));
             Outcome::reported(
                 report_format,
                 &diagnostics,

@@ -124,13 +124,13 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     }
     // A mapping that moves a resolver the build in place has elsewhere fails on deploy.
     if !build_inputs.stacks.stack_mapping.is_empty()
-        && let Ok(previous) = super::limits::read_build(&out_dir)
+        && let Ok(previous) = crate::output::BuildOutput::read_templates(&out_dir)
     {
         let moves = crate::review::limits::moves_of_deployed(
             &crate::review::templates(&previous),
             &build_inputs.stacks.stack_mapping,
         );
-        diagnostics.extend(super::limits::moved_deployed(
+        diagnostics.extend(crate::review::report::moved_deployed(
             &moves,
             &build_inputs.stacks.stack_mapping_file,
         ));

@@ -5,7 +5,7 @@
 //! `StackMapping` that brings every stack under 80% by moving resolvers only, checked by
 //! compiling with it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::{Value as Json, json};
@@ -34,22 +34,6 @@ pub struct LimitsArgs {
     pub format: ReportFormat,
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-/// The JSON files of a build folder that are templates.
-pub(super) fn read_build(dir: &Path) -> std::io::Result<BuildOutput> {
-    let mut build = BuildOutput::default();
-    let root = dir.join("cloudformation-template.json");
-    build.add("cloudformation-template.json", std::fs::read(&root)?);
-    if let Ok(entries) = std::fs::read_dir(dir.join("stacks")) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".json") {
-                build.add(format!("stacks/{name}"), std::fs::read(e.path())?);
-            }
-        }
-    }
-    Ok(build)
 }
 
 fn table(counts: &[LimitFinding]) -> String {
@@ -119,7 +103,7 @@ pub fn run(args: &LimitsArgs) -> Outcome {
     let color = args.input.color.for_stderr();
     let stop =
         |ds: &Diagnostics, sources: &SourceMap| Outcome::failed_as(args.format, ds, sources, color);
-    let limits = match super::diff::parse_limits(&args.limits) {
+    let limits = match Limits::from_args(&args.limits).map_err(Diagnostics::from) {
         Ok(l) => l,
         Err(ds) => return stop(&ds, &SourceMap::default()),
     };
@@ -128,7 +112,7 @@ pub fn run(args: &LimitsArgs) -> Outcome {
     // The build to count, and (to compile again with a mapping) what made it.
     let mut compiled = None;
     let build = match &args.build {
-        Some(dir) => match read_build(dir) {
+        Some(dir) => match BuildOutput::read_templates(dir) {
             Ok(b) => b,
             Err(e) => {
                 let d = Diagnostic::error(
@@ -179,11 +163,11 @@ pub fn run(args: &LimitsArgs) -> Outcome {
     // The mapping in force, against the build already in the API's folder.
     if let Some((inputs, _, build_inputs)) = &compiled
         && let Some(project) = &inputs.project
-        && let Ok(previous) = read_build(&project.api_dir.join("build"))
+        && let Ok(previous) = BuildOutput::read_templates(&project.api_dir.join("build"))
     {
         let moves =
             limits::moves_of_deployed(&templates(&previous), &build_inputs.stacks.stack_mapping);
-        diagnostics.extend(moved_deployed(
+        diagnostics.extend(report::moved_deployed(
             &moves,
             &build_inputs.stacks.stack_mapping_file,
         ));
@@ -233,10 +217,12 @@ pub fn run(args: &LimitsArgs) -> Outcome {
                     }
                 }
                 if let Some(project) = &inputs.project
-                    && let Ok(previous) = read_build(&project.api_dir.join("build"))
+                    && let Ok(previous) =
+                        BuildOutput::read_templates(&project.api_dir.join("build"))
                 {
                     let moves = limits::moves_of_deployed(&templates(&previous), &mapping);
-                    diagnostics.extend(moved_deployed(&moves, "the suggested StackMapping"));
+                    diagnostics
+                        .extend(report::moved_deployed(&moves, "the suggested StackMapping"));
                 }
                 document.insert("stackMapping".into(), conf["StackMapping"].clone());
                 document.insert(
@@ -256,32 +242,6 @@ pub fn run(args: &LimitsArgs) -> Outcome {
         document,
         code,
     )
-}
-
-/// W0014 for mapping entries that move deployed resolvers: one per pair of stacks.
-pub(super) fn moved_deployed(moves: &[(String, String, String)], file: &str) -> Vec<Diagnostic> {
-    let mut pairs: Vec<(&str, &str, Vec<&str>)> = Vec::new();
-    for (id, from, to) in moves {
-        match pairs.iter_mut().find(|(f, t, _)| f == from && t == to) {
-            Some(p) => p.2.push(id),
-            None => pairs.push((from, to, vec![id])),
-        }
-    }
-    pairs
-        .into_iter()
-        .map(|(from, to, ids)| {
-            Diagnostic::warning(
-                Code::StackMappingMovesDeployed,
-                format!(
-                    "StackMapping moves {} from stack {from}, where the current build has {}, to {to}: the deploy fails",
-                    ids.join(", "),
-                    if ids.len() == 1 { "it" } else { "them" }
-                ),
-            )
-            .in_file(file.to_string())
-            .with_help("CloudFormation makes a moved resolver in its new stack before it deletes the old one, and AppSync allows one resolver per field: deploy the field's removal first, or leave the resolver where it is")
-        })
-        .collect()
 }
 
 /// Adds moves to the mapping in force until every movable count is under 80% (measured by

@@ -59,6 +59,28 @@ impl BuildOutput {
         self.dirs.insert(path.into());
     }
 
+    /// The CloudFormation templates of a build folder (`cloudformation-template.json` and
+    /// `stacks/*.json`), for tools that count or compare them. `Err` when the folder has no
+    /// root template.
+    pub fn read_templates(dir: &Path) -> std::io::Result<BuildOutput> {
+        let mut build = BuildOutput::default();
+        let root = std::fs::read(dir.join("cloudformation-template.json"))?;
+        build.add("cloudformation-template.json", root);
+        if let Ok(entries) = std::fs::read_dir(dir.join("stacks")) {
+            let mut names: Vec<String> = entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .collect();
+            names.sort();
+            for name in names {
+                let bytes = std::fs::read(dir.join("stacks").join(&name))?;
+                build.add(format!("stacks/{name}"), bytes);
+            }
+        }
+        Ok(build)
+    }
+
     pub fn get(&self, path: impl AsRef<Path>) -> Option<&[u8]> {
         self.files.get(path.as_ref()).map(Vec::as_slice)
     }

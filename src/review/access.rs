@@ -13,7 +13,7 @@ use crate::source::SourceMap;
 
 use super::Version;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AccessKind {
     Granted,
     Revoked,
@@ -29,7 +29,7 @@ impl AccessKind {
 }
 
 /// Where a rule is written and how.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RuleSite {
     /// The rule as written (`{ allow: public, operations: [read] }`).
     pub text: String,
@@ -186,54 +186,38 @@ pub struct AccessGroup {
 }
 
 pub fn grouped(changes: &[AccessChange]) -> Vec<AccessGroup> {
+    use indexmap::IndexMap;
+    // A change's role and rule, as one key.
+    type Key<'a> = (AccessKind, &'a str, &'a str, Option<&'a RuleSite>);
     // First each field's operations, then fields with the same operations together.
-    let mut per_field: Vec<(
-        AccessKind,
-        &str,
-        &str,
-        &str,
-        Option<&RuleSite>,
-        Vec<Operation>,
-    )> = Vec::new();
+    let mut per_field: IndexMap<(Key, &str), Vec<Operation>> = IndexMap::new();
     for c in changes {
-        match per_field.iter_mut().find(|(k, m, r, f, rule, _)| {
-            *k == c.kind
-                && *m == c.model
-                && *r == c.role
-                && *f == c.field
-                && *rule == c.rule.as_ref()
-        }) {
-            Some(entry) => entry.5.push(c.operation),
-            None => per_field.push((
-                c.kind,
-                &c.model,
-                &c.role,
-                &c.field,
-                c.rule.as_ref(),
-                vec![c.operation],
-            )),
-        }
+        let key = (c.kind, c.model.as_str(), c.role.as_str(), c.rule.as_ref());
+        per_field
+            .entry((key, c.field.as_str()))
+            .or_default()
+            .push(c.operation);
     }
-    let mut out: Vec<AccessGroup> = Vec::new();
-    for (kind, model, role, field, rule, operations) in per_field {
-        match out.iter_mut().find(|g| {
-            g.kind == kind
-                && g.model == model
-                && g.role == role
-                && g.rule.as_ref() == rule
-                && g.operations == operations
-        }) {
-            Some(g) => g.fields.push(field.to_string()),
-            None => out.push(AccessGroup {
+    let mut groups: IndexMap<(Key, Vec<Operation>), Vec<String>> = IndexMap::new();
+    for ((key, field), operations) in per_field {
+        groups
+            .entry((key, operations))
+            .or_default()
+            .push(field.to_string());
+    }
+    let mut out: Vec<AccessGroup> = groups
+        .into_iter()
+        .map(
+            |(((kind, model, role, rule), operations), fields)| AccessGroup {
                 kind,
                 model: model.to_string(),
                 role: role.to_string(),
                 operations,
-                fields: vec![field.to_string()],
+                fields,
                 rule: rule.cloned(),
-            }),
-        }
-    }
+            },
+        )
+        .collect();
     out.sort_by(|a, b| (a.kind, &a.model, &a.role).cmp(&(b.kind, &b.model, &b.role)));
     out
 }

@@ -116,8 +116,8 @@ fn tables(templates: &[Template]) -> Vec<Table> {
 pub enum DataChange {
     /// The head makes a new table in place of the base's: every item of it is lost.
     Replaced {
-        base: Table,
-        head: Table,
+        base: Box<Table>,
+        head: Box<Table>,
         reasons: Vec<String>,
     },
     /// The head has no such table: it is deleted with every item.
@@ -150,9 +150,8 @@ impl DataChange {
 
     pub fn table(&self) -> &Table {
         match self {
-            DataChange::Replaced { head, .. }
-            | DataChange::Added { head }
-            | DataChange::Indexes { head, .. } => head,
+            DataChange::Replaced { head, .. } => head,
+            DataChange::Added { head } | DataChange::Indexes { head, .. } => head,
             DataChange::Deleted { base } => base,
         }
     }
@@ -217,8 +216,8 @@ pub fn compare(base: &[Template], head: &[Template], iterative: bool) -> Vec<Dat
         }
         if !reasons.is_empty() {
             out.push(DataChange::Replaced {
-                base: b.clone(),
-                head: a.clone(),
+                base: Box::new(b.clone()),
+                head: Box::new(a.clone()),
                 reasons,
             });
             continue;

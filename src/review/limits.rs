@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use super::Template;
+use crate::diagnostics::{Code, Diagnostic};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Limit {
@@ -87,6 +88,35 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// `--limit NAME=N` values over AWS's limits; every value that is not one is an error.
+    pub fn from_args(values: &[String]) -> Result<Limits, Vec<Diagnostic>> {
+        let mut limits = Limits::default();
+        let mut problems = Vec::new();
+        for v in values {
+            let parsed = v.split_once('=').and_then(|(name, n)| {
+                Some((Limit::parse(name.trim())?, n.trim().parse::<usize>().ok()?))
+            });
+            match parsed {
+                Some((limit, n)) if n > 0 => limits.set(limit, n),
+                _ => {
+                    let names: Vec<&str> = Limit::ALL.iter().map(|l| l.name()).collect();
+                    problems.push(
+                        Diagnostic::error(Code::LimitInvalid, format!("--limit {v} is not NAME=N"))
+                            .with_help(format!(
+                                "N is a positive whole number and NAME one of: {}",
+                                names.join(", ")
+                            )),
+                    );
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(limits)
+        } else {
+            Err(problems)
+        }
+    }
+
     pub fn set(&mut self, limit: Limit, max: usize) {
         self.0.insert(limit, max);
     }

@@ -354,10 +354,11 @@ pub fn json(review: &Review, base: &str, head: &str, patch: bool) -> serde_json:
 
 /// The findings as diagnostics, for the CI formats: a grant at the rule that gives it, a
 /// revocation at the base's rule (by name: it is in the base's sources), a table at its
-/// model in the head (else at its build file), limits at their build files. A finding
+/// model in the head (a deleted one by its place in the base), limits at their build files. A finding
 /// `fail_on` names is an error, the rest warnings.
 pub fn diagnostics(
     review: &Review,
+    base: &super::Version,
     head: &super::Version,
     fail_on: &[super::FailOn],
 ) -> Vec<Diagnostic> {
@@ -440,12 +441,29 @@ pub fn diagnostics(
             }
             DataChange::Added { .. } => continue,
         };
-        let model = head.normalised.schema.model(&t.model());
-        out.push(match model {
-            Some(m) if !matches!(c, DataChange::Deleted { .. }) => {
-                d.at(m.name.span, "the model whose table this is")
-            }
-            _ => d.in_file(file),
+        // A deleted table's model is in the base's sources: named, not underlined.
+        let deleted = matches!(c, DataChange::Deleted { .. });
+        let version = if deleted { base } else { head };
+        let place = version
+            .normalised
+            .schema
+            .model(&t.model())
+            .map(|m| m.name.span);
+        out.push(match place {
+            Some(span) if !deleted => d.at(span, "the model whose table this is"),
+            Some(span) => match base.sources.locate(span.start) {
+                Some(at) => {
+                    let file = at.file.to_string();
+                    let line = format!(" (the model was at {file}:{}:{})", at.line, at.column);
+                    Diagnostic {
+                        message: d.message.clone() + &line,
+                        ..d
+                    }
+                    .in_file(file)
+                }
+                None => d.in_file(file),
+            },
+            None => d.in_file(file),
         });
     }
     for l in &review.limits {
@@ -486,4 +504,30 @@ pub fn limit_diagnostic(l: &LimitFinding, over_is_error: bool) -> Diagnostic {
         }
     };
     d.with_help(help).in_file(l.file.clone())
+}
+
+/// W0014 for mapping entries that move deployed resolvers: one per pair of stacks.
+pub fn moved_deployed(moves: &[(String, String, String)], file: &str) -> Vec<Diagnostic> {
+    let mut pairs: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for (id, from, to) in moves {
+        match pairs.iter_mut().find(|(f, t, _)| f == from && t == to) {
+            Some(p) => p.2.push(id),
+            None => pairs.push((from, to, vec![id])),
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(from, to, ids)| {
+            Diagnostic::warning(
+                Code::StackMappingMovesDeployed,
+                format!(
+                    "StackMapping moves {} from stack {from}, where the current build has {}, to {to}: the deploy fails",
+                    ids.join(", "),
+                    if ids.len() == 1 { "it" } else { "them" }
+                ),
+            )
+            .in_file(file.to_string())
+            .with_help("CloudFormation makes a moved resolver in its new stack before it deletes the old one, and AppSync allows one resolver per field: deploy the field's removal first, or leave the resolver where it is")
+        })
+        .collect()
 }
