@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod dynamodb;
 pub mod emit;
+pub mod lint;
 pub mod model;
 pub mod normalise;
 pub mod output;

@@ -7,6 +7,7 @@ use amplify_gql::cli::diff::{self, DiffArgs};
 use amplify_gql::cli::explain::{self, ExplainArgs};
 use amplify_gql::cli::gql_compile::{self, GqlCompileArgs};
 use amplify_gql::cli::limits::{self, LimitsArgs};
+use amplify_gql::cli::lint::{self, LintArgs};
 use amplify_gql::cli::simulate::{self, SimulateArgs};
 use amplify_gql::cli::status::{self, StatusArgs};
 use amplify_gql::cli::test::{self, TestArgs};
@@ -54,6 +55,8 @@ enum Command {
     Diff(DiffArgs),
     /// Count each stack against CloudFormation's limits before deploying.
     Limits(LimitsArgs),
+    /// The compile's checks plus the security lints.
+    Lint(LintArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Limits(args) => limits::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
     let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());

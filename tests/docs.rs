@@ -220,6 +220,7 @@ fn diagnostics_examples_print_what_the_docs_say() {
         "docs/compatibility.md",
         "docs/diff.md",
         "docs/limits.md",
+        "docs/lint.md",
     ] {
         let (updated, mismatches) = check_examples(rel);
         if std::env::var_os("UPDATE_DOCS").is_some() {

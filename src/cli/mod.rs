@@ -4,6 +4,7 @@ pub mod diff;
 pub mod explain;
 pub mod gql_compile;
 pub mod limits;
+pub mod lint;
 pub mod simulate;
 pub mod status;
 pub mod test;

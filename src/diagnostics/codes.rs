@@ -109,6 +109,7 @@ codes! {
     StackLimitOver = "E1101", "a stack is over a CloudFormation limit";
     LimitInvalid = "E1102", "a --limit cannot be read";
     VersionUnreadable = "E1201", "a version to compare cannot be read";
+    LintSettingsInvalid = "E1301", "invalid lint settings";
     // status -acm
     UnknownModel = "E0301", "no @model of that name";
     AcmRoleCollision = "E0302", "two rules print as the same ACM role";
@@ -127,6 +128,13 @@ codes! {
     NodeToNodeEncryptionDeployed = "W0012", "node-to-node encryption is on in the deployed search domain";
     StackLimitNear = "W0013", "a stack is near a CloudFormation limit";
     StackMappingMovesDeployed = "W0014", "StackMapping moves a deployed resolver to another stack";
+    PublicWrites = "W0201", "public callers may write";
+    ApiKeyDefaultWithOwners = "W0202", "the API key is the default auth mode of a schema with owner rules";
+    FieldReadWider = "W0203", "a field rule reads wider than its model's rules";
+    RelationWider = "W0204", "a relation leads to a model with narrower rules";
+    SubscriptionUnfiltered = "W0205", "subscriptions deliver every change of a protected model";
+    PrivateIam = "W0206", "`allow: private` with IAM admits every IAM principal";
+    RootFieldWithoutAuth = "W0207", "a custom query, mutation or subscription without auth";
     AccessGranted = "W0301", "a change grants access";
     AccessRevoked = "W0302", "a change revokes access";
     TableReplaced = "W0303", "a change replaces a table";
