@@ -24,15 +24,16 @@ fn counts<'a>(doc: &'a Json, limit: &str) -> Vec<&'a Json> {
 
 const SCHEMA: &str = "type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }, { allow: private, provider: identityPool, operations: [read] }]) {\n  id: ID!\n  title: String!\n}\n\ntype Note @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  body: String\n}\n";
 
-fn project() -> std::path::PathBuf {
-    let dir = scratch("limits", "schema");
+/// A scratch folder of its own for each test (they run in parallel).
+fn project(name: &str) -> std::path::PathBuf {
+    let dir = scratch("limits", name);
     write(&dir.join("schema.graphql"), SCHEMA);
     dir
 }
 
 #[test]
 fn counts_are_those_of_the_written_build() {
-    let dir = project();
+    let dir = project("written");
     run_in(
         &dir,
         &[
@@ -111,7 +112,7 @@ fn counts_are_those_of_the_written_build() {
 
 #[test]
 fn lowered_limits_give_warnings_then_errors() {
-    let dir = project();
+    let dir = project("lowered");
     let post_resources = {
         let doc = json_of(&run_in(
             &dir,
@@ -197,7 +198,7 @@ fn lowered_limits_give_warnings_then_errors() {
 
 #[test]
 fn the_suggested_mapping_compiles_under_the_limits() {
-    let dir = project();
+    let dir = project("suggested");
     let limit = "resources=20";
     let doc = json_of(&run_in(
         &dir,
