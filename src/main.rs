@@ -72,6 +72,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(args);
     let outcome = match &cli.command {
         Command::Status(args) => status::run(args),
+        Command::GqlCompile(args) if args.watch => amplify_gql::cli::watch::run(args),
         Command::GqlCompile(args) => gql_compile::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Test(args) => test::run(args),

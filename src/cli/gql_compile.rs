@@ -29,6 +29,10 @@ pub struct GqlCompileArgs {
     /// Print the effective auth modes, feature flags, conflict resolution and build settings, and exit.
     #[arg(long)]
     pub print_config: bool,
+    /// Compile, then compile again on every change of the schema or the project's files,
+    /// printing only what each compile changed in the build (until interrupted).
+    #[arg(long, conflicts_with_all = ["check", "print_config"])]
+    pub watch: bool,
     /// Accepted for compatibility with `amplify api gql-compile --force`: every compile is a
     /// full one, and the schema is not touched.
     #[arg(long, hide = true)]
@@ -74,7 +78,14 @@ pub(super) fn standalone_api_name(schema: &Path) -> String {
         .unwrap_or_else(|| "amplifyapi".to_string())
 }
 
+/// One compile (`--watch` is `watch::run`).
 pub fn run(args: &GqlCompileArgs) -> Outcome {
+    compile_once(args, &mut None)
+}
+
+/// One compile (or `--check`); `changed` gets what it changed in the build folder when it
+/// got that far.
+pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Change>>) -> Outcome {
     let color = args.input.color.for_stderr();
     let inputs = match args.input.load_or_stop(color, args.format) {
         Ok(i) => i,
@@ -118,8 +129,9 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
     let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
         return Outcome::failed_as(args.format, &diagnostics, &inputs.sources, color);
     };
-    if args.check && !reproducible {
-        // The key's expiry counts from the clock: keep the one of the build being checked.
+    if (args.check || args.watch) && !reproducible {
+        // The key's expiry counts from the clock: keep the one of the build being checked
+        // (or watched, where a new expiry on every compile would be noise).
         build_inputs.stacks.keep_expires = existing_expires(&out_dir);
     }
     // A mapping that moves a resolver the build in place has elsewhere fails on deploy.
@@ -172,6 +184,7 @@ pub fn run(args: &GqlCompileArgs) -> Outcome {
             );
         }
     };
+    *changed = Some(changes.clone());
     let (text, code) = if args.check {
         check(&changes, &out_dir)
     } else {

@@ -8,6 +8,7 @@ pub mod lint;
 pub mod simulate;
 pub mod status;
 pub mod test;
+pub mod watch;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
