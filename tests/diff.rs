@@ -300,6 +300,55 @@ fn a_git_revision_of_the_project_is_the_base() {
         .assert_stderr_has(&["error[E1201]", "no-such-rev"]);
 }
 
+#[test]
+fn a_stack_mapping_moves_resources_between_stacks() {
+    let base = scratch("diff", "mapping-base");
+    let head = scratch("diff", "mapping-head");
+    copy_dir(&common::root().join("examples/blog-project"), &base);
+    copy_dir(&common::root().join("examples/blog-project"), &head);
+    write(
+        &head.join("amplify/backend/api/blogapi/transform.conf.json"),
+        r#"{"Version": 5, "StackMapping": {"CreatePostResolver": "PostWrites"}}"#,
+    );
+    let run = run_in(
+        &common::root(),
+        &[
+            "diff",
+            "--base",
+            base.to_str().unwrap(),
+            "--head",
+            head.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    run.assert_ok();
+    let doc: Json = serde_json::from_str(&run.stdout).unwrap();
+    let moved: Vec<&Json> = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["change"] == "moved")
+        .collect();
+    assert!(
+        moved.iter().any(|r| r["id"] == "CreatePostResolver"
+            && r["from"] == "Post"
+            && r["to"] == "PostWrites"
+            && r["type"] == "AWS::AppSync::Resolver"),
+        "{moved:?}"
+    );
+    // The new stack itself is a resource of the root; no table moves, no access changes.
+    assert!(
+        doc["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["change"] == "added" && r["id"] == "PostWrites")
+    );
+    assert_eq!(doc["data"], Json::Array(vec![]));
+    assert_eq!(doc["access"], Json::Array(vec![]));
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir(from) {
         let rel = entry.strip_prefix(from).unwrap();

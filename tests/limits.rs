@@ -318,3 +318,73 @@ fn moving_a_deployed_resolver_is_a_warning() {
     assert!(!run.stderr.contains("W0014"), "{}", run.stderr);
     assert!(Path::new(&dir.join("fresh/stacks/Writes.json")).is_file());
 }
+
+#[test]
+fn every_limit_is_counted_and_reported() {
+    let dir = project("every");
+    // Lowered to 1, every count the build has passes its limit (each role has one managed
+    // policy here, which is at its limit, not over: see lowered_limits_give_warnings_then_errors).
+    for limit in [
+        "resources",
+        "template-bytes",
+        "outputs",
+        "parameters",
+        "policy-bytes",
+    ] {
+        let arg = format!("{limit}=1");
+        let run = run_in(
+            &dir,
+            &[
+                "limits",
+                "--schema",
+                "schema.graphql",
+                "--limit",
+                &arg,
+                "--format",
+                "json",
+            ],
+        );
+        run.assert_failed();
+        let doc = json_of(&run);
+        let over: Vec<&Json> = doc["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["limit"] == limit && c["over"] == true)
+            .collect();
+        assert!(!over.is_empty(), "{limit}");
+        let reported = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "E1101")
+            .count();
+        assert_eq!(reported, over.len(), "{limit}");
+    }
+    // No stack of ours has mappings: the count is 0 of 200.
+    let doc = json_of(&run_in(
+        &dir,
+        &["limits", "--schema", "schema.graphql", "--format", "json"],
+    ));
+    assert!(
+        counts(&doc, "mappings")
+            .iter()
+            .all(|c| c["count"] == 0 && c["max"] == 200)
+    );
+}
+
+#[test]
+fn reports_of_the_example_project() {
+    let example = common::root().join("examples/blog-project");
+    let env = [("SOURCE_DATE_EPOCH", "1700000000")];
+    let human =
+        common::binary::run_with_env(&example, &["limits", "--limit", "resources=30"], &env);
+    human.assert_ok();
+    insta::assert_snapshot!(
+        "limits__example.human",
+        format!("{}\n--- stderr\n{}", human.stdout, human.stderr)
+    );
+    let json = common::binary::run_with_env(&example, &["limits", "--format", "json"], &env);
+    json.assert_ok();
+    insta::assert_snapshot!("limits__example.json", json.stdout);
+}

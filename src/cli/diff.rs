@@ -21,6 +21,7 @@ use crate::source::SourceMap;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
     #[default]
+    #[value(alias = "human")]
     Text,
     Json,
     /// For a pull-request comment.
