@@ -311,7 +311,7 @@ fn a_stack_mapping_moves_resources_between_stacks() {
         r#"{"Version": 5, "StackMapping": {"CreatePostResolver": "PostWrites"}}"#,
     );
     let run = run_in(
-        &common::root(),
+        common::root(),
         &[
             "diff",
             "--base",

@@ -270,8 +270,7 @@ fn the_suggested_mapping_compiles_under_the_limits() {
 
 #[test]
 fn moving_a_deployed_resolver_is_a_warning() {
-    let dir = scratch("limits", "deployed");
-    write(&dir.join("schema.graphql"), SCHEMA);
+    let dir = project("deployed");
     run_in(
         &dir,
         &[

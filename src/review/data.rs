@@ -41,10 +41,7 @@ impl Table {
 fn tables(templates: &[Template]) -> Vec<Table> {
     let mut out = Vec::new();
     for t in templates {
-        let Some(resources) = t.json.get("Resources").and_then(Json::as_object) else {
-            continue;
-        };
-        for (id, r) in resources {
+        for (id, r) in t.resources() {
             if r.get("Type").and_then(Json::as_str) != Some("AWS::DynamoDB::Table") {
                 continue;
             }

@@ -176,13 +176,7 @@ pub fn counts(templates: &[Template], limits: &Limits) -> Vec<LimitFinding> {
         push(Limit::Outputs, None, section("Outputs"), None);
         push(Limit::Parameters, None, section("Parameters"), None);
         push(Limit::Mappings, None, section("Mappings"), None);
-        for (id, r) in t
-            .json
-            .get("Resources")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (id, r) in t.resources() {
             let props = r.get("Properties");
             match r.get("Type").and_then(Json::as_str) {
                 Some("AWS::IAM::ManagedPolicy") => {

@@ -41,6 +41,17 @@ pub struct Template {
 
 pub const ROOT_STACK: &str = "root";
 
+impl Template {
+    /// The template's resources by logical id (none when it has no `Resources` object).
+    pub fn resources(&self) -> impl Iterator<Item = (&String, &Json)> {
+        self.json
+            .get("Resources")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+    }
+}
+
 /// Every template of a build, the root first, then the nested stacks by name. Files that
 /// are not JSON objects (never made by the compiler) are skipped.
 pub fn templates(build: &BuildOutput) -> Vec<Template> {

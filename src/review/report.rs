@@ -10,6 +10,14 @@ use super::limits::LimitFinding;
 use super::resources::ResourceChange;
 use crate::diagnostics::{Code, Diagnostic};
 
+/// A group's fields as `Model.field`, each between `quote`s.
+fn qualified(g: &access::AccessGroup, quote: &str) -> Vec<String> {
+    g.fields
+        .iter()
+        .map(|f| format!("{quote}{}.{f}{quote}", g.model))
+        .collect()
+}
+
 fn ops(operations: &[crate::model::Operation]) -> String {
     operations
         .iter()
@@ -94,11 +102,7 @@ pub fn text(review: &Review, base: &str, head: &str, patch: bool) -> String {
         } else {
             "-"
         };
-        let fields: Vec<String> = g
-            .fields
-            .iter()
-            .map(|f| format!("{}.{f}", g.model))
-            .collect();
+        let fields = qualified(g, "");
         out.push_str(&format!(
             "  {sign} {} {} {} on {}\n",
             g.role,
@@ -203,11 +207,7 @@ pub fn markdown(review: &Review, base: &str, head: &str, patch: bool) -> String 
                 .as_ref()
                 .map(|r| format!("`{}` ({})", r.text.replace('|', "\\|"), r.location()))
                 .unwrap_or_default();
-            let fields: Vec<String> = g
-                .fields
-                .iter()
-                .map(|f| format!("`{}.{f}`", g.model))
-                .collect();
+            let fields = qualified(g, "`");
             out.push_str(&format!(
                 "| {sign} | `{}` | {} | {} | {rule} |\n",
                 g.role,
@@ -372,11 +372,7 @@ pub fn diagnostics(
     };
     let mut out = Vec::new();
     for g in access::grouped(&review.access) {
-        let fields: Vec<String> = g
-            .fields
-            .iter()
-            .map(|f| format!("{}.{f}", g.model))
-            .collect();
+        let fields = qualified(&g, "");
         let what = format!("{} on {}", ops(&g.operations), fields.join(", "));
         let d = match g.kind {
             AccessKind::Granted => {

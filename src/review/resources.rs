@@ -43,13 +43,7 @@ impl ResourceChange {
 fn resources(templates: &[Template]) -> BTreeMap<String, (String, Vec<String>)> {
     let mut out: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for t in templates {
-        for (id, r) in t
-            .json
-            .get("Resources")
-            .and_then(Json::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (id, r) in t.resources() {
             let kind = r
                 .get("Type")
                 .and_then(Json::as_str)
