@@ -76,6 +76,31 @@ pub fn check(text: &str, config: &Config, color: bool) -> Result<(), String> {
                         );
                     }
                 }
+                // The lints and the limits run; a build compared with itself changes nothing.
+                let lints =
+                    amplify_gql::diagnostics::Diagnostics::from(amplify_gql::lint::lint(n, config));
+                check_diagnostics(&lints, text.len())?;
+                let version = amplify_gql::review::Version {
+                    label: "v".into(),
+                    sources: &sources,
+                    normalised: n,
+                    config,
+                    build: &build,
+                };
+                let limits = amplify_gql::review::limits::Limits::default();
+                let review = amplify_gql::review::Review::compare(&version, &version, &limits);
+                ensure!(
+                    review.access.is_empty()
+                        && review.data.is_empty()
+                        && review.resolvers.is_empty()
+                        && review.resources.is_empty(),
+                    "a build compared with itself has changes"
+                );
+                let sarif = amplify_gql::diagnostics::formats::sarif(&lints, &sources);
+                ensure!(
+                    serde_json::from_str::<serde_json::Value>(&sarif).is_ok(),
+                    "SARIF is not JSON"
+                );
             }
             Err(ds) => check_diagnostics(&ds, text.len())?,
         }
