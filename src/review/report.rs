@@ -148,7 +148,10 @@ pub fn text(review: &Review, base: &str, head: &str, patch: bool) -> String {
     }
     out.push_str(&format!(
         "\nlimits: {}\n",
-        count(review.limits.len(), "count at 80% or more")
+        match review.limits.len() {
+            0 => "none".to_string(),
+            n => format!("{} at 80% of a limit or more", count(n, "count")),
+        }
     ));
     for l in &review.limits {
         let level = if l.is_over() { "OVER" } else { "near" };
