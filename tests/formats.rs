@@ -8,13 +8,6 @@ use amplify_gql::diagnostics::formats;
 use common::binary::{run_in, scratch, write};
 use serde_json::Value as Json;
 
-fn sarif_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(common::root().join("tests/data/sarif-schema-2.1.0.json"))
-        .expect("the SARIF schema is shipped with the tests");
-    let schema: Json = serde_json::from_str(&text).unwrap();
-    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
-}
-
 /// `file:line:col` of each diagnostic as the human rendering prints it (` --> …`).
 fn human_places(rendered: &str) -> Vec<String> {
     rendered
@@ -26,7 +19,7 @@ fn human_places(rendered: &str) -> Vec<String> {
 
 #[test]
 fn invalid_fixtures_give_valid_sarif_that_points_where_the_rendering_does() {
-    let validator = sarif_schema();
+    let validator = common::sarif_validator();
     let mut checked = 0;
     for f in common::fixtures("invalid") {
         let (sources, config, mut diagnostics) = common::load(&f);
@@ -150,7 +143,7 @@ fn gql_compile_reports_in_every_format() {
     );
     run.assert_failed();
     let log: Json = serde_json::from_str(&run.stdout).unwrap();
-    assert!(sarif_schema().is_valid(&log));
+    assert!(common::sarif_validator().is_valid(&log));
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0201");
     assert!(
         run.stderr.contains("error[E0201]"),

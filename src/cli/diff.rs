@@ -10,10 +10,8 @@ use std::process::Command;
 
 use clap::{Args, ValueEnum};
 
-use super::{InputArgs, Inputs, Outcome, ReportFormat};
+use super::{Compiled, InputArgs, Outcome, ReportFormat};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::output::BuildOutput;
-use crate::project::Project;
 use crate::review::limits::Limits;
 use crate::review::{FailOn, Review, Version, report};
 use crate::source::SourceMap;
@@ -79,23 +77,21 @@ pub struct DiffArgs {
     pub input: InputArgs,
 }
 
-/// A version compiled in memory.
-struct Compiled {
+/// A compiled version and what the reader calls it: a git revision, or a path.
+struct Labelled {
     label: String,
-    inputs: Inputs,
-    normalised: crate::Normalised,
-    build: BuildOutput,
-    diagnostics: Diagnostics,
+    compiled: Compiled,
 }
 
-impl Compiled {
+impl Labelled {
     fn version(&self) -> Version<'_> {
+        let c = &self.compiled;
         Version {
             label: self.label.clone(),
-            sources: &self.inputs.sources,
-            normalised: &self.normalised,
-            config: &self.inputs.config,
-            build: &self.build,
+            sources: &c.inputs.sources,
+            normalised: &c.normalised,
+            config: &c.inputs.config,
+            build: &c.build,
         }
     }
 }
@@ -119,35 +115,11 @@ fn compile(
     input: &InputArgs,
     now: i64,
     rename: Option<&dyn Fn(&str) -> String>,
-) -> Result<Compiled, (Diagnostics, SourceMap)> {
-    let mut inputs = input.load().map_err(|ds| (ds, SourceMap::default()))?;
-    if let Some(rename) = rename {
-        inputs.sources.rename_files(rename);
-    }
-    let mut diagnostics = inputs.diagnostics.clone();
-    let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
-    diagnostics.extend(ds.iter().cloned());
-    let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
-        return Err((diagnostics, inputs.sources));
-    };
-    let (build_inputs, ds) = input.build_inputs(&inputs, now);
-    diagnostics.extend(ds);
-    if diagnostics.has_errors() {
-        return Err((diagnostics, inputs.sources));
-    }
-    let build = match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
-        Ok(b) => b,
-        Err(ds) => {
-            diagnostics.extend(ds.iter().cloned());
-            return Err((diagnostics, inputs.sources));
-        }
-    };
-    Ok(Compiled {
+) -> Result<Labelled, (Diagnostics, SourceMap)> {
+    let compiled = input.compile_in_memory(now, rename, false)?;
+    Ok(Labelled {
         label: label.to_string(),
-        inputs,
-        normalised,
-        build,
-        diagnostics,
+        compiled,
     })
 }
 
@@ -222,14 +194,13 @@ fn checkout(rev: &str, top: &Path, paths: &[PathBuf]) -> Result<Scratch, String>
     Ok(scratch)
 }
 
-/// Where the head is read from: its project's root, or its schema.
-fn head_path(input: &InputArgs) -> Result<(PathBuf, bool), Diagnostic> {
-    if let Some(s) = &input.schema {
-        return Ok((s.clone(), false));
+/// Where the head was read from: its project's root, or its schema.
+fn head_path(head: &Labelled, input: &InputArgs) -> (PathBuf, bool) {
+    match (&head.compiled.inputs.project, &input.schema) {
+        (Some(p), _) => (p.root.clone(), true),
+        (None, Some(s)) => (s.clone(), false),
+        (None, None) => (PathBuf::from("."), false),
     }
-    let start = input.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let p = Project::find(&start, input.api_name.as_deref())?;
-    Ok((p.root, true))
 }
 
 fn unreadable(message: String, help: &str) -> Diagnostics {
@@ -278,10 +249,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
             Err((ds, sources)) => return stop(&ds, &sources),
         }
     } else {
-        let (path, is_project) = match head_path(&head_input) {
-            Ok(p) => p,
-            Err(d) => return stop(&Diagnostics::from(vec![d]), &SourceMap::default()),
-        };
+        let (path, is_project) = head_path(&head, &head_input);
         let abs = match path.canonicalize() {
             Ok(p) => p,
             Err(e) => {
@@ -370,7 +338,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
     let failed = fail_on.iter().any(|k| review.has(*k));
     let code = i32::from(failed);
     let (b, h) = (base.label.as_str(), head.label.as_str());
-    let mut diagnostics = head.diagnostics.clone();
+    let mut diagnostics = head.compiled.diagnostics.clone();
     match args.format {
         DiffFormat::Text | DiffFormat::Markdown => {
             let text = if args.format == DiffFormat::Text {
@@ -380,7 +348,11 @@ pub fn run(args: &DiffArgs) -> Outcome {
             };
             Outcome {
                 stdout: text,
-                stderr: crate::render_diagnostics(&diagnostics, &head.inputs.sources, color),
+                stderr: crate::render_diagnostics(
+                    &diagnostics,
+                    &head.compiled.inputs.sources,
+                    color,
+                ),
                 code,
             }
         }
@@ -390,7 +362,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
             Outcome::reported(
                 ReportFormat::Json,
                 &diagnostics,
-                &head.inputs.sources,
+                &head.compiled.inputs.sources,
                 color,
                 String::new(),
                 document,
@@ -407,7 +379,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
             Outcome::reported(
                 report_format,
                 &diagnostics,
-                &head.inputs.sources,
+                &head.compiled.inputs.sources,
                 color,
                 String::new(),
                 serde_json::Map::new(),

@@ -95,11 +95,7 @@ pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Chang
     let (now, reproducible) = now();
     let (mut build_inputs, ds) = args.input.build_inputs(&inputs, now);
     diagnostics.extend(ds);
-    let out_dir = match (&args.out, &inputs.project) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(project)) => project.api_dir.join("build"),
-        (None, None) => PathBuf::from("build"),
-    };
+    let out_dir = out_dir(args.out.as_deref(), inputs.project.as_ref());
     if args.print_config {
         let code = if diagnostics.has_errors() { 1 } else { 0 };
         let text = describe(
@@ -220,6 +216,15 @@ pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Chang
         document,
         code,
     )
+}
+
+/// Where the build goes: `--out`, else the project API's `build/`, else `./build`.
+pub(super) fn out_dir(out: Option<&Path>, project: Option<&crate::project::Project>) -> PathBuf {
+    match (out, project) {
+        (Some(dir), _) => dir.to_path_buf(),
+        (None, Some(project)) => project.api_dir.join("build"),
+        (None, None) => PathBuf::from("build"),
+    }
 }
 
 /// The build folder could not be read or written.

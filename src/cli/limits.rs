@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value as Json, json};
 
-use super::{InputArgs, Outcome, ReportFormat};
+use super::{Compiled, InputArgs, Outcome, ReportFormat};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::output::BuildOutput;
 use crate::review::limits::{self, LimitFinding, Limits};
@@ -92,11 +92,7 @@ fn table(counts: &[LimitFinding]) -> String {
 }
 
 fn finding_json(c: &LimitFinding) -> Json {
-    json!({
-        "limit": c.limit.name(), "stack": c.stack, "file": c.file, "subject": c.subject,
-        "count": c.count, "max": c.max, "minified": c.minified,
-        "near": c.count * 5 >= c.max * 4, "over": c.is_over(),
-    })
+    report::limit_json(c, true)
 }
 
 pub fn run(args: &LimitsArgs) -> Outcome {
@@ -108,12 +104,14 @@ pub fn run(args: &LimitsArgs) -> Outcome {
         Err(ds) => return stop(&ds, &SourceMap::default()),
     };
     let mut diagnostics = Diagnostics::default();
-    let mut sources = SourceMap::default();
     // The build to count, and (to compile again with a mapping) what made it.
-    let mut compiled = None;
-    let build = match &args.build {
+    let compiled: Option<Compiled>;
+    let found = match &args.build {
         Some(dir) => match BuildOutput::read_templates(dir) {
-            Ok(b) => b,
+            Ok(b) => {
+                compiled = None;
+                templates(&b)
+            }
             Err(e) => {
                 let d = Diagnostic::error(
                     Code::VersionUnreadable,
@@ -124,53 +122,35 @@ pub fn run(args: &LimitsArgs) -> Outcome {
             }
         },
         None => {
-            let inputs = match args.input.load_or_stop(color, args.format) {
-                Ok(i) => i,
-                Err(stop) => return stop,
-            };
-            diagnostics.extend(inputs.diagnostics.iter().cloned());
-            let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
-            diagnostics.extend(ds.iter().cloned());
-            if args.input.deny_warnings {
-                diagnostics.deny_warnings();
-            }
-            let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
-                return stop(&diagnostics, &inputs.sources);
-            };
             let (now, _) = super::gql_compile::now();
-            let (build_inputs, ds) = args.input.build_inputs(&inputs, now);
-            diagnostics.extend(ds);
-            if diagnostics.has_errors() {
-                return stop(&diagnostics, &inputs.sources);
-            }
-            let build = match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
-                Ok(b) => b,
-                Err(ds) => {
-                    diagnostics.extend(ds.iter().cloned());
-                    return stop(&diagnostics, &inputs.sources);
-                }
+            let c = match args
+                .input
+                .compile_in_memory(now, None, args.input.deny_warnings)
+            {
+                Ok(c) => c,
+                Err((ds, sources)) => return stop(&ds, &sources),
             };
-            sources = inputs.sources.clone();
-            compiled = Some((inputs, normalised, build_inputs));
-            build
+            diagnostics.extend(c.diagnostics.iter().cloned());
+            let found = templates(&c.build);
+            compiled = Some(c);
+            found
         }
     };
-    let found = templates(&build);
     let counts = limits::counts(&found, &limits);
     for c in limits::near(counts.clone()) {
         diagnostics.push(report::limit_diagnostic(&c, true));
     }
-    // The mapping in force, against the build already in the API's folder.
-    if let Some((inputs, _, build_inputs)) = &compiled
-        && let Some(project) = &inputs.project
-        && let Ok(previous) = BuildOutput::read_templates(&project.api_dir.join("build"))
-    {
-        let moves =
-            limits::moves_of_deployed(&templates(&previous), &build_inputs.stacks.stack_mapping);
-        diagnostics.extend(report::moved_deployed(
-            &moves,
-            &build_inputs.stacks.stack_mapping_file,
-        ));
+    // The build already in the API's folder, read once: a mapping (in force, or suggested)
+    // must not move what it has placed.
+    let previous: Option<Vec<Template>> = compiled
+        .as_ref()
+        .and_then(|c| c.inputs.project.as_ref())
+        .and_then(|p| BuildOutput::read_templates(&p.api_dir.join("build")).ok())
+        .map(|b| templates(&b));
+    if let (Some(c), Some(previous)) = (&compiled, &previous) {
+        let stacks = &c.build_inputs.stacks;
+        let moves = limits::moves_of_deployed(previous, &stacks.stack_mapping);
+        diagnostics.extend(report::moved_deployed(&moves, &stacks.stack_mapping_file));
     }
     let mut text = table(&counts);
     let mut document = serde_json::Map::new();
@@ -189,11 +169,10 @@ pub fn run(args: &LimitsArgs) -> Outcome {
                 .with_help("leave out --build");
                 return stop(&Diagnostics::from(vec![d]), &SourceMap::default());
             }
-            Some((inputs, normalised, build_inputs)) => {
-                let (mapping, after) = suggest(inputs, normalised, build_inputs, &limits, &found);
-                let moved = mapping.len() - build_inputs.stacks.stack_mapping.len();
-                let still: Vec<&LimitFinding> =
-                    after.iter().filter(|c| c.count * 5 >= c.max * 4).collect();
+            Some(c) => {
+                let (mapping, after) = suggest(c, &limits, &found);
+                let moved = mapping.len() - c.build_inputs.stacks.stack_mapping.len();
+                let still: Vec<&LimitFinding> = after.iter().filter(|c| c.is_near()).collect();
                 let entries: serde_json::Map<String, Json> = mapping
                     .iter()
                     .map(|(k, v)| (k.clone(), Json::String(v.clone())))
@@ -216,11 +195,8 @@ pub fn run(args: &LimitsArgs) -> Outcome {
                         text.push_str(&format!("  {}\n", report::limit_line(c)));
                     }
                 }
-                if let Some(project) = &inputs.project
-                    && let Ok(previous) =
-                        BuildOutput::read_templates(&project.api_dir.join("build"))
-                {
-                    let moves = limits::moves_of_deployed(&templates(&previous), &mapping);
+                if let Some(previous) = &previous {
+                    let moves = limits::moves_of_deployed(previous, &mapping);
                     diagnostics
                         .extend(report::moved_deployed(&moves, "the suggested StackMapping"));
                 }
@@ -233,10 +209,12 @@ pub fn run(args: &LimitsArgs) -> Outcome {
         }
     }
     let code = i32::from(diagnostics.has_errors());
+    let none = SourceMap::default();
+    let sources = compiled.as_ref().map_or(&none, |c| &c.inputs.sources);
     Outcome::reported(
         args.format,
         &diagnostics,
-        &sources,
+        sources,
         color,
         text,
         document,
@@ -248,13 +226,11 @@ pub fn run(args: &LimitsArgs) -> Outcome {
 /// compiling), or no move helps any more; returns the whole mapping (what goes into
 /// transform.conf.json) and the counts with it.
 fn suggest(
-    inputs: &super::Inputs,
-    normalised: &crate::Normalised,
-    build_inputs: &crate::project::BuildInputs,
+    compiled: &Compiled,
     limits: &Limits,
     first: &[Template],
 ) -> (Vec<(String, String)>, Vec<LimitFinding>) {
-    let mut build_inputs = build_inputs.clone();
+    let mut build_inputs = compiled.build_inputs.clone();
     let mut mapping = build_inputs.stacks.stack_mapping.clone();
     let mut current: Vec<Template> = Vec::new();
     let mut counts = limits::counts(first, limits);
@@ -266,7 +242,9 @@ fn suggest(
         }
         mapping.extend(moves);
         build_inputs.stacks.stack_mapping = mapping.clone();
-        let Ok(build) = crate::compile_with(normalised, &inputs.config, &build_inputs) else {
+        let Ok(build) =
+            crate::compile_with(&compiled.normalised, &compiled.inputs.config, &build_inputs)
+        else {
             break;
         };
         current = templates(&build);

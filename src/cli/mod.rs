@@ -172,11 +172,7 @@ impl Outcome {
 
     /// A run that stops on errors: diagnostics only, exit code 1.
     pub fn failed(diagnostics: &Diagnostics, sources: &SourceMap, color: bool) -> Outcome {
-        Outcome {
-            stdout: String::new(),
-            stderr: crate::render_diagnostics(diagnostics, sources, color),
-            code: 1,
-        }
+        Outcome::failed_as(ReportFormat::Human, diagnostics, sources, color)
     }
 }
 
@@ -338,6 +334,61 @@ impl InputArgs {
             }
         }
         (build_inputs, ds)
+    }
+}
+
+/// A version of the API compiled in memory, with what it was made from (nothing written).
+pub struct Compiled {
+    pub inputs: Inputs,
+    pub normalised: crate::Normalised,
+    pub build_inputs: BuildInputs,
+    pub build: crate::output::BuildOutput,
+    /// Every diagnostic of the compile (warnings only, since it succeeded).
+    pub diagnostics: Diagnostics,
+}
+
+impl InputArgs {
+    /// Loads, checks and compiles in memory, with the clock at `now`. `rename` renames the
+    /// schema's files (a copy shown under its original name); `deny_warnings` makes the
+    /// front half's warnings stop the run. `Err` is what stops it, with the sources to
+    /// render it against.
+    pub fn compile_in_memory(
+        &self,
+        now: i64,
+        rename: Option<&dyn Fn(&str) -> String>,
+        deny_warnings: bool,
+    ) -> Result<Compiled, (Diagnostics, SourceMap)> {
+        let mut inputs = self.load().map_err(|ds| (ds, SourceMap::default()))?;
+        if let Some(rename) = rename {
+            inputs.sources.rename_files(rename);
+        }
+        let mut diagnostics = inputs.diagnostics.clone();
+        let (normalised, ds) = crate::analyse(&inputs.sources, &inputs.config);
+        diagnostics.extend(ds.iter().cloned());
+        if deny_warnings {
+            diagnostics.deny_warnings();
+        }
+        let Some(normalised) = normalised.filter(|_| !diagnostics.has_errors()) else {
+            return Err((diagnostics, inputs.sources));
+        };
+        let (build_inputs, ds) = self.build_inputs(&inputs, now);
+        diagnostics.extend(ds);
+        if diagnostics.has_errors() {
+            return Err((diagnostics, inputs.sources));
+        }
+        match crate::compile_with(&normalised, &inputs.config, &build_inputs) {
+            Ok(build) => Ok(Compiled {
+                inputs,
+                normalised,
+                build_inputs,
+                build,
+                diagnostics,
+            }),
+            Err(ds) => {
+                diagnostics.extend(ds.iter().cloned());
+                Err((diagnostics, inputs.sources))
+            }
+        }
     }
 }
 

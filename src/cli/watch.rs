@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::Outcome;
-use super::gql_compile::{GqlCompileArgs, compile_once};
+use super::gql_compile::{GqlCompileArgs, compile_once, out_dir};
 use crate::project::Project;
 
 /// How often the inputs are looked at.
@@ -76,22 +76,18 @@ fn fingerprint(roots: &[PathBuf], build: &Path) -> Fingerprint {
 
 /// The build folder the compile writes (its own writes are no change of the inputs).
 fn build_dir(args: &GqlCompileArgs) -> PathBuf {
-    if let Some(out) = &args.out {
-        return out.clone();
-    }
-    match &args.input.schema {
-        Some(_) => PathBuf::from("build"),
+    let project = match &args.input.schema {
+        Some(_) => None,
         None => {
             let start = args
                 .input
                 .project
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("."));
-            Project::find(&start, args.input.api_name.as_deref())
-                .map(|p| p.api_dir.join("build"))
-                .unwrap_or_else(|_| PathBuf::from("build"))
+            Project::find(&start, args.input.api_name.as_deref()).ok()
         }
-    }
+    };
+    out_dir(args.out.as_deref(), project.as_ref())
 }
 
 fn print(stdout: &str, stderr: &str) {

@@ -6,7 +6,7 @@
 
 use crate::config::{AuthModeKind, Config};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{ObjectModel, Operation, Provider, Strategy, SubscriptionLevel};
+use crate::model::{ObjectModel, Operation, Provider, RELATIONS, Strategy, SubscriptionLevel};
 use crate::normalise::{AuthRule, Normalised, TypeAuth};
 use crate::plan::{Acm, RoleNaming};
 
@@ -256,7 +256,6 @@ fn wider_relations(
     auth: &TypeAuth,
     out: &mut Vec<Diagnostic>,
 ) {
-    const RELATIONS: [&str; 4] = ["hasOne", "hasMany", "belongsTo", "manyToMany"];
     for field in &model.fields {
         let Some(directive) = field
             .directives

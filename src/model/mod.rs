@@ -26,6 +26,9 @@ use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 
+/// The relational directives.
+pub const RELATIONS: &[&str] = &["hasOne", "hasMany", "belongsTo", "manyToMany"];
+
 /// Every directive a schema may use: those a transformer of the reference handles, AppSync's
 /// own, and `@deprecated`. Exactly the directives `templates/amplify-directives.graphql`
 /// defines (a unit test of `parse` keeps the two equal); any other directive is refused.

@@ -41,7 +41,7 @@ pub(crate) const KEY_SCALARS: &[&str] = &[
     "AWSIPAddress",
 ];
 
-const RELATIONS: &[&str] = &["hasOne", "hasMany", "belongsTo", "manyToMany"];
+use super::RELATIONS;
 
 /// Runs every check over the lowered schema.
 pub fn check(schema: &Schema, config: &Config) -> Vec<Diagnostic> {

@@ -15,6 +15,8 @@ use super::Template;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub stack: String,
+    /// The build file of its stack.
+    pub file: String,
     pub logical_id: String,
     name: Json,
     key_schema: Json,
@@ -97,6 +99,7 @@ fn tables(templates: &[Template]) -> Vec<Table> {
             }
             out.push(Table {
                 stack: t.stack.clone(),
+                file: t.file.clone(),
                 logical_id: id.clone(),
                 name: p.get("TableName").cloned().unwrap_or(Json::Null),
                 key_schema: p.get("KeySchema").cloned().unwrap_or(Json::Null),

@@ -145,6 +145,15 @@ impl LimitFinding {
     pub fn is_over(&self) -> bool {
         self.count > self.max
     }
+
+    pub fn is_near(&self) -> bool {
+        near_limit(self.count, self.max)
+    }
+}
+
+/// Whether `count` is at 80% of `max` or more, the point where a count is reported.
+pub fn near_limit(count: usize, max: usize) -> bool {
+    count * 5 >= max * 4
 }
 
 /// Every count of every template of a build, with the limit it is counted against.
@@ -228,10 +237,7 @@ pub fn counts(templates: &[Template], limits: &Limits) -> Vec<LimitFinding> {
 
 /// The counts at 80% of their limit or more.
 pub fn near(counts: Vec<LimitFinding>) -> Vec<LimitFinding> {
-    counts
-        .into_iter()
-        .filter(|f| f.count * 5 >= f.max * 4)
-        .collect()
+    counts.into_iter().filter(LimitFinding::is_near).collect()
 }
 
 /// A role as a policy names it: `{"Ref": "authRoleName"}` → `authRoleName`.
@@ -385,7 +391,7 @@ pub fn suggest_moves(
             } else {
                 t.bytes
             };
-            c * 5 >= limits.max(*l) * 4
+            near_limit(c, limits.max(*l))
         });
         if !near {
             continue;

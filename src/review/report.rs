@@ -263,11 +263,18 @@ pub fn markdown(review: &Review, base: &str, head: &str, patch: bool) -> String 
     out
 }
 
-fn limit_json(l: &LimitFinding) -> Json {
-    json!({
+/// A count as JSON; `with_near` adds whether it is at 80% or more (`limits` lists every
+/// count, `diff` only those).
+pub fn limit_json(l: &LimitFinding, with_near: bool) -> Json {
+    let mut o = json!({
         "limit": l.limit.name(), "stack": l.stack, "file": l.file, "subject": l.subject,
-        "count": l.count, "max": l.max, "minified": l.minified, "over": l.is_over(),
-    })
+        "count": l.count, "max": l.max, "minified": l.minified,
+    });
+    if with_near {
+        o["near"] = json!(l.is_near());
+    }
+    o["over"] = json!(l.is_over());
+    o
 }
 
 /// Every finding, ungrouped: one entry per (model, field, role, operation) for access.
@@ -350,7 +357,7 @@ pub fn json(review: &Review, base: &str, head: &str, patch: bool) -> serde_json:
     o.insert("resources".into(), Json::Array(resources));
     o.insert(
         "limits".into(),
-        Json::Array(review.limits.iter().map(limit_json).collect()),
+        Json::Array(review.limits.iter().map(|l| limit_json(l, false)).collect()),
     );
     o
 }
@@ -420,11 +427,7 @@ pub fn diagnostics(
         } else {
             format!("{line}: {}", details.join("; "))
         };
-        let file = if t.stack == super::ROOT_STACK {
-            "cloudformation-template.json".to_string()
-        } else {
-            format!("stacks/{}.json", t.stack)
-        };
+        let file = t.file.clone();
         let d = match c {
             DataChange::Replaced { .. } => level(FailOn::Replace, Code::TableReplaced, message)
                 .with_help("keep the model's name, key and stack; to change a key, add a model, copy the data, then remove the old one"),

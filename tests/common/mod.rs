@@ -68,6 +68,14 @@ pub fn fixtures(kind: &str) -> Vec<Fixture> {
         .collect()
 }
 
+/// The SARIF 2.1.0 schema shipped with the tests, compiled for validation.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
+        .expect("the SARIF schema is shipped with the tests");
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
 /// Shows `path` relative to the crate, with `/` separators.
 pub fn relative(path: &Path) -> String {
     path.strip_prefix(root())
