@@ -303,8 +303,9 @@ fn wider_relations(
 
 /// W0207: a custom query, mutation or subscription with no auth directive.
 fn root_fields_without_auth(normalised: &Normalised, config: &Config, out: &mut Vec<Diagnostic>) {
-    const AUTH: [&str; 6] = [
+    const AUTH: [&str; 7] = [
         "auth",
+        "aws_auth",
         "aws_api_key",
         "aws_iam",
         "aws_cognito_user_pools",
