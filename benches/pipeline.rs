@@ -178,10 +178,10 @@ fn run_stages(path: &Path, out: Option<&Path>, config: &Config) -> (Stages, usiz
     let built = timed(&mut t.stacks, || {
         stacks::build(&plan, &resolved, &Default::default()).expect("stacks build")
     });
-    let mut files: Vec<(PathBuf, Vec<u8>)> = resolved
+    let mut files: Vec<(String, Vec<u8>)> = resolved
         .files
         .iter()
-        .map(|(name, text)| (Path::new("resolvers").join(name), text.clone().into_bytes()))
+        .map(|(name, text)| (format!("resolvers/{name}"), text.clone().into_bytes()))
         .collect();
     timed(&mut t.serialise, || {
         files.push(("schema.graphql".into(), emit::sdl::print(&api).into_bytes()));
@@ -191,7 +191,7 @@ fn run_stages(path: &Path, out: Option<&Path>, config: &Config) -> (Stages, usiz
         ));
         for (name, stack) in built.nested() {
             files.push((
-                Path::new("stacks").join(format!("{name}.json")),
+                format!("stacks/{name}.json"),
                 emit::cfn::nested_template(stack).into_bytes(),
             ));
         }
@@ -199,8 +199,8 @@ fn run_stages(path: &Path, out: Option<&Path>, config: &Config) -> (Stages, usiz
     if let Some(out) = out {
         timed(&mut t.write, || {
             let mut update = Update::begin(out, Mode::Write).expect("build folder");
-            for (path, contents) in &files {
-                update.file(path, contents);
+            for (path, contents) in files {
+                update.file(&path, contents);
             }
             update.finish().expect("build written");
         });

@@ -146,29 +146,16 @@ pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Chang
     let mode = if args.check { Mode::Check } else { Mode::Write };
     // The build streams into the folder as it is made; a failed compile drops the update,
     // which leaves the folder as it was.
-    let mut update = match BackgroundUpdate::begin(&out_dir, mode) {
-        Ok(u) => u,
-        Err(e) => {
-            return cannot(
-                args.format,
-                &diagnostics,
-                &inputs.sources,
-                color,
-                "read",
-                &out_dir,
-                e,
-            );
-        }
-    };
+    let mut update = BackgroundUpdate::begin(&out_dir, mode);
     if let Err(ds) = crate::compile_into(&normalised, &inputs.config, &build_inputs, &mut update) {
         update.abandon();
         diagnostics.extend(ds.iter().cloned());
         return Outcome::failed_as(args.format, &diagnostics, &inputs.sources, color);
     }
-    let verb = if args.check { "read" } else { "write" };
     let changes = match update.finish() {
         Ok(c) => c,
         Err(e) => {
+            let verb = if args.check { "read" } else { e.verb() };
             return cannot(
                 args.format,
                 &diagnostics,
@@ -176,7 +163,7 @@ pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Chang
                 color,
                 verb,
                 &out_dir,
-                e,
+                e.into_io(),
             );
         }
     };

@@ -1,54 +1,67 @@
-//! An [`Update`] on its own thread: the compile hands each file over and goes on making the
-//! next while this thread compares it with the folder and writes it, so the two cores work
-//! at once. Files arrive in the order they are made, so the result is the same as a direct
-//! update's.
+//! An [`Update`] on its own thread: the compile hands files over and goes on making the next
+//! while this thread lists the folder, compares them with it and hands the writes to the
+//! [`Writers`](super::writers). Files arrive in the order they are made, so the result is
+//! the same as a direct update's.
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use super::{Change, Mode, Sink, Update};
+use super::{Change, Failure, Mode, Sink, Update};
 
-/// How many made files may wait for the writer: enough to smooth out bursts, few enough
-/// that waiting files stay a small part of the run's memory.
-const QUEUE: usize = 256;
+/// Files handed over at a time: one wake-up of the thread per batch, not per file.
+const BATCH: usize = 32;
+/// A batch is handed over early once it holds this many bytes (stacks are large).
+const BATCH_BYTES: usize = 1 << 20;
+/// How many batches may wait for the thread: enough to smooth out bursts, few enough that
+/// waiting files stay a small part of the run's memory.
+const QUEUE: usize = 8;
 
 enum Message {
-    File(PathBuf, Vec<u8>),
-    Dir(PathBuf),
+    Files(Vec<(String, Vec<u8>)>),
+    Dir(String),
     /// The compile failed: leave the folder as it was.
     Abandon,
 }
 
 pub struct BackgroundUpdate {
     queue: Option<SyncSender<Message>>,
-    writer: Option<JoinHandle<io::Result<Vec<Change>>>>,
+    batch: Vec<(String, Vec<u8>)>,
+    bytes: usize,
+    writer: Option<JoinHandle<Result<Vec<Change>, Failure>>>,
 }
 
 impl BackgroundUpdate {
-    /// Starts bringing `dir` up to date (see [`Update::begin`]).
-    pub fn begin(dir: &Path, mode: Mode) -> io::Result<BackgroundUpdate> {
-        let mut update = Update::begin(dir, mode)?;
-        let (queue, files) = sync_channel(QUEUE);
+    /// Starts bringing `dir` up to date (see [`Update::begin`]); the folder is listed on
+    /// the update's thread, while the compile starts.
+    pub fn begin(dir: &Path, mode: Mode) -> BackgroundUpdate {
+        let dir = dir.to_path_buf();
+        let (queue, messages) = sync_channel(QUEUE);
         let writer = std::thread::spawn(move || {
-            for message in files {
+            let mut update = Update::begin(&dir, mode).map_err(Failure::Read)?;
+            for message in messages {
                 match message {
-                    Message::File(path, contents) => update.file(&path, &contents),
+                    Message::Files(files) => {
+                        for (path, contents) in files {
+                            update.file(&path, contents);
+                        }
+                    }
                     Message::Dir(path) => update.dir(&path),
                     Message::Abandon => return Ok(Vec::new()),
                 }
             }
             update.finish()
         });
-        Ok(BackgroundUpdate {
+        BackgroundUpdate {
             queue: Some(queue),
+            batch: Vec::with_capacity(BATCH),
+            bytes: 0,
             writer: Some(writer),
-        })
+        }
     }
 
     fn send(&mut self, message: Message) {
-        // A writer that stopped early has an error to report from `finish`.
+        // A thread that stopped early has an error to report from `finish`.
         if let Some(q) = &self.queue
             && q.send(message).is_err()
         {
@@ -56,8 +69,17 @@ impl BackgroundUpdate {
         }
     }
 
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let files = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            self.bytes = 0;
+            self.send(Message::Files(files));
+        }
+    }
+
     /// Waits for every file to be written and the folder swapped in; what changed.
-    pub fn finish(mut self) -> io::Result<Vec<Change>> {
+    pub fn finish(mut self) -> Result<Vec<Change>, Failure> {
+        self.flush();
         self.queue = None;
         self.join()
     }
@@ -67,7 +89,7 @@ impl BackgroundUpdate {
         drop(self);
     }
 
-    fn join(&mut self) -> io::Result<Vec<Change>> {
+    fn join(&mut self) -> Result<Vec<Change>, Failure> {
         match self.writer.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
@@ -78,16 +100,22 @@ impl BackgroundUpdate {
 
 impl Sink for BackgroundUpdate {
     fn file(&mut self, path: &str, contents: Vec<u8>) {
-        self.send(Message::File(PathBuf::from(path), contents));
+        self.bytes += contents.len();
+        self.batch.push((path.to_string(), contents));
+        if self.batch.len() >= BATCH || self.bytes >= BATCH_BYTES {
+            self.flush();
+        }
     }
 
     fn dir(&mut self, path: &str) {
-        self.send(Message::Dir(PathBuf::from(path)));
+        // After the files before it, as a direct update would see them.
+        self.flush();
+        self.send(Message::Dir(path.to_string()));
     }
 }
 
 impl Drop for BackgroundUpdate {
-    /// Not finished (a panic on the compile's side): abandon.
+    /// Not finished (a failed compile, or a panic on the compile's side): abandon.
     fn drop(&mut self) {
         if let Some(writer) = self.writer.take() {
             self.send(Message::Abandon);

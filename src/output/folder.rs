@@ -8,10 +8,16 @@
 //! to the old one and a changed file is written new. `finish` swaps the staging folder in with
 //! two renames; a build equal to the folder writes nothing at all. Dropping an update before
 //! `finish` (a failed compile) removes the staging folder and leaves the target as it was.
+//!
+//! Paths are relative and `/`-separated, as the compile names them. The writes into the
+//! staging folder run on [`Writers`]; comparing and deciding stay here, in order.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
+
+use super::writers::Writers;
 
 /// How a path of the folder differs from the build.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -62,19 +68,47 @@ pub enum Mode {
     Check,
 }
 
+/// Why an update failed: the folder could not be read (listed, or a file compared) or
+/// could not be written.
+#[derive(Debug)]
+pub enum Failure {
+    Read(io::Error),
+    Write(io::Error),
+}
+
+impl Failure {
+    /// `read` or `write`, for `cannot read build/: …`.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Failure::Read(_) => "read",
+            Failure::Write(_) => "write",
+        }
+    }
+
+    pub fn into_io(self) -> io::Error {
+        match self {
+            Failure::Read(e) | Failure::Write(e) => e,
+        }
+    }
+}
+
 /// Files a compile keeps in the build folder (the Amplify CLI never deletes them).
-fn is_preserved(relative: &Path) -> bool {
-    relative.components().count() == 1
-        && relative
-            .to_str()
-            .is_some_and(|n| n.ends_with("tsconfig.resource.json"))
+fn is_preserved(relative: &str) -> bool {
+    !relative.contains('/') && relative.ends_with("tsconfig.resource.json")
+}
+
+/// The order of paths as [`Path`] sorts them (component by component), without splitting
+/// them: the separator sorts before every other byte.
+fn path_order(a: &str, b: &str) -> Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    a.bytes().map(key).cmp(b.bytes().map(key))
 }
 
 /// The files of a folder (relative path → size) and its folders.
 #[derive(Default)]
 struct Listing {
-    files: HashMap<PathBuf, u64>,
-    dirs: HashSet<PathBuf>,
+    files: HashMap<String, u64>,
+    dirs: HashSet<String>,
 }
 
 fn list(dir: &Path) -> io::Result<Listing> {
@@ -82,13 +116,18 @@ fn list(dir: &Path) -> io::Result<Listing> {
     if !dir.is_dir() {
         return Ok(listing);
     }
-    let mut stack = vec![PathBuf::new()];
+    let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
         for entry in std::fs::read_dir(dir.join(&rel))? {
             let entry = entry?;
-            let path = rel.join(entry.file_name());
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let path = if rel.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if entry.file_type()?.is_dir() {
                 listing.dirs.insert(path.clone());
                 stack.push(path);
             } else {
@@ -110,18 +149,22 @@ pub struct Update {
     existing: Listing,
     /// Path → whether the build's bytes equal the folder's; a path given twice counts once,
     /// with its last contents.
-    produced: HashMap<PathBuf, bool>,
-    dirs: BTreeSet<PathBuf>,
-    /// Whether `staging` has been made (and holds every file produced so far).
+    produced: HashMap<String, bool>,
+    dirs: BTreeSet<String>,
+    /// Whether `staging` has been made (and holds, or is being given, every file produced
+    /// so far).
     staged: bool,
+    /// The threads writing into `staging`, from when it is made until `finish`.
+    writers: Option<Writers>,
     /// Folders made inside `staging`: thousands of files share a few folders, so each is
     /// made once, not once per file.
-    made: HashSet<PathBuf>,
-    /// The first error met while writing; reported by `finish`.
-    failed: Option<io::Error>,
+    made: HashSet<String>,
+    /// The first error met while comparing or writing; reported by `finish`.
+    failed: Option<Failure>,
 }
 
 impl Update {
+    /// Starts an update of `dir`, listing what it holds now.
     pub fn begin(dir: &Path, mode: Mode) -> io::Result<Update> {
         let dir = if dir.is_symlink() {
             dir.canonicalize()?
@@ -145,38 +188,36 @@ impl Update {
             produced: HashMap::new(),
             dirs: BTreeSet::new(),
             staged: false,
+            writers: None,
             made: HashSet::new(),
             failed: None,
         })
     }
 
-    /// One file of the build.
-    pub fn file(&mut self, path: &Path, contents: &[u8]) {
+    /// One file of the build, by its relative `/`-separated path.
+    pub fn file(&mut self, path: &str, contents: Vec<u8>) {
         if self.failed.is_some() {
             return;
         }
         let same = self.existing.files.get(path) == Some(&(contents.len() as u64))
             && std::fs::read(self.dir.join(path)).is_ok_and(|old| old == contents);
-        let again = self.produced.insert(path.to_path_buf(), same).is_some();
-        if self.mode == Mode::Check {
+        let again = self.produced.insert(path.to_string(), same).is_some();
+        if self.mode == Mode::Check || (same && !self.staged) {
             return;
         }
         let result = if self.staged {
-            self.stage(path, contents, same, again)
-        } else if same {
             Ok(())
         } else {
             self.start_staging()
-                .and_then(|()| self.stage(path, contents, same, again))
         };
-        if let Err(e) = result {
-            self.failed = Some(e);
+        if let Err(e) = result.and_then(|()| self.stage(path, contents, same, again)) {
+            self.failed = Some(Failure::Write(e));
         }
     }
 
     /// A folder that exists in the build even when nothing is written into it.
-    pub fn dir(&mut self, path: &Path) {
-        self.dirs.insert(path.to_path_buf());
+    pub fn dir(&mut self, path: &str) {
+        self.dirs.insert(path.to_string());
     }
 
     /// Makes the staging folder and links every file that was the same so far into it.
@@ -184,79 +225,87 @@ impl Update {
         let _ = std::fs::remove_dir_all(&self.staging);
         std::fs::create_dir_all(&self.staging)?;
         self.staged = true;
+        self.writers = Some(Writers::start());
         self.made.clear();
-        let same: Vec<PathBuf> = self
+        let same: Vec<String> = self
             .produced
             .iter()
             .filter(|(_, same)| **same)
             .map(|(p, _)| p.clone())
             .collect();
         for path in same {
-            self.link(&path)?;
+            self.link(&path, false)?;
         }
         Ok(())
     }
 
-    fn stage(&mut self, path: &Path, contents: &[u8], same: bool, again: bool) -> io::Result<()> {
-        let target = self.staging.join(path);
-        if again {
-            // Never write through a link to the old build.
-            let _ = std::fs::remove_file(&target);
-        }
+    fn stage(&mut self, path: &str, contents: Vec<u8>, same: bool, again: bool) -> io::Result<()> {
         if same {
-            return self.link(path);
+            return self.link(path, again);
         }
         self.make_parent(path)?;
-        std::fs::write(&target, contents)
+        let to = self.staging.join(path);
+        self.writers().write(path, to, contents, again);
+        Ok(())
     }
 
     /// The old file, unchanged, in the staging folder: a hard link, or a copy where the file
-    /// system has none.
-    fn link(&mut self, path: &Path) -> io::Result<()> {
+    /// system has none. `again`: the path was staged before, so what is there goes first.
+    fn link(&mut self, path: &str, again: bool) -> io::Result<()> {
         self.make_parent(path)?;
         let (from, to) = (self.dir.join(path), self.staging.join(path));
-        std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(|_| ()))
+        self.writers().link(path, from, to, again);
+        Ok(())
     }
 
-    /// The folder of `path` in the staging folder.
-    fn make_parent(&mut self, path: &Path) -> io::Result<()> {
-        let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+    fn writers(&mut self) -> &mut Writers {
+        self.writers.get_or_insert_with(Writers::start)
+    }
+
+    /// The folder of `path` in the staging folder, made here, before any file of it is
+    /// handed to a writer.
+    fn make_parent(&mut self, path: &str) -> io::Result<()> {
+        let Some((parent, _)) = path.rsplit_once('/') else {
             return Ok(());
         };
         if !self.made.contains(parent) {
             std::fs::create_dir_all(self.staging.join(parent))?;
-            self.made.insert(parent.to_path_buf());
+            self.made.insert(parent.to_string());
         }
         Ok(())
     }
 
     /// What the build changes in the folder, sorted by path.
     fn changes(&self) -> Vec<Change> {
-        let mut out = Vec::new();
+        // Sorted by path before the paths are made.
+        type Made = fn(PathBuf) -> Change;
+        let mut out: Vec<(&str, Made)> = Vec::new();
         for (path, same) in &self.produced {
             if !self.existing.files.contains_key(path) {
-                out.push(Change::Added(path.clone()));
+                out.push((path, Change::Added));
             } else if !same {
-                out.push(Change::Modified(path.clone()));
+                out.push((path, Change::Modified));
             }
         }
         for d in &self.dirs {
             if !self.existing.dirs.contains(d) {
-                out.push(Change::AddedFolder(d.clone()));
+                out.push((d, Change::AddedFolder));
             }
         }
         for path in self.existing.files.keys() {
             if !self.produced.contains_key(path) && !is_preserved(path) {
-                out.push(Change::Removed(path.clone()));
+                out.push((path, Change::Removed));
             }
         }
-        out.sort_by(|a, b| a.path().cmp(b.path()));
-        out
+        out.sort_by(|a, b| path_order(a.0, b.0));
+        out.into_iter()
+            .map(|(path, change)| change(PathBuf::from(path)))
+            .collect()
     }
 
     /// Ends the update: in `Check` mode returns the changes; in `Write` mode swaps the new
     /// folder in (when anything changed) and returns what changed.
-    pub fn finish(mut self) -> io::Result<Vec<Change>> {
+    pub fn finish(mut self) -> Result<Vec<Change>, Failure> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
@@ -264,13 +313,20 @@ impl Update {
         if self.mode == Mode::Check || changes.is_empty() {
             return Ok(changes);
         }
+        self.swap_in().map_err(Failure::Write)?;
+        Ok(changes)
+    }
+
+    /// Completes the staging folder and puts it in place of the target.
+    fn swap_in(&mut self) -> io::Result<()> {
         if !self.staged {
             self.start_staging()?;
         }
-        for d in &self.dirs {
+        let dirs = std::mem::take(&mut self.dirs);
+        for d in &dirs {
             std::fs::create_dir_all(self.staging.join(d))?;
         }
-        let preserved: Vec<PathBuf> = self
+        let preserved: Vec<String> = self
             .existing
             .files
             .keys()
@@ -278,7 +334,10 @@ impl Update {
             .cloned()
             .collect();
         for path in preserved {
-            self.link(&path)?;
+            self.link(&path, false)?;
+        }
+        if let Some(writers) = self.writers.take() {
+            writers.finish()?;
         }
         if self.dir.exists() {
             std::fs::rename(&self.dir, &self.retired)?;
@@ -290,14 +349,42 @@ impl Update {
         }
         self.staged = false;
         let _ = std::fs::remove_dir_all(&self.retired);
-        Ok(changes)
+        Ok(())
     }
 }
 
 impl Drop for Update {
     fn drop(&mut self) {
+        // Every write ends before the folder goes.
+        drop(self.writers.take());
         if self.staged {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_sort_as_path_sorts_them() {
+        let names = [
+            "stacks/x.json",
+            "stacks.json",
+            "stacks-a",
+            "stacks",
+            "a/b/c",
+            "a/b.c",
+            "a.b/c",
+            "resolvers/Query.getA.req.vtl",
+            "resolvers/Query.get.req.vtl",
+            "resolvers/Query/x",
+        ];
+        let mut ours = names.to_vec();
+        ours.sort_by(|a, b| path_order(a, b));
+        let mut std = names.to_vec();
+        std.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+        assert_eq!(ours, std);
     }
 }

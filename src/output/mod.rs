@@ -5,12 +5,13 @@
 
 mod background;
 mod folder;
+mod writers;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub use background::BackgroundUpdate;
-pub use folder::{Change, Mode, Update};
+pub use folder::{Change, Failure, Mode, Update};
 
 /// Where a compile puts the files of a build, one by one. A path given twice keeps its last
 /// contents.
@@ -41,11 +42,11 @@ impl Sink for BuildOutput {
 
 impl Sink for Update {
     fn file(&mut self, path: &str, contents: Vec<u8>) {
-        Update::file(self, Path::new(path), &contents);
+        Update::file(self, path, contents);
     }
 
     fn dir(&mut self, path: &str) {
-        Update::dir(self, Path::new(path));
+        Update::dir(self, path);
     }
 }
 
@@ -88,12 +89,12 @@ impl BuildOutput {
     fn update(&self, dir: &Path, mode: Mode) -> std::io::Result<Vec<Change>> {
         let mut update = Update::begin(dir, mode)?;
         for (path, contents) in &self.files {
-            update.file(path, contents);
+            update.file(&slashed(path), contents.clone());
         }
         for d in &self.dirs {
-            update.dir(d);
+            update.dir(&slashed(d));
         }
-        update.finish()
+        update.finish().map_err(Failure::into_io)
     }
 
     /// What writing this build into `dir` would change: files added, modified or removed,
@@ -107,6 +108,12 @@ impl BuildOutput {
     pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
         self.update(dir, Mode::Write).map(|_| ())
     }
+}
+
+/// A relative path as the compile names it: `/`-separated.
+fn slashed(path: &Path) -> String {
+    let parts: Vec<_> = path.iter().map(|p| p.to_string_lossy()).collect();
+    parts.join("/")
 }
 
 #[cfg(test)]
@@ -187,6 +194,75 @@ mod tests {
             ["M a.txt", "A b/c.txt", "A functions", "D gone.txt"]
         );
         assert_eq!(new.changes(&root.join("missing")).unwrap().len(), 3);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_path_given_twice_keeps_its_last_contents_and_spares_the_old_build() {
+        let root = scratch("twice");
+        let dir = root.join("build");
+        let mut old = BuildOutput::default();
+        old.add("a.txt", "old");
+        old.write_atomically(&dir).unwrap();
+        let kept = root.join("kept.txt");
+        std::fs::hard_link(dir.join("a.txt"), &kept).unwrap();
+        let mut update = Update::begin(&dir, Mode::Write).unwrap();
+        // The first time equal to the folder (linked into the new one), then changed: the
+        // change must not go through the link into the old file.
+        update.file("a.txt", b"old".to_vec());
+        for i in 0..200 {
+            update.file(&format!("many/{i}.txt"), i.to_string().into_bytes());
+        }
+        update.file("a.txt", b"new".to_vec());
+        update.file("many/7.txt", b"last".to_vec());
+        let changes = update.finish().unwrap();
+        assert_eq!(changes.len(), 201);
+        assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("many/7.txt")).unwrap(),
+            "last"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("many/199.txt")).unwrap(),
+            "199"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_dropped_update_leaves_the_folder_and_no_staging() {
+        let root = scratch("dropped");
+        let dir = root.join("build");
+        let mut old = BuildOutput::default();
+        old.add("a.txt", "old");
+        old.write_atomically(&dir).unwrap();
+        let mut update = BackgroundUpdate::begin(&dir, Mode::Write);
+        for i in 0..500 {
+            Sink::file(&mut update, &format!("r/{i}.vtl"), vec![b'x'; 100]);
+        }
+        update.abandon();
+        let left: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["build"]);
+        assert_eq!(old.changes(&dir).unwrap(), []);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_cannot_be_read_is_a_read_failure() {
+        let root = scratch("unreadable");
+        std::fs::create_dir_all(&root).unwrap();
+        let dir = root.join("build");
+        std::os::unix::fs::symlink(root.join("nowhere"), &dir).unwrap();
+        let mut update = BackgroundUpdate::begin(&dir, Mode::Write);
+        Sink::file(&mut update, "a.txt", b"a".to_vec());
+        let failure = update.finish().unwrap_err();
+        assert_eq!(failure.verb(), "read");
+        assert!(!root.join("nowhere").exists());
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -55,6 +55,8 @@ pub struct Plan<'a> {
     pub invocations: Invocations,
     pub searchable: Vec<Searchable>,
     by_name: HashMap<String, usize>,
+    /// Model name → the relations whose keys are on its table, by index in `relations`.
+    keyed_on: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Plan<'a> {
@@ -76,10 +78,23 @@ impl<'a> Plan<'a> {
             .enumerate()
             .map(|(i, m)| (m.model.name.text.clone(), i))
             .collect();
+        let relations = relations::relations(&normalised.schema, config);
+        let mut keyed_on: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in relations.iter().enumerate() {
+            let on = if !r.references.is_empty() {
+                Some(&r.related)
+            } else {
+                r.added.as_ref().map(|a| &a.on)
+            };
+            if let Some(on) = on {
+                keyed_on.entry(on.clone()).or_default().push(i);
+            }
+        }
         Plan {
             normalised,
             config,
-            relations: relations::relations(&normalised.schema, config),
+            relations,
+            keyed_on,
             invocations: Invocations::of(&normalised.schema),
             searchable: searchable::of(normalised),
             models,
@@ -90,5 +105,12 @@ impl<'a> Plan<'a> {
     /// The plan of the model named `name`.
     pub fn model(&self, name: &str) -> Option<&ModelPlan<'a>> {
         self.by_name.get(name).map(|i| &self.models[*i])
+    }
+
+    /// The relations that put keys on `model`'s table (with `references:` pointing at it,
+    /// or keys the relation adds to it), in source order.
+    pub fn relations_keyed_on(&self, model: &str) -> impl Iterator<Item = &Relation> + Clone {
+        let at = self.keyed_on.get(model).map_or(&[][..], Vec::as_slice);
+        at.iter().map(|&i| &self.relations[i])
     }
 }

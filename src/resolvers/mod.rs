@@ -236,6 +236,7 @@ fn build_with<'a>(
         sandbox: n.sandbox,
         config,
         schema: &n.schema,
+        resolver_of: HashMap::new(),
     };
     let models = &plan.models;
     // In the reference's order: the model transformer makes every model's operations, the
@@ -268,6 +269,9 @@ struct Builder<'a> {
     sandbox: bool,
     config: &'a Config,
     schema: &'a Schema,
+    /// `(type, field)` → the first resolver of `plan.resolvers` on it: looked up for each
+    /// owner field of each model, so not a scan.
+    resolver_of: HashMap<(String, String), usize>,
 }
 
 /// One function of a pipeline being assembled, with its templates.
@@ -350,6 +354,9 @@ impl Builder<'_> {
                 response,
             });
         }
+        self.resolver_of
+            .entry((type_name.to_string(), field_name.to_string()))
+            .or_insert(self.plan.resolvers.len());
         self.plan.resolvers.push(Resolver {
             type_name: type_name.to_string(),
             field_name: field_name.to_string(),
@@ -759,10 +766,9 @@ impl Builder<'_> {
             let field = def.entity().to_string();
             let template = field::owner_read_back(&field);
             let existing = self
-                .plan
-                .resolvers
-                .iter()
-                .position(|r| r.type_name == name && r.field_name == field);
+                .resolver_of
+                .get(&(name.to_string(), field.clone()))
+                .copied();
             match existing {
                 Some(i) => self.append_finish(i, template),
                 None => self.add(

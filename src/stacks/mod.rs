@@ -317,7 +317,7 @@ fn attribute_type(model: &ObjectModel, field: &str) -> AttributeType {
 /// then a `gsi-<Parent>.<field>` index on the foreign keys of each implicit `@hasMany`, and
 /// of each `@hasMany`/`@hasOne` with `references:`, that points at the model. A composite sort key is stored as one string attribute `a#b`.
 pub fn table_keys(m: &ModelPlan, plan: &Plan) -> TableKeys {
-    let (model, config, relations) = (m.model, plan.config, &plan.relations);
+    let (model, config) = (m.model, plan.config);
     let pk = &m.key;
     let mut attributes: Vec<(String, AttributeType)> = Vec::new();
     let define = |attrs: &mut Vec<(String, AttributeType)>, name: String, t: AttributeType| {
@@ -372,10 +372,11 @@ pub fn table_keys(m: &ModelPlan, plan: &Plan) -> TableKeys {
             .map_or("ID".to_string(), |d| d.ty.base().to_string());
         (f.clone(), ty)
     };
-    let related_keys = relations
-        .iter()
+    let keyed = plan.relations_keyed_on(&model.name.text);
+    let related_keys = keyed
+        .clone()
         .filter(|r| r.kind == RelationKind::HasMany)
-        .chain(relations.iter().filter(|r| r.kind == RelationKind::HasOne))
+        .chain(keyed.filter(|r| r.kind == RelationKind::HasOne))
         .filter_map(|r| {
             if !r.references.is_empty() {
                 if r.related != model.name.text {

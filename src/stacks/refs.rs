@@ -9,7 +9,7 @@
 //! CDK creates them. A `DependsOn` on an element of another stack becomes a dependency of the
 //! nested stack resource(s) involved.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::cdk::{ROOT_STACK_ID, unique_id};
 use super::template::{Cfn, Element, Resource, Section, Stack, StackName, StackSet, Target, map};
@@ -120,11 +120,8 @@ pub fn resolve(set: StackSet, release: Release, done: &mut dyn FnMut(usize, Stac
             .root
             .find_resource_mut(&nested_stack_resource(&stack).logical_id)
             .expect("every nested stack has its resource in the root stack");
-        for d in deps {
-            if !resource.depends_on.contains(&d) {
-                resource.depends_on.push(d);
-            }
-        }
+        // Sorted and each logical id kept once below.
+        resource.depends_on.extend(deps.ordered);
     }
     sort_all_dependencies(&mut set.root);
     set.root
@@ -224,15 +221,35 @@ fn sort_all_dependencies(stack: &mut Stack) {
 /// CDK prints `DependsOn` sorted by the targets' construct paths, each logical id once.
 fn sort_dependencies(deps: &mut Vec<Target>) {
     if deps.len() > 1 {
-        deps.sort_by(|a, b| locale_compare(&a.path.join("/"), &b.path.join("/")));
+        // A nested stack's resource may depend on thousands: each path is joined once.
+        let mut keyed: Vec<(String, Target)> =
+            deps.drain(..).map(|t| (t.path.join("/"), t)).collect();
+        keyed.sort_by(|a, b| locale_compare(&a.0, &b.0));
+        deps.extend(keyed.into_iter().map(|(_, t)| t));
         deps.dedup_by(|a, b| a.logical_id == b.logical_id);
+    }
+}
+
+/// The root resources a nested stack's resource depends on, each once, in the order first
+/// met: a stack that reads many others (the ConnectionStack) meets each of them many times.
+#[derive(Default)]
+struct StackDeps {
+    ordered: Vec<Target>,
+    seen: HashSet<Target>,
+}
+
+impl StackDeps {
+    fn add(&mut self, target: Target) {
+        if self.seen.insert(target.clone()) {
+            self.ordered.push(target);
+        }
     }
 }
 
 struct Resolution {
     set: StackSet,
     /// Nested stack name → root resources its stack resource depends on.
-    stack_deps: BTreeMap<String, Vec<Target>>,
+    stack_deps: BTreeMap<String, StackDeps>,
     /// What a value of another stack became in a consumer (consumer, producer, logical id,
     /// attribute): every function and resolver of a model refers to the API, so the same
     /// import is asked for again and again. Emptied after each nested stack.
@@ -327,7 +344,7 @@ impl Resolution {
                     StackName::Root => target,
                     StackName::Nested(p) => nested_stack_resource(p),
                 };
-                push(self.stack_deps.entry(c.clone()).or_default(), dep);
+                self.stack_deps.entry(c.clone()).or_default().add(dep);
             }
             (StackName::Root, StackName::Root) => unreachable!("handled by the first arm"),
         }
