@@ -190,6 +190,8 @@ pub struct Schema {
     /// Type name → the (type, field) positions of the fields whose base type it is, in source
     /// order, built on first lookup: relations look for the fields pointing at a model.
     pointing_at: OnceLock<HashMap<String, Vec<(usize, usize)>>>,
+    /// The names of the enums, built on first lookup: filters and keys ask for every field.
+    enums: OnceLock<HashSet<String>>,
 }
 
 impl Schema {
@@ -230,6 +232,22 @@ impl Schema {
             .into_iter()
             .flatten()
             .map(|&(t, f)| (&self.types[t], &self.types[t].fields[f]))
+    }
+
+    /// Whether `name` is an enum of the document.
+    pub fn is_enum(&self, name: &str) -> bool {
+        self.enums
+            .get_or_init(|| {
+                self.document
+                    .definitions
+                    .iter()
+                    .filter_map(|d| match d {
+                        Definition::Enum(e) => Some(e.name.text.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .contains(name)
     }
 
     pub fn sandbox(&self) -> bool {
@@ -323,6 +341,7 @@ pub fn lower(mut document: Document, config: &Config) -> (Schema, Vec<Diagnostic
         global_auth,
         by_name: OnceLock::new(),
         pointing_at: OnceLock::new(),
+        enums: OnceLock::new(),
     };
     diags.extend(relations_check::check(&schema, config));
     (schema, diags)

@@ -57,6 +57,8 @@ pub struct Plan<'a> {
     by_name: HashMap<String, usize>,
     /// Model name → the relations whose keys are on its table, by index in `relations`.
     keyed_on: HashMap<String, Vec<usize>>,
+    /// Model name → the relations declared on its fields, by index in `relations`.
+    declared_on: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Plan<'a> {
@@ -80,7 +82,9 @@ impl<'a> Plan<'a> {
             .collect();
         let relations = relations::relations(&normalised.schema, config);
         let mut keyed_on: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut declared_on: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in relations.iter().enumerate() {
+            declared_on.entry(r.model.clone()).or_default().push(i);
             let on = if !r.references.is_empty() {
                 Some(&r.related)
             } else {
@@ -95,6 +99,7 @@ impl<'a> Plan<'a> {
             config,
             relations,
             keyed_on,
+            declared_on,
             invocations: Invocations::of(&normalised.schema),
             searchable: searchable::of(normalised),
             models,
@@ -105,6 +110,12 @@ impl<'a> Plan<'a> {
     /// The plan of the model named `name`.
     pub fn model(&self, name: &str) -> Option<&ModelPlan<'a>> {
         self.by_name.get(name).map(|i| &self.models[*i])
+    }
+
+    /// The relations declared on the fields of `model`, in source order.
+    pub fn relations_of(&self, model: &str) -> impl Iterator<Item = &Relation> {
+        let at = self.declared_on.get(model).map_or(&[][..], Vec::as_slice);
+        at.iter().map(|&i| &self.relations[i])
     }
 
     /// The relations that put keys on `model`'s table (with `references:` pointing at it,

@@ -3,7 +3,7 @@
 //! side), with the foreign-key fields the reference adds for implicit relations and, for the
 //! field resolvers, how each relation finds its related items (`Lookup`).
 
-use crate::ast::{Definition, ValueKind};
+use crate::ast::ValueKind;
 use crate::config::Config;
 use crate::model::keys::{PrimaryKey, indexes, lower_first, string_arg, string_list, upper_first};
 use crate::model::{ObjectModel, Schema};
@@ -501,11 +501,7 @@ fn key_attribute_type(
             .map(|(_, ty)| ty.clone())
     });
     let Some(ty) = ty else { return "S" };
-    let is_enum = schema
-        .document
-        .definitions
-        .iter()
-        .any(|d| matches!(d, Definition::Enum(e) if e.name.text == ty));
+    let is_enum = schema.is_enum(&ty);
     match ty.as_str() {
         _ if is_enum => "S",
         "Int" | "Float" | "BigInt" | "Double" | "AWSTimestamp" => "N",

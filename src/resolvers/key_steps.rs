@@ -3,7 +3,6 @@
 //! `$ctx.stash.metadata.modelObjectKey`, list turns the key arguments into a key condition
 //! (`modelQueryExpression`), and composite sort keys are written as `a#b` attributes.
 
-use crate::ast::Definition;
 use crate::model::keys::{PrimaryKey, lower_first, string_arg, string_list, upper_first};
 use crate::model::{ObjectModel, Schema};
 use crate::vtl::*;
@@ -46,12 +45,7 @@ fn attribute_type(schema: &Schema, model: &ObjectModel, field: &str) -> &'static
         return "S";
     };
     let base = f.ty.base();
-    let is_enum = schema
-        .document
-        .definitions
-        .iter()
-        .any(|d| matches!(d, Definition::Enum(e) if e.name.text == base));
-    if is_enum {
+    if schema.is_enum(base) {
         return "S";
     }
     match base {

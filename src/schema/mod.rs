@@ -345,12 +345,7 @@ impl<'a> Context<'a> {
     }
 
     fn is_enum(&self, name: &str) -> bool {
-        self.n
-            .schema
-            .document
-            .definitions
-            .iter()
-            .any(|d| matches!(d, Definition::Enum(e) if e.name.text == name))
+        self.n.schema.is_enum(name)
     }
 
     fn is_non_model_object(&self, name: &str) -> bool {
@@ -1158,7 +1153,7 @@ impl<'a> Context<'a> {
             .map(|f| f.ty.base().to_string())
             .collect();
         // Connection types of relation fields count as nested types of the model.
-        for rel in self.relations.iter().filter(|r| r.model == model.name.text) {
+        for rel in self.plan.relations_of(&model.name.text) {
             if rel.kind == RelationKind::HasMany {
                 seen.push(format!("Model{}Connection", upper_first(&rel.related)));
             }
