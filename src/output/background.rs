@@ -7,12 +7,9 @@ use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
+use super::batch::Batch;
 use super::{Change, Failure, Mode, Sink, Update};
 
-/// Files handed over at a time: one wake-up of the thread per batch, not per file.
-const BATCH: usize = 32;
-/// A batch is handed over early once it holds this many bytes (stacks are large).
-const BATCH_BYTES: usize = 1 << 20;
 /// How many batches may wait for the thread: enough to smooth out bursts, few enough that
 /// waiting files stay a small part of the run's memory.
 const QUEUE: usize = 8;
@@ -26,8 +23,7 @@ enum Message {
 
 pub struct BackgroundUpdate {
     queue: Option<SyncSender<Message>>,
-    batch: Vec<(String, Vec<u8>)>,
-    bytes: usize,
+    batch: Batch<(String, Vec<u8>)>,
     writer: Option<JoinHandle<Result<Vec<Change>, Failure>>>,
 }
 
@@ -54,8 +50,7 @@ impl BackgroundUpdate {
         });
         BackgroundUpdate {
             queue: Some(queue),
-            batch: Vec::with_capacity(BATCH),
-            bytes: 0,
+            batch: Batch::new(),
             writer: Some(writer),
         }
     }
@@ -70,9 +65,7 @@ impl BackgroundUpdate {
     }
 
     fn flush(&mut self) {
-        if !self.batch.is_empty() {
-            let files = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-            self.bytes = 0;
+        if let Some(files) = self.batch.take() {
             self.send(Message::Files(files));
         }
     }
@@ -100,10 +93,9 @@ impl BackgroundUpdate {
 
 impl Sink for BackgroundUpdate {
     fn file(&mut self, path: &str, contents: Vec<u8>) {
-        self.bytes += contents.len();
-        self.batch.push((path.to_string(), contents));
-        if self.batch.len() >= BATCH || self.bytes >= BATCH_BYTES {
-            self.flush();
+        let bytes = contents.len();
+        if let Some(files) = self.batch.push((path.to_string(), contents), bytes) {
+            self.send(Message::Files(files));
         }
     }
 

@@ -4,6 +4,7 @@
 //! (`--check`).
 
 mod background;
+mod batch;
 mod folder;
 mod writers;
 

@@ -11,10 +11,8 @@ use std::path::PathBuf;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-/// Jobs handed to a thread at a time: one wake-up per batch, not per file.
-const BATCH: usize = 32;
-/// A batch is handed over early once it holds this many bytes (stacks are large).
-const BATCH_BYTES: usize = 1 << 20;
+use super::batch::Batch;
+
 /// Batches that may wait for each thread: what waits stays a small part of the memory.
 const QUEUE: usize = 4;
 /// At most this many threads, whatever the cores: more only contend for the folder.
@@ -55,8 +53,7 @@ impl Job {
 /// One thread and the batch being filled for it.
 struct Lane {
     queue: SyncSender<Vec<(Job, bool)>>,
-    batch: Vec<(Job, bool)>,
-    bytes: usize,
+    batch: Batch<(Job, bool)>,
     thread: JoinHandle<io::Result<()>>,
 }
 
@@ -80,32 +77,27 @@ impl Lane {
         });
         Lane {
             queue,
-            batch: Vec::with_capacity(BATCH),
-            bytes: 0,
+            batch: Batch::new(),
             thread,
         }
     }
 
     fn push(&mut self, job: Job, replace: bool) {
-        self.bytes += job.bytes();
-        self.batch.push((job, replace));
-        if self.batch.len() >= BATCH || self.bytes >= BATCH_BYTES {
-            self.flush();
+        let bytes = job.bytes();
+        if let Some(batch) = self.batch.push((job, replace), bytes) {
+            self.send(batch);
         }
     }
 
-    fn flush(&mut self) {
-        if self.batch.is_empty() {
-            return;
-        }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        self.bytes = 0;
+    fn send(&self, batch: Vec<(Job, bool)>) {
         // A thread that is gone panicked; `finish` reports it.
         let _ = self.queue.send(batch);
     }
 
     fn finish(mut self) -> io::Result<()> {
-        self.flush();
+        if let Some(batch) = self.batch.take() {
+            self.send(batch);
+        }
         drop(self.queue);
         match self.thread.join() {
             Ok(result) => result,
