@@ -322,8 +322,7 @@ impl Update {
         if !self.staged {
             self.start_staging()?;
         }
-        let dirs = std::mem::take(&mut self.dirs);
-        for d in &dirs {
+        for d in &self.dirs {
             std::fs::create_dir_all(self.staging.join(d))?;
         }
         let preserved: Vec<String> = self
