@@ -88,10 +88,18 @@ pub fn compile_into(
 ) -> Result<(), Diagnostics> {
     let plan = plan::Plan::new(normalised, config);
     let schema = schema::build(&plan);
-    sink.file("schema.graphql", emit::sdl::print(&schema).into_bytes());
-    let mut resolvers = resolvers::build_into(&plan, &schema, &mut |name, text| {
-        sink.file(&format!("resolvers/{name}"), text.into_bytes())
+    // The API schema prints on a second core while the resolvers are made from it.
+    let (sdl, mut resolvers) = std::thread::scope(|scope| {
+        let sdl = scope.spawn(|| emit::sdl::print(&schema));
+        let resolvers = resolvers::build_into(&plan, &schema, &mut |name, text| {
+            sink.file(&format!("resolvers/{name}"), text.into_bytes())
+        });
+        let sdl = sdl
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (sdl, resolvers)
     });
+    sink.file("schema.graphql", sdl.into_bytes());
     // The API schema is a large tree that nothing after the resolvers reads.
     drop(schema);
     let problems = Diagnostics::from(resolvers::overrides::apply_folders(

@@ -167,7 +167,6 @@ pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Chang
             );
         }
     };
-    *changed = Some(changes.clone());
     let (text, code) = if args.check {
         check(&changes, &out_dir)
     } else {
@@ -183,17 +182,21 @@ pub(super) fn compile_once(args: &GqlCompileArgs, changed: &mut Option<Vec<Chang
     document.insert("ok".into(), true.into());
     document.insert("build".into(), out_dir.display().to_string().into());
     document.insert("written".into(), (!args.check).into());
-    let changes: Vec<Json> = changes
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "change": c.letter().to_string(),
-                "path": c.path().display().to_string(),
-                "folder": matches!(c, Change::AddedFolder(_)),
+    // Only the JSON report lists the changes (a first build has hundreds of thousands).
+    if args.format == ReportFormat::Json {
+        let changes: Vec<Json> = changes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "change": c.letter().to_string(),
+                    "path": c.path().display().to_string(),
+                    "folder": matches!(c, Change::AddedFolder(_)),
+                })
             })
-        })
-        .collect();
-    document.insert("changes".into(), Json::Array(changes));
+            .collect();
+        document.insert("changes".into(), Json::Array(changes));
+    }
+    *changed = Some(changes);
     Outcome::reported(
         args.format,
         &diagnostics,
@@ -243,7 +246,8 @@ fn check(changes: &[Change], out_dir: &Path) -> (String, i32) {
         if changes.len() == 1 { "" } else { "s" }
     );
     for c in changes {
-        stdout.push_str(&format!("{c}\n"));
+        use std::fmt::Write;
+        let _ = writeln!(stdout, "{c}");
     }
     (stdout, 1)
 }

@@ -1,6 +1,6 @@
 //! An [`Update`] on its own thread: the compile hands files over and goes on making the next
 //! while this thread lists the folder, compares them with it and hands the writes to the
-//! [`Writers`](super::writers). Files arrive in the order they are made, so the result is
+//! [`Writer`](super::writer::Writer). Files arrive in the order they are made, so the result is
 //! the same as a direct update's.
 
 use std::path::Path;

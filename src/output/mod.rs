@@ -6,7 +6,7 @@
 mod background;
 mod batch;
 mod folder;
-mod writers;
+mod writer;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -227,6 +227,71 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.join("many/199.txt")).unwrap(),
             "199"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_with_the_same_bytes_share_one_file_and_a_later_change_splits_them() {
+        use std::os::unix::fs::MetadataExt;
+        let root = scratch("twins");
+        let dir = root.join("build");
+        let inode = |p: &str| std::fs::metadata(dir.join(p)).unwrap().ino();
+        let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+        let mut first = BuildOutput::default();
+        for i in 0..100 {
+            first.add(format!("r/{i}.vtl"), "same");
+        }
+        first.add("other.txt", "different");
+        first.write_atomically(&dir).unwrap();
+        assert!((1..100).all(|i| inode(&format!("r/{i}.vtl")) == inode("r/0.vtl")));
+        assert_ne!(inode("other.txt"), inode("r/0.vtl"));
+        // One of them changes: written new, never through the link into its twins.
+        let mut second = first.clone();
+        second.add("r/5.vtl", "changed");
+        second.write_atomically(&dir).unwrap();
+        assert_eq!(read("r/5.vtl"), "changed");
+        assert!(
+            (0..100)
+                .filter(|i| *i != 5)
+                .all(|i| read(&format!("r/{i}.vtl")) == "same")
+        );
+        assert_eq!(second.changes(&dir).unwrap(), []);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_path_given_twice_is_never_a_stale_source_of_twins() {
+        let root = scratch("twins-twice");
+        let dir = root.join("build");
+        let mut update = Update::begin(&dir, Mode::Write).unwrap();
+        // `s` is written with "one", then replaced: a later "one" must not link to it.
+        update.file("s.txt", b"one".to_vec());
+        update.file("s.txt", b"two".to_vec());
+        update.file("t.txt", b"one".to_vec());
+        // `u` is a twin of `t`, then given its own bytes.
+        update.file("u.txt", b"one".to_vec());
+        for i in 0..300 {
+            update.file(&format!("many/{i}.txt"), b"one".to_vec());
+        }
+        update.file("u.txt", b"three".to_vec());
+        update.file("many/9.txt", b"four".to_vec());
+        update.finish().unwrap();
+        let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+        assert_eq!(
+            [
+                read("s.txt"),
+                read("t.txt"),
+                read("u.txt"),
+                read("many/9.txt")
+            ],
+            ["two", "one", "three", "four"]
+        );
+        assert!(
+            (0..300)
+                .filter(|i| *i != 9)
+                .all(|i| read(&format!("many/{i}.txt")) == "one")
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

@@ -242,9 +242,7 @@ fn build_with<'a>(
     // In the reference's order: the model transformer makes every model's operations, the
     // index transformer the index queries, the relational transformers their field
     // resolvers, and the auth transformer the field resolvers of protected fields.
-    for m in models {
-        b.model_operations(m);
-    }
+    b.all_model_operations(models);
     b.invoke_resolvers(&plan.invocations);
     for m in models {
         b.index_queries(m);
@@ -354,10 +352,7 @@ impl Builder<'_> {
                 response,
             });
         }
-        self.resolver_of
-            .entry((type_name.to_string(), field_name.to_string()))
-            .or_insert(self.plan.resolvers.len());
-        self.plan.resolvers.push(Resolver {
+        self.record(Resolver {
             type_name: type_name.to_string(),
             field_name: field_name.to_string(),
             kind,
@@ -367,6 +362,13 @@ impl Builder<'_> {
         });
     }
 
+    fn record(&mut self, r: Resolver) {
+        self.resolver_of
+            .entry((r.type_name.clone(), r.field_name.clone()))
+            .or_insert(self.plan.resolvers.len());
+        self.plan.resolvers.push(r);
+    }
+
     fn file(&mut self, name: String, template: &[Stmt]) -> String {
         self.text(&name, vtl::print(template));
         name
@@ -374,6 +376,10 @@ impl Builder<'_> {
 
     fn text(&mut self, name: &str, text: String) {
         self.plan.record_digest(name, &text);
+        self.hand_out(name, text);
+    }
+
+    fn hand_out(&mut self, name: &str, text: String) {
         match &mut self.out {
             Some(out) => out(name, text),
             None => {
@@ -434,6 +440,48 @@ impl Builder<'_> {
             DataSourceRef::Model(name.to_string()),
             steps,
         );
+    }
+
+    /// Every model's operations. A model's operations depend on nothing but the model, so
+    /// a batch of models at a time is built on every core; the batch's resolvers and texts
+    /// then join the plan in the models' order, as one thread would have made them, and at
+    /// most a batch of texts waits in memory.
+    fn all_model_operations(&mut self, models: &[ModelPlan]) {
+        use rayon::prelude::*;
+        const BATCH: usize = 8;
+        for batch in models.chunks(BATCH * rayon::current_num_threads()) {
+            let parts: Vec<(ResolverPlan, Vec<(String, String)>)> = batch
+                .par_iter()
+                .map(|m| {
+                    let mut texts = Vec::new();
+                    let mut out = |name: &str, text: String| texts.push((name.to_string(), text));
+                    let mut worker = Builder {
+                        out: Some(&mut out),
+                        plan: ResolverPlan::default(),
+                        model_plans: self.model_plans,
+                        providers: self.providers,
+                        sandbox: self.sandbox,
+                        config: self.config,
+                        schema: self.schema,
+                        resolver_of: HashMap::new(),
+                    };
+                    worker.model_operations(m);
+                    let made = worker.plan;
+                    (made, texts)
+                })
+                .collect();
+            for (made, texts) in parts {
+                // Model operations make resolvers and templates only.
+                debug_assert!(made.invoke_resolvers.is_empty() && made.auth_functions.is_empty());
+                self.plan.digests.extend(made.digests);
+                for (name, text) in texts {
+                    self.hand_out(&name, text);
+                }
+                for r in made.resolvers {
+                    self.record(r);
+                }
+            }
+        }
     }
 
     fn model_operations(&mut self, m: &ModelPlan) {
