@@ -116,25 +116,27 @@ impl Printer {
     fn string(&mut self, s: &str) {
         self.out.push('"');
         let mut start = 0;
-        for (i, c) in s.char_indices() {
-            let escape = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                '\u{8}' => "\\b",
-                '\u{c}' => "\\f",
-                c if (c as u32) < 0x20 => "",
+        // Every character to escape is ASCII, so a byte scan finds them, and the byte
+        // positions it cuts at are character boundaries.
+        for (i, b) in s.bytes().enumerate() {
+            let escape = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x08 => "\\b",
+                0x0c => "\\f",
+                b if b < 0x20 => "",
                 _ => continue,
             };
             self.out.push_str(&s[start..i]);
             if escape.is_empty() {
-                self.out.push_str(&format!("\\u{:04x}", c as u32));
+                self.out.push_str(&format!("\\u{:04x}", b));
             } else {
                 self.out.push_str(escape);
             }
-            start = i + c.len_utf8();
+            start = i + 1;
         }
         self.out.push_str(&s[start..]);
         self.out.push('"');

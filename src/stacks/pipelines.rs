@@ -22,19 +22,37 @@ pub struct PipelineContext<'a> {
     pub models: &'a HashMap<String, ModelRefs>,
     pub disable_deduping: bool,
     /// The stack of each resolver.
-    pub stack_of: &'a dyn Fn(&Resolver) -> StackName,
+    pub stack_of: &'a (dyn Fn(&Resolver) -> StackName + Sync),
     /// The logical id of each resolver.
-    pub logical_id_of: &'a dyn Fn(&Resolver) -> String,
+    pub logical_id_of: &'a (dyn Fn(&Resolver) -> String + Sync),
     pub identity_pool_id: Option<&'a str>,
     pub admin_roles: &'a [String],
     /// The OpenSearch domain and data source, with `@searchable`.
     pub search: Option<&'a super::searchable::SearchRefs>,
     /// A model's DataStore strategy; `None` without DataStore.
-    pub sync_config: &'a dyn Fn(&str) -> Option<&'a SyncConfig>,
+    pub sync_config: &'a (dyn Fn(&str) -> Option<&'a SyncConfig> + Sync),
 }
+
+/// A resolver of a batch, placed: its stack, the functions it creates and the function of
+/// each of its steps.
+struct Placed<'p> {
+    resolver: &'p Resolver,
+    stack: StackName,
+    logical_id: String,
+    /// Steps whose function this resolver creates, in creation order.
+    creates: Vec<usize>,
+    /// The function of each step (in pipeline order).
+    functions: Vec<Target>,
+}
+
+/// Resolvers placed, built and printed at a time: which functions exist is decided in
+/// order, one resolver after another; building and printing their resources, most of the
+/// work, runs on every core; the resources then join their stacks in the same order.
+const BATCH: usize = 64;
 
 /// Adds every function and resolver of `plan` to the stacks.
 pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
+    use rayon::prelude::*;
     let mut made: HashMap<(String, Digest, Digest), Target> = HashMap::new();
     let auth_functions_at = |set: &mut StackSet, position: usize| {
         for f in plan
@@ -47,55 +65,106 @@ pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
             }
         }
     };
-    for (position, resolver) in plan.resolvers.iter().enumerate() {
-        auth_functions_at(set, position);
-        let stack = (ctx.stack_of)(resolver);
-        let data_at = resolver
-            .functions
+    let print = set.print_ahead;
+    for (b, batch) in plan.resolvers.chunks(BATCH).enumerate() {
+        let placed: Vec<Placed> = batch
             .iter()
-            .position(|f| f.slot.is_none())
-            .unwrap_or(resolver.functions.len());
-        let creation: Vec<usize> = (0..data_at)
-            .chain(data_at + 1..resolver.functions.len())
-            .chain((data_at < resolver.functions.len()).then_some(data_at))
+            .map(|resolver| place(resolver, plan, ctx, &mut made))
             .collect();
-        let mut ids: Vec<Option<Target>> = vec![None; resolver.functions.len()];
-        for i in creation {
-            let f = &resolver.functions[i];
-            let key = (
-                data_source_name(&f.data_source),
-                template_digest(plan, f.request.as_deref()),
-                template_digest(plan, f.response.as_deref()),
-            );
-            let target = match made.get(&key) {
-                Some(t) if !ctx.disable_deduping => t.clone(),
-                _ => {
-                    let t = add_function(set, &stack, resolver, f, ctx);
-                    made.entry(key).or_insert_with(|| t.clone());
-                    t
+        let built: Vec<Vec<Resource>> = placed
+            .par_iter()
+            .map(|p| {
+                let mut resources: Vec<Resource> = p
+                    .creates
+                    .iter()
+                    .map(|&i| function_resource(p.resolver, &p.resolver.functions[i], ctx))
+                    .collect();
+                resources.push(resolver_resource(p, ctx));
+                if let Some(print) = print {
+                    for r in &mut resources {
+                        super::template::print_ahead(r, print, &p.stack);
+                    }
                 }
-            };
-            ids[i] = Some(target);
-        }
-        let functions: Vec<Cfn> = ids
-            .into_iter()
-            .flatten()
-            .map(|t| t.get_att("FunctionId"))
+                resources
+            })
             .collect();
-        let logical_id = (ctx.logical_id_of)(resolver);
-        let resource = ctx.root.pipeline_resolver(
-            &logical_id,
-            (&resolver.type_name, &resolver.field_name),
-            functions,
-            init_stash(resolver, ctx),
-            (
-                "ResponseMappingTemplate",
-                "$util.toJson($ctx.prev.result)".into(),
-            ),
-        );
-        set.stack_mut(&stack).resource(resource);
+        for (k, (p, resources)) in placed.iter().zip(built).enumerate() {
+            auth_functions_at(set, b * BATCH + k);
+            let stack = set.stack_mut(&p.stack);
+            for r in resources {
+                stack.resource(r);
+            }
+        }
     }
     auth_functions_at(set, plan.resolvers.len());
+}
+
+/// Decides which functions `resolver` creates and which it shares with a resolver before
+/// it (unless de-duplication is off, a function whose data source and templates equal an
+/// earlier one's).
+fn place<'p>(
+    resolver: &'p Resolver,
+    plan: &ResolverPlan,
+    ctx: &PipelineContext,
+    made: &mut HashMap<(String, Digest, Digest), Target>,
+) -> Placed<'p> {
+    let stack = (ctx.stack_of)(resolver);
+    let data_at = resolver
+        .functions
+        .iter()
+        .position(|f| f.slot.is_none())
+        .unwrap_or(resolver.functions.len());
+    // Request slots, response slots, then the data function: the order CDK creates them in.
+    let creation = (0..data_at)
+        .chain(data_at + 1..resolver.functions.len())
+        .chain((data_at < resolver.functions.len()).then_some(data_at));
+    let mut ids: Vec<Option<Target>> = vec![None; resolver.functions.len()];
+    let mut creates = Vec::new();
+    for i in creation {
+        let f = &resolver.functions[i];
+        let key = (
+            data_source_name(&f.data_source),
+            template_digest(plan, f.request.as_deref()),
+            template_digest(plan, f.response.as_deref()),
+        );
+        let target = match made.get(&key) {
+            Some(t) if !ctx.disable_deduping => t.clone(),
+            _ => {
+                let (id, path) = function_id(resolver, f);
+                let t = Target::of(stack.clone(), id, path);
+                made.entry(key).or_insert_with(|| t.clone());
+                creates.push(i);
+                t
+            }
+        };
+        ids[i] = Some(target);
+    }
+    Placed {
+        resolver,
+        logical_id: (ctx.logical_id_of)(resolver),
+        stack,
+        creates,
+        functions: ids.into_iter().flatten().collect(),
+    }
+}
+
+fn resolver_resource(p: &Placed, ctx: &PipelineContext) -> Resource {
+    let resolver = p.resolver;
+    let functions: Vec<Cfn> = p
+        .functions
+        .iter()
+        .map(|t| t.get_att("FunctionId"))
+        .collect();
+    ctx.root.pipeline_resolver(
+        &p.logical_id,
+        (&resolver.type_name, &resolver.field_name),
+        functions,
+        init_stash(resolver, ctx),
+        (
+            "ResponseMappingTemplate",
+            "$util.toJson($ctx.prev.result)".into(),
+        ),
+    )
 }
 
 fn data_source_name(ds: &DataSourceRef) -> String {
@@ -128,13 +197,14 @@ pub fn function_name(resolver: &Resolver, f: &Function) -> String {
     }
 }
 
-fn add_function(
-    set: &mut StackSet,
-    stack: &StackName,
-    resolver: &Resolver,
-    f: &Function,
-    ctx: &PipelineContext,
-) -> Target {
+/// A function's logical id and construct path.
+fn function_id(resolver: &Resolver, f: &Function) -> (String, Vec<String>) {
+    let name = function_name(resolver, f);
+    let child = format!("{name}.AppSyncFunction");
+    (unique_id(&[&name, &child]), vec![name, child])
+}
+
+fn function_resource(resolver: &Resolver, f: &Function, ctx: &PipelineContext) -> Resource {
     let name = function_name(resolver, f);
     let child = format!("{name}.AppSyncFunction");
     let s3 = |file: &str| {
@@ -191,7 +261,7 @@ fn add_function(
     if let Some(ds) = ds_dependency {
         resource = resource.depending_on(ds);
     }
-    set.stack_mut(stack).resource(resource)
+    resource
 }
 
 /// The resolver's own request template: it fills the stash the functions read.

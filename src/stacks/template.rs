@@ -325,6 +325,16 @@ pub struct Stack {
 /// keeps them as values. The compile hands in `emit::cfn`'s.
 pub type PrintAhead = fn(&Cfn, &StackName) -> Option<Printed>;
 
+/// Prints `resource`'s properties ahead for stack `home`, unless they already are.
+pub fn print_ahead(resource: &mut Resource, print: PrintAhead, home: &StackName) {
+    if let Some(properties) = &resource.properties
+        && !matches!(properties, Cfn::Printed(_))
+        && let Some(printed) = print(properties, home)
+    {
+        resource.properties = Some(Cfn::Printed(Box::new(printed)));
+    }
+}
+
 /// The sections whose entries have names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Section {
@@ -397,10 +407,8 @@ impl Stack {
             resource.logical_id.clone(),
             std::mem::take(&mut resource.path),
         );
-        if let (Some(print), Some(properties)) = (self.print_ahead, &resource.properties)
-            && let Some(printed) = print(properties, &self.name)
-        {
-            resource.properties = Some(Cfn::Printed(Box::new(printed)));
+        if let Some(print) = self.print_ahead {
+            print_ahead(&mut resource, print, &self.name);
         }
         let id = resource.logical_id.clone();
         self.push_named(
