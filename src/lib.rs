@@ -87,17 +87,21 @@ pub fn compile_into(
     sink: &mut dyn output::Sink,
 ) -> Result<(), Diagnostics> {
     let plan = plan::Plan::new(normalised, config);
-    let schema = schema::build(&plan);
-    // The API schema prints on a second core while the resolvers are made from it.
-    let (sdl, mut resolvers) = std::thread::scope(|scope| {
-        let sdl = scope.spawn(|| emit::sdl::print(&schema));
-        let resolvers = resolvers::build_into(&plan, &schema, &mut |name, text| {
-            sink.file(&format!("resolvers/{name}"), text.into_bytes())
+    // The API schema is built and printed on a second core while the resolvers, which
+    // need it only for the `@searchable` queries at the end, are made.
+    let mut emit_template =
+        |name: &str, text: String| sink.file(&format!("resolvers/{name}"), text.into_bytes());
+    let (mut resolvers, schema, sdl) = std::thread::scope(|scope| {
+        let api = scope.spawn(|| {
+            let schema = schema::build(&plan);
+            let sdl = emit::sdl::print(&schema);
+            (schema, sdl)
         });
-        let sdl = sdl
+        let unfinished = resolvers::build_into(&plan, &mut emit_template);
+        let (schema, sdl) = api
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (sdl, resolvers)
+        (unfinished.finish(&schema), schema, sdl)
     });
     sink.file("schema.graphql", sdl.into_bytes());
     // The API schema is a large tree that nothing after the resolvers reads.

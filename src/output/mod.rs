@@ -297,6 +297,25 @@ mod tests {
     }
 
     #[test]
+    fn more_than_the_writer_may_hold_waits_and_is_all_written() {
+        let root = scratch("budget");
+        let dir = root.join("build");
+        let mut update = BackgroundUpdate::begin(&dir, Mode::Write);
+        // 40 MiB of distinct contents: more than may wait for the writer at once.
+        for i in 0..40u8 {
+            Sink::file(&mut update, &format!("big/{i}.bin"), vec![i; 1 << 20]);
+        }
+        assert_eq!(update.finish().unwrap().len(), 40);
+        for i in 0..40u8 {
+            assert_eq!(
+                std::fs::read(dir.join(format!("big/{i}.bin"))).unwrap(),
+                vec![i; 1 << 20]
+            );
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
     fn a_dropped_update_leaves_the_folder_and_no_staging() {
         let root = scratch("dropped");
         let dir = root.join("build");

@@ -8,13 +8,52 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use super::batch::Batch;
 
-/// Batches that may wait for the thread: what waits stays a small part of the memory.
-const QUEUE: usize = 4;
+/// Bytes of jobs that may wait for the thread (contents and paths). Waiting by bytes, not by
+/// batches: the compile makes tens of thousands of links (a few hundred bytes each) in a burst
+/// and then works for seconds on the stacks, which the thread spends making them; a stack's
+/// contents are large and few may wait.
+const BUDGET: usize = 16 << 20;
+
+/// The bytes handed to the thread and not yet done (and whether the thread has ended); the
+/// sender waits while they are over [`BUDGET`].
+#[derive(Default)]
+struct Pending {
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl Pending {
+    fn add(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while state.0 > BUDGET && !state.1 {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.0 += bytes;
+    }
+
+    fn remove(&self, bytes: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = state.0.saturating_sub(bytes);
+        self.changed.notify_all();
+    }
+}
+
+/// Marks the thread ended when it returns or unwinds, so a sender never waits for it.
+struct Ended(Arc<Pending>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.1 = true;
+        self.0.changed.notify_all();
+    }
+}
 
 enum Job {
     /// Write `contents` as a new file at `to`.
@@ -41,10 +80,12 @@ impl Job {
         }
     }
 
+    /// What the job holds in memory, about.
     fn bytes(&self) -> usize {
+        const JOB: usize = 64;
         match self {
-            Job::Write { contents, .. } => contents.len(),
-            Job::Link { .. } => 0,
+            Job::Write { to, contents } => JOB + to.as_os_str().len() + contents.len(),
+            Job::Link { from, to } => JOB + from.as_os_str().len() + to.as_os_str().len(),
         }
     }
 }
@@ -52,18 +93,27 @@ impl Job {
 /// The thread writing one staging folder, and the batch being filled for it. Dropping it
 /// without [`Writer::finish`] still waits for what was handed over, so the folder can then
 /// be removed.
+/// Jobs handed over at once (each with its `replace` flag), and their bytes.
+type Handed = (Vec<(Job, bool)>, usize);
+
 pub struct Writer {
-    queue: Option<SyncSender<Vec<(Job, bool)>>>,
+    queue: Option<Sender<Handed>>,
     batch: Batch<(Job, bool)>,
+    /// The bytes of the jobs in `batch`.
+    batched: usize,
+    pending: Arc<Pending>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl Writer {
     pub fn start() -> Writer {
-        let (queue, batches) = sync_channel::<Vec<(Job, bool)>>(QUEUE);
+        let (queue, batches) = channel::<Handed>();
+        let pending = Arc::new(Pending::default());
+        let done = Arc::clone(&pending);
         let thread = std::thread::spawn(move || {
+            let _ended = Ended(Arc::clone(&done));
             let mut failed = None;
-            for batch in batches {
+            for (batch, bytes) in batches {
                 for (job, replace) in batch {
                     // After an error, go on receiving (so the sender never waits on a
                     // thread that stopped) but write nothing more.
@@ -73,12 +123,15 @@ impl Writer {
                         failed = Some(e);
                     }
                 }
+                done.remove(bytes);
             }
             failed.map_or(Ok(()), Err)
         });
         Writer {
             queue: Some(queue),
             batch: Batch::new(),
+            batched: 0,
+            pending,
             thread: Some(thread),
         }
     }
@@ -95,15 +148,18 @@ impl Writer {
 
     fn push(&mut self, job: Job, replace: bool) {
         let bytes = job.bytes();
+        self.batched += bytes;
         if let Some(batch) = self.batch.push((job, replace), bytes) {
             self.send(batch);
         }
     }
 
-    fn send(&self, batch: Vec<(Job, bool)>) {
-        // A thread that is gone panicked; `finish` reports it.
+    fn send(&mut self, batch: Vec<(Job, bool)>) {
+        let bytes = std::mem::take(&mut self.batched);
         if let Some(queue) = &self.queue {
-            let _ = queue.send(batch);
+            self.pending.add(bytes);
+            // A thread that is gone panicked; `finish` reports it.
+            let _ = queue.send((batch, bytes));
         }
     }
 

@@ -206,55 +206,58 @@ impl ResolverPlan {
 /// field resolvers of protected fields and owner fields, and `@auth` on fields of other types;
 /// kept in memory.
 pub fn build(plan: &Plan, api_schema: &Document) -> ResolverPlan {
-    build_with(plan, api_schema, None)
+    Unfinished::start(plan, None).finish(api_schema)
 }
 
 /// Receives each generated template (file name, text) as it is made.
 pub type TextSink<'a> = &'a mut dyn FnMut(&str, String);
 
 /// Like `build`, but every generated template is handed to `out` (file name, text) as soon
-/// as it is made instead of being kept: the plan holds names and digests only.
-pub fn build_into<'a>(
-    plan: &'a Plan<'a>,
-    api_schema: &'a Document,
-    out: TextSink<'a>,
-) -> ResolverPlan {
-    build_with(plan, api_schema, Some(out))
+/// as it is made instead of being kept: the plan holds names and digests only. Everything
+/// but the `@searchable` queries is made before the API schema is needed, so the schema can
+/// be built meanwhile; [`Unfinished::finish`] adds those.
+pub fn build_into<'a>(plan: &'a Plan<'a>, out: TextSink<'a>) -> Unfinished<'a> {
+    Unfinished::start(plan, Some(out))
 }
 
-fn build_with<'a>(
-    plan: &'a Plan<'a>,
-    api_schema: &'a Document,
-    out: Option<TextSink<'a>>,
-) -> ResolverPlan {
-    let (n, config) = (plan.normalised, plan.config);
-    let mut b = Builder {
-        out,
-        plan: ResolverPlan::default(),
-        model_plans: plan,
-        providers: Providers::of(config),
-        sandbox: n.sandbox,
-        config,
-        schema: &n.schema,
-        resolver_of: HashMap::new(),
-    };
-    let models = &plan.models;
-    // In the reference's order: the model transformer makes every model's operations, the
-    // index transformer the index queries, the relational transformers their field
-    // resolvers, and the auth transformer the field resolvers of protected fields.
-    b.all_model_operations(models);
-    b.invoke_resolvers(&plan.invocations);
-    for m in models {
-        b.index_queries(m);
+/// The resolvers of the API but the `@searchable` queries, which read the API schema.
+pub struct Unfinished<'a>(Builder<'a>);
+
+impl<'a> Unfinished<'a> {
+    fn start(plan: &'a Plan<'a>, out: Option<TextSink<'a>>) -> Unfinished<'a> {
+        let (n, config) = (plan.normalised, plan.config);
+        let mut b = Builder {
+            out,
+            plan: ResolverPlan::default(),
+            model_plans: plan,
+            providers: Providers::of(config),
+            sandbox: n.sandbox,
+            config,
+            schema: &n.schema,
+            resolver_of: HashMap::new(),
+        };
+        let models = &plan.models;
+        // In the reference's order: the model transformer makes every model's operations,
+        // the index transformer the index queries, the relational transformers their field
+        // resolvers, and the auth transformer the field resolvers of protected fields.
+        b.all_model_operations(models);
+        b.invoke_resolvers(&plan.invocations);
+        for m in models {
+            b.index_queries(m);
+        }
+        b.relational_fields();
+        for m in models {
+            b.model_field_resolvers(m);
+        }
+        b.other_field_resolvers(n);
+        Unfinished(b)
     }
-    b.relational_fields();
-    for m in models {
-        b.model_field_resolvers(m);
+
+    /// `@searchable` adds its queries after every other resolver exists.
+    pub fn finish(mut self, api_schema: &Document) -> ResolverPlan {
+        self.0.search_queries(api_schema);
+        self.0.plan
     }
-    b.other_field_resolvers(n);
-    // `@searchable` adds its queries after every other resolver exists.
-    b.search_queries(api_schema);
-    b.plan
 }
 
 struct Builder<'a> {
