@@ -950,3 +950,21 @@ fn node_to_node_encryption_follows_the_deployed_domain_unless_the_config_says() 
         ]);
     assert_eq!(before, read_tree(&build(&dir)));
 }
+
+#[test]
+fn check_keeps_the_api_keys_expiry_of_the_build_it_checks() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("project")
+        .join("check-expiry");
+    let _ = std::fs::remove_dir_all(&dir);
+    write(
+        &dir.join("schema.graphql"),
+        "type Note @model @auth(rules: [{ allow: public }]) {\n  id: ID!\n}\n",
+    );
+    let args = ["gql-compile", "--schema", "schema.graphql", "--out", "out"];
+    // The key's expiry counts from the clock; a later --check must not see it as a change.
+    run_with_env(&dir, &args, &[("SOURCE_DATE_EPOCH", "1000")]).assert_code(0);
+    let r = run_with_env(&dir, &[&args[..], &["--check"]].concat(), &[]);
+    r.assert_code(0);
+    assert!(r.stdout.contains("is up to date"), "{}", r.stdout);
+}

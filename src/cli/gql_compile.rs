@@ -252,13 +252,21 @@ fn check(changes: &[Change], out_dir: &Path) -> (String, i32) {
     (stdout, 1)
 }
 
-/// The API key `Expires` of the build in `dir`, if it has one.
+/// The API key `Expires` of the build in `dir`, if it has one. The root template is large
+/// (50 MB at 5,000 models): only the API key's resource is parsed into values.
 fn existing_expires(dir: &Path) -> Option<i64> {
+    use serde_json::value::RawValue;
+    #[derive(serde::Deserialize)]
+    struct Root<'a> {
+        #[serde(rename = "Resources", borrow)]
+        resources: std::collections::HashMap<String, &'a RawValue>,
+    }
     let text = std::fs::read_to_string(dir.join("cloudformation-template.json")).ok()?;
-    let root: Json = serde_json::from_str(&text).ok()?;
-    root.get("Resources")?
-        .as_object()?
-        .values()
+    let root: Root = serde_json::from_str(&text).ok()?;
+    root.resources
+        .iter()
+        .filter(|(_, r)| r.get().contains("AWS::AppSync::ApiKey"))
+        .filter_map(|(_, r)| serde_json::from_str::<Json>(r.get()).ok())
         .find(|r| r.get("Type").and_then(Json::as_str) == Some("AWS::AppSync::ApiKey"))?
         .pointer("/Properties/Expires")?
         .as_i64()

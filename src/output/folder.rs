@@ -170,6 +170,22 @@ pub struct Update {
     made: HashSet<String>,
     /// The first error met while comparing or writing; reported by `finish`.
     failed: Option<Failure>,
+    /// The old file being compared: one buffer for every file.
+    read: Vec<u8>,
+}
+
+/// Whether the file at `path` holds exactly `contents` (a file that cannot be read does
+/// not).
+fn holds(path: &Path, contents: &[u8], buf: &mut Vec<u8>) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    buf.clear();
+    // One byte more than expected tells a longer file apart.
+    file.take(contents.len() as u64 + 1)
+        .read_to_end(buf)
+        .is_ok_and(|_| buf.as_slice() == contents)
 }
 
 impl Update {
@@ -202,6 +218,7 @@ impl Update {
             written_as: HashMap::new(),
             made: HashSet::new(),
             failed: None,
+            read: Vec::new(),
         })
     }
 
@@ -211,7 +228,7 @@ impl Update {
             return;
         }
         let same = self.existing.files.get(path) == Some(&(contents.len() as u64))
-            && std::fs::read(self.dir.join(path)).is_ok_and(|old| old == contents);
+            && holds(&self.dir.join(path), &contents, &mut self.read);
         let again = self.produced.insert(path.to_string(), same).is_some();
         if self.mode == Mode::Check || (same && !self.staged) {
             return;
