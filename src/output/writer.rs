@@ -59,7 +59,8 @@ enum Job {
     /// Write `contents` as a new file at `to`.
     Write { to: PathBuf, contents: Vec<u8> },
     /// Hard-link the file `from` (the old build's, or one written into the staging folder
-    /// before) at `to`, or copy it where the file system has no links.
+    /// before) at `to`, or copy it where that fails (no links on the file system, or the
+    /// file has as many as it may have: 65,000 on ext4).
     Link { from: PathBuf, to: PathBuf },
 }
 
@@ -90,12 +91,12 @@ impl Job {
     }
 }
 
-/// The thread writing one staging folder, and the batch being filled for it. Dropping it
-/// without [`Writer::finish`] still waits for what was handed over, so the folder can then
-/// be removed.
 /// Jobs handed over at once (each with its `replace` flag), and their bytes.
 type Handed = (Vec<(Job, bool)>, usize);
 
+/// The thread writing one staging folder, and the batch being filled for it. Dropping it
+/// without [`Writer::finish`] still waits for what was handed over, so the folder can then
+/// be removed.
 pub struct Writer {
     queue: Option<Sender<Handed>>,
     batch: Batch<(Job, bool)>,
