@@ -229,6 +229,52 @@ fn stacks_are_deterministic() {
     }
 }
 
+/// A schema of `n` models, with owner and public rules, a field-level rule on every third
+/// model and every fourth one with many of the next (relations go to the ConnectionStack).
+fn many_models(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let rules = match i % 3 {
+            0 => "{ allow: owner }, { allow: public, operations: [read] }",
+            1 => "{ allow: private }",
+            _ => "{ allow: groups, groups: [\"Admin\"] }, { allow: owner, ownerField: \"editor\" }",
+        };
+        out.push_str(&format!(
+            "type M{i:03} @model @auth(rules: [{rules}]) {{\n  id: ID!\n  name: String\n"
+        ));
+        if i % 3 == 0 {
+            out.push_str("  secret: String @auth(rules: [{ allow: owner }])\n");
+        }
+        if i % 4 == 0 && i + 1 < n {
+            out.push_str(&format!("  next: [M{:03}] @hasMany\n", i + 1));
+        }
+        if i % 4 == 1 {
+            out.push_str(&format!(
+                "  m{:03}NextId: ID @index(name: \"byPrevious\")\n",
+                i - 1
+            ));
+        }
+        out.push_str("}\n\n");
+    }
+    out
+}
+
+#[test]
+fn a_build_on_every_core_is_the_build_of_one_thread() {
+    // Enough models for several parallel batches of model operations and of pipelines.
+    let n = analyse(&many_models(90));
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| amplify_gql::compile(&n, &Config::default()))
+    };
+    let one = on(1);
+    assert!(one.files.len() > 3000, "{}", one.files.len());
+    assert_eq!(one, on(4));
+}
+
 /// Parameters, conditions, resources (type and `DependsOn`) and outputs of every stack.
 fn layout(build: &amplify_gql::output::BuildOutput) -> String {
     let mut out = String::new();
