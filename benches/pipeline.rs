@@ -7,7 +7,7 @@
 //! CloudFormation stacks, references resolved), serialise (printing the schema and the
 //! stacks) and write (one thread bringing an empty folder up to date with those files).
 //! **Runs** of the release binary as a user runs it: a compile into a new folder, the same
-//! compile again over it (nothing changes), `--check`, and `cp -r` of the build to a new
+//! compile again over it (the same schema), `--check`, and `cp -r` of the build to a new
 //! folder (the disk's floor), each with wall time and peak RSS, and the build's files and bytes;
 //! a run under a second is made five times and the median shown (with the largest peak RSS).
 //! `--reference` also times the Amplify CLI's compile (`../shared/oracle/transform.js`) where
