@@ -39,8 +39,8 @@ struct Placed<'p> {
     resolver: &'p Resolver,
     stack: StackName,
     logical_id: String,
-    /// Steps whose function this resolver creates, in creation order.
-    creates: Vec<usize>,
+    /// Steps whose function this resolver creates, in creation order, with its target.
+    creates: Vec<(usize, Target)>,
     /// The function of each step (in pipeline order).
     functions: Vec<Target>,
 }
@@ -77,7 +77,7 @@ pub fn add(set: &mut StackSet, plan: &ResolverPlan, ctx: &PipelineContext) {
                 let mut resources: Vec<Resource> = p
                     .creates
                     .iter()
-                    .map(|&i| function_resource(p.resolver, &p.resolver.functions[i], ctx))
+                    .map(|(i, t)| function_resource(&p.resolver.functions[*i], t, ctx))
                     .collect();
                 resources.push(resolver_resource(p, ctx));
                 if let Some(print) = print {
@@ -130,10 +130,9 @@ fn place<'p>(
         let target = match made.get(&key) {
             Some(t) if !ctx.disable_deduping => t.clone(),
             _ => {
-                let (id, path) = function_id(resolver, f);
-                let t = Target::of(stack.clone(), id, path);
+                let t = function_target(&stack, resolver, f);
                 made.entry(key).or_insert_with(|| t.clone());
-                creates.push(i);
+                creates.push((i, t.clone()));
                 t
             }
         };
@@ -197,16 +196,21 @@ pub fn function_name(resolver: &Resolver, f: &Function) -> String {
     }
 }
 
-/// A function's logical id and construct path.
-fn function_id(resolver: &Resolver, f: &Function) -> (String, Vec<String>) {
+/// The function `f` of `resolver` made in `stack`: its logical id and construct path
+/// (`[name, "<name>.AppSyncFunction"]`).
+fn function_target(stack: &StackName, resolver: &Resolver, f: &Function) -> Target {
     let name = function_name(resolver, f);
     let child = format!("{name}.AppSyncFunction");
-    (unique_id(&[&name, &child]), vec![name, child])
+    Target::of(
+        stack.clone(),
+        unique_id(&[&name, &child]),
+        vec![name, child],
+    )
 }
 
-fn function_resource(resolver: &Resolver, f: &Function, ctx: &PipelineContext) -> Resource {
-    let name = function_name(resolver, f);
-    let child = format!("{name}.AppSyncFunction");
+/// The resource of function `f`, made as `target` (see [`function_target`]).
+fn function_resource(f: &Function, target: &Target, ctx: &PipelineContext) -> Resource {
+    let name = &target.path[0];
     let s3 = |file: &str| {
         join(
             "",
@@ -251,9 +255,10 @@ fn function_resource(resolver: &Resolver, f: &Function, ctx: &PipelineContext) -
             super::datastore::function_sync_config(sync, &ctx.root.env.reference()),
         ));
     }
+    let path: Vec<&str> = target.path.iter().map(String::as_str).collect();
     let mut resource = Resource::new(
-        unique_id(&[&name, &child]),
-        &[&name, &child],
+        target.logical_id.as_str(),
+        &path,
         "AWS::AppSync::FunctionConfiguration",
         Cfn::Map(props),
     )
