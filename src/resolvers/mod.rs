@@ -225,17 +225,8 @@ pub struct Unfinished<'a>(Builder<'a>);
 
 impl<'a> Unfinished<'a> {
     fn start(plan: &'a Plan<'a>, out: Option<TextSink<'a>>) -> Unfinished<'a> {
-        let (n, config) = (plan.normalised, plan.config);
-        let mut b = Builder {
-            out,
-            plan: ResolverPlan::default(),
-            model_plans: plan,
-            providers: Providers::of(config),
-            sandbox: n.sandbox,
-            config,
-            schema: &n.schema,
-            resolver_of: HashMap::new(),
-        };
+        let n = plan.normalised;
+        let mut b = Builder::new(plan, out);
         let models = &plan.models;
         // In the reference's order: the model transformer makes every model's operations,
         // the index transformer the index queries, the relational transformers their field
@@ -304,6 +295,21 @@ impl Step {
             request: Some(request),
             response: Some(response),
             request_suffix: "req",
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(plan: &'a Plan<'a>, out: Option<TextSink<'a>>) -> Builder<'a> {
+        Builder {
+            out,
+            plan: ResolverPlan::default(),
+            model_plans: plan,
+            providers: Providers::of(plan.config),
+            sandbox: plan.normalised.sandbox,
+            config: plan.config,
+            schema: &plan.normalised.schema,
+            resolver_of: HashMap::new(),
         }
     }
 }
@@ -458,16 +464,7 @@ impl Builder<'_> {
                 .map(|m| {
                     let mut texts = Vec::new();
                     let mut out = |name: &str, text: String| texts.push((name.to_string(), text));
-                    let mut worker = Builder {
-                        out: Some(&mut out),
-                        plan: ResolverPlan::default(),
-                        model_plans: self.model_plans,
-                        providers: self.providers,
-                        sandbox: self.sandbox,
-                        config: self.config,
-                        schema: self.schema,
-                        resolver_of: HashMap::new(),
-                    };
+                    let mut worker = Builder::new(self.model_plans, Some(&mut out));
                     worker.model_operations(m);
                     let made = worker.plan;
                     (made, texts)
