@@ -65,7 +65,7 @@ impl BackgroundUpdate {
     }
 
     fn flush(&mut self) {
-        if let Some(files) = self.batch.take() {
+        if let Some((files, _)) = self.batch.take() {
             self.send(Message::Files(files));
         }
     }
@@ -94,7 +94,7 @@ impl BackgroundUpdate {
 impl Sink for BackgroundUpdate {
     fn file(&mut self, path: &str, contents: Vec<u8>) {
         let bytes = contents.len();
-        if let Some(files) = self.batch.push((path.to_string(), contents), bytes) {
+        if let Some((files, _)) = self.batch.push((path.to_string(), contents), bytes) {
             self.send(Message::Files(files));
         }
     }

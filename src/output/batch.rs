@@ -19,8 +19,8 @@ impl<T> Batch<T> {
         }
     }
 
-    /// Adds an item of `bytes` bytes; the full batch, when this filled it.
-    pub fn push(&mut self, item: T, bytes: usize) -> Option<Vec<T>> {
+    /// Adds an item of `bytes` bytes; the full batch and its bytes, when this filled it.
+    pub fn push(&mut self, item: T, bytes: usize) -> Option<(Vec<T>, usize)> {
         self.items.push(item);
         self.bytes += bytes;
         if self.items.len() >= ITEMS || self.bytes >= BYTES {
@@ -30,15 +30,12 @@ impl<T> Batch<T> {
         }
     }
 
-    /// What the batch holds, if anything, leaving it empty.
-    pub fn take(&mut self) -> Option<Vec<T>> {
+    /// What the batch holds, if anything, and its bytes, leaving it empty.
+    pub fn take(&mut self) -> Option<(Vec<T>, usize)> {
         if self.items.is_empty() {
             return None;
         }
-        self.bytes = 0;
-        Some(std::mem::replace(
-            &mut self.items,
-            Vec::with_capacity(ITEMS),
-        ))
+        let items = std::mem::replace(&mut self.items, Vec::with_capacity(ITEMS));
+        Some((items, std::mem::take(&mut self.bytes)))
     }
 }

@@ -11,8 +11,8 @@
 //!
 //! Files of one build with the same bytes (most resolver templates differ in their names,
 //! not their text: 7,669 files but 451 distinct texts for the reference generator's 200
-//! models) are written once and hard-linked: a link costs the kernel a third of a new file. Nothing writes
-//! through a link: every write into the staging folder makes a new file.
+//! models) are written once and hard-linked: a link costs the kernel a third of a new file.
+//! Nothing writes through a link: every write into the staging folder makes a new file.
 //!
 //! Paths are relative and `/`-separated, as the compile names them. The writes into the
 //! staging folder run on [`Writer`]'s thread; comparing and deciding stay here, in order.

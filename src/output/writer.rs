@@ -100,8 +100,6 @@ type Handed = (Vec<(Job, bool)>, usize);
 pub struct Writer {
     queue: Option<Sender<Handed>>,
     batch: Batch<(Job, bool)>,
-    /// The bytes of the jobs in `batch`.
-    batched: usize,
     pending: Arc<Pending>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
@@ -131,7 +129,6 @@ impl Writer {
         Writer {
             queue: Some(queue),
             batch: Batch::new(),
-            batched: 0,
             pending,
             thread: Some(thread),
         }
@@ -149,25 +146,23 @@ impl Writer {
 
     fn push(&mut self, job: Job, replace: bool) {
         let bytes = job.bytes();
-        self.batched += bytes;
-        if let Some(batch) = self.batch.push((job, replace), bytes) {
-            self.send(batch);
+        if let Some(full) = self.batch.push((job, replace), bytes) {
+            self.send(full);
         }
     }
 
-    fn send(&mut self, batch: Vec<(Job, bool)>) {
-        let bytes = std::mem::take(&mut self.batched);
+    fn send(&self, handed: Handed) {
         if let Some(queue) = &self.queue {
-            self.pending.add(bytes);
+            self.pending.add(handed.1);
             // A thread that is gone panicked; `finish` reports it.
-            let _ = queue.send((batch, bytes));
+            let _ = queue.send(handed);
         }
     }
 
     /// Waits for every write; the first error.
     pub fn finish(mut self) -> io::Result<()> {
-        if let Some(batch) = self.batch.take() {
-            self.send(batch);
+        if let Some(rest) = self.batch.take() {
+            self.send(rest);
         }
         self.queue = None;
         match self.thread.take().map(JoinHandle::join) {
